@@ -1,0 +1,39 @@
+// The `dreamface` command line. Each file in ./commands/ exports `register(program)`, which
+// declares one command (options, --help) and imports its implementation lazily inside the
+// action, so `dreamface --help` stays fast and never loads onnxruntime or DuckDB.
+import { Command, CommanderError } from "commander";
+import { readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { UserError } from "./errors.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const program = new Command("dreamface")
+  .description("DreamFace Workbench: text prompt → animatable 3D face asset on ICT-FaceKit topology")
+  .showHelpAfterError()
+  .exitOverride();
+
+const commandFiles = readdirSync(join(here, "commands"))
+  .filter((f) => /\.ts$/.test(f) && !f.endsWith(".test.ts"))
+  .sort();
+for (const file of commandFiles) {
+  const mod = (await import(pathToFileURL(join(here, "commands", file)).href)) as {
+    register?: (program: Command) => void;
+  };
+  mod.register?.(program);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed help or the usage error.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  if (error instanceof UserError) {
+    console.error(`dreamface: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Runs the type check, then every *.test.ts under src/, data-loaders/, models/ and test/
+// with Node's own test runner (Node 20 has no glob support in --test, so we list files).
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const roots = ["src", "data-loaders", "models", "experiments", "test"];
+const filter = process.argv.slice(2);
+const files = [];
+function walk(dir) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return; }
+  for (const name of entries) {
+    if (name === "node_modules" || name === ".observablehq" || name.startsWith(".")) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else if (name.endsWith(".test.ts")) files.push(path);
+  }
+}
+roots.forEach(walk);
+files.sort();
+const selected = filter.length ? files.filter((f) => filter.some((s) => f.includes(s))) : files;
+if (selected.length === 0) {
+  console.error(`no test files matched ${filter.join(" ") || "(all)"}`);
+  process.exit(1);
+}
+if (!filter.length) {
+  const tsc = spawnSync("npx", ["tsc", "--noEmit"], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("type check failed");
+    process.exit(tsc.status ?? 1);
+  }
+}
+const run = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", "--test-reporter=spec", ...selected],
+  { stdio: "inherit", env: { ...process.env, DREAMFACE_TEST: "1" } },
+);
+process.exit(run.status ?? 1);
