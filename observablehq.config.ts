@@ -5,6 +5,5 @@ export default {
   title: "DreamFace Workbench",
   root: "src",
   output: "dist",
-  pages: [] as { name: string; path: string }[],
   footer: "DreamFace Workbench — a TypeScript reimplementation of DreamFace (Zhang et al., TOG 2023). Outputs of the tiny profile are test signals, not faces.",
 };
