@@ -30,7 +30,9 @@ export interface SeamSplitMesh {
 }
 
 export interface FaceModel {
-  readonly vertexCount: number; // 26719
+  readonly vertexCount: number; // 26719 (14062 for a region-only payload)
+  /** Which vertices the model holds; "dreamface" for a region-only payload (engine/face/binary.ts). Absent = full. */
+  readonly subset?: "dreamface" | "full";
   /** Mean face T̄ `[V*3]`. */
   readonly neutral: Float32Array;
   /** Identity basis S_i = identity_i − neutral, 100 modes, `[K][V*3]`. */
@@ -49,4 +51,6 @@ export interface FaceModel {
   /** Multi-PIE 68 landmark vertex indices. */
   readonly landmarks68: Uint32Array;
   readonly regions: { readonly dreamface: FaceRegion; readonly full: FaceRegion };
+  /** ICT's `usemtl` groups (M_Face, M_BackHead, M_Teeth, …) in polygon order, for multi-material export. */
+  readonly materialGroups?: readonly { readonly name: string; readonly firstPolygon: number }[];
 }
