@@ -1,0 +1,129 @@
+// Renderer benchmark: the 28068-triangle ICT region at 512² (forward; forward + adjoint) and
+// the CLIP-ranking batch (3 views × 10 lights at 224²), one thread, against three.js in
+// headless Chromium (SwiftShader WebGL, same mesh, camera and size, readPixels included)
+// measured in the same run. Targets on one core: forward ≤ 10 ms, forward + adjoint ≤ 30 ms,
+// 30 ranking views ≤ 150 ms.
+import { time, report, ratioLine, type Timing } from "./lib.js";
+import { loadFaceModel } from "../data-loaders/face/load.js";
+import { seamSplit } from "../src/engine/face/seam.js";
+import { vertexNormals, vertexTangents } from "../src/engine/face/normals.js";
+import { FACE_DISTANCE, FACE_FOV_Y, FACE_TARGET, directionalLight, orbitCamera, rankingLights, rankingViews } from "../src/engine/raster/camera.js";
+import { rasterize } from "../src/engine/raster/rasterize.js";
+import { gather, render, renderBackward, renderViews, type RenderMesh, type RenderOptions } from "../src/engine/raster/render.js";
+import { launchThreePeer, type PeerCamera } from "../data-loaders/raster/three-peer.js";
+
+const model = await loadFaceModel();
+const split = seamSplit(model, "dreamface");
+const V = model.regions.dreamface.vertexCount;
+const positions = model.neutral.slice(0, V * 3);
+// Tangents computed once, as the stages do (render would otherwise rebuild them per frame).
+const splitPositions = gather(positions, split.source, 3);
+const splitNormals = gather(vertexNormals(positions, split.triangles.map((v) => split.source[v]!)), split.source, 3);
+const tangents = vertexTangents(splitPositions, splitNormals, split.uv, split.triangles);
+const mesh: RenderMesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents };
+const T = split.triangles.length / 3;
+console.log(`ICT region: ${V} vertices (${split.source.length} after the seam split), ${T} triangles`);
+
+const azimuth = 20;
+const camera = orbitCamera({ azimuth });
+const light = directionalLight(30, 25);
+const tex = new Float32Array(512 * 512 * 3);
+for (let i = 0; i < tex.length; i++) tex[i] = 0.5 + 0.3 * Math.sin(i * 0.001);
+const nmap = new Float32Array(512 * 512 * 3);
+for (let i = 0; i < nmap.length; i += 3) { nmap[i] = 0.1 * Math.sin(i * 0.0007); nmap[i + 2] = 1; }
+const opts: RenderOptions = { camera, width: 512, height: 512, light, texture: { data: tex, width: 512, height: 512, channels: 3 }, normalMap: { data: nmap, width: 512, height: 512 } };
+const grad = new Float32Array(512 * 512 * 3).fill(1e-3);
+
+const runs = { runs: 15, warmup: 3 };
+// CPU time of this (single-threaded) process per call, fastest of n: on a shared, loaded
+// machine wall time mostly measures waiting for a core, and the mean CPU time still carries
+// cache and frequency interference from neighbours; the fastest call is closest to a free core.
+function cpuMs(fn: () => unknown, n = 15): number {
+  for (let i = 0; i < 3; i++) fn();
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1000);
+  }
+  return best;
+}
+const raster = await time("rasterize 512²", () => rasterize({ positions: splitPositions, triangles: split.triangles }, camera, 512, 512), runs);
+const forward = await time("forward 512² (texture + normal map + light)", () => render(mesh, opts), runs);
+const forwardGrey = await time("forward 512² (grey, light)", () => render(mesh, { camera, width: 512, height: 512, light }), runs);
+const fwdBwd = await time("forward + adjoint 512² (texture, normal map, positions)", () => renderBackward(render(mesh, opts), grad), runs);
+const fwdBwdTex = await time("forward + adjoint 512² (texture only)", () => renderBackward(render(mesh, opts), grad, ["texture"]), runs);
+// What detail carving asks for: constant albedo, gradients to the normal map and positions.
+const carveOpts: RenderOptions = { camera, width: 512, height: 512, light, albedo: [0.7, 0.7, 0.7], normalMap: opts.normalMap };
+const fwdBwdCarve = await time("forward + adjoint 512² (grey + normal map → normal map, positions)", () => renderBackward(render(mesh, carveOpts), grad, ["normalMap", "positions"]), runs);
+const cameras = rankingViews();
+const lights = rankingLights();
+const ranking = await time("30 ranking views 224²", () => renderViews(mesh, { cameras, lights, width: 224, height: 224 }), { runs: 7, warmup: 2 });
+
+const cpu = {
+  rasterize: cpuMs(() => rasterize({ positions: splitPositions, triangles: split.triangles }, camera, 512, 512)),
+  forward: cpuMs(() => render(mesh, opts)),
+  forwardGrey: cpuMs(() => render(mesh, { camera, width: 512, height: 512, light })),
+  forwardAdjoint: cpuMs(() => renderBackward(render(mesh, opts), grad)),
+  forwardAdjointTexture: cpuMs(() => renderBackward(render(mesh, opts), grad, ["texture"])),
+  forwardAdjointCarve: cpuMs(() => renderBackward(render(mesh, carveOpts), grad, ["normalMap", "positions"])),
+  ranking30: cpuMs(() => renderViews(mesh, { cameras, lights, width: 224, height: 224 }), 5),
+};
+console.log("CPU ms per call (this process, fastest of 15):", Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +v.toFixed(1)])));
+
+// Peer: three.js, same mesh (model vertices, no split needed without UVs) and camera.
+const peer = await launchThreePeer();
+let peerFlat: Timing, peerLambert: Timing, peerRanking: Timing;
+try {
+  const modelTris = split.triangles.map((v) => split.source[v]!);
+  await peer.setMesh(mesh.positions, modelTris);
+  const peerCam = (az: number): PeerCamera => {
+    const r = (az * Math.PI) / 180;
+    return { eye: [FACE_TARGET[0] + FACE_DISTANCE * Math.sin(r), FACE_TARGET[1], FACE_TARGET[2] + FACE_DISTANCE * Math.cos(r)], target: FACE_TARGET, fovY: FACE_FOV_Y, near: 1, far: 1000 };
+  };
+  const frame = { camera: peerCam(azimuth), light: { direction: light.direction, intensity: light.intensity, ambient: light.ambient } };
+  const inPage = async (name: string, frames: (typeof frame)[], size: number, material: "flat" | "lambert", reps: number): Promise<Timing> => {
+    await peer.render(frames, size, size, { material, readback: false });
+    const samples: number[] = [];
+    for (let i = 0; i < reps; i++) samples.push((await peer.render(frames, size, size, { material, readback: false })).ms);
+    samples.sort((x, y) => x - y);
+    return { name, medianMs: samples[reps >> 1]!, minMs: samples[0]!, runs: reps };
+  };
+  peerFlat = await inPage("three.js 512² unlit + readPixels", [frame], 512, "flat", 15);
+  peerLambert = await inPage("three.js 512² Lambert + readPixels", [frame], 512, "lambert", 15);
+  const rankFrames = [0, -45, 45].flatMap((az) => lights.map((l) => ({ camera: peerCam(az), light: { direction: l.direction, intensity: l.intensity, ambient: l.ambient } })));
+  peerRanking = await inPage("three.js 30 views 224² Lambert + readPixels", rankFrames, 224, "lambert", 7);
+} finally {
+  await peer.close();
+}
+
+const lines = [
+  ratioLine("forward 512²", forward, peerLambert),
+  ratioLine("forward 512² grey", forwardGrey, peerLambert),
+  ratioLine("rasterize only 512²", raster, peerFlat),
+  ratioLine("forward + adjoint 512²", fwdBwd, peerLambert),
+  ratioLine("30 ranking views 224²", ranking, peerRanking),
+];
+// From the fastest CPU times (differences of medians go negative on a loaded machine).
+const breakdown = {
+  rasterizeMs: cpu.rasterize,
+  interpolateTextureShadeMs: cpu.forward - cpu.rasterize,
+  adjointMs: cpu.forwardAdjoint - cpu.forward,
+  adjointTextureOnlyMs: cpu.forwardAdjointTexture - cpu.forward,
+  forwardAndAdjointCarveMs: cpu.forwardAdjointCarve,
+};
+console.log("where the time goes (fastest CPU ms):", Object.fromEntries(Object.entries(breakdown).map(([k, v]) => [k, +v.toFixed(1)])));
+const targets = { forwardMs: 10, forwardAdjointMs: 30, ranking30Ms: 150 };
+// On a shared, loaded machine the fastest run is the better estimate of one free core.
+console.log(`fastest runs: rasterize ${raster.minMs.toFixed(1)} ms, forward ${forward.minMs.toFixed(1)} ms (grey ${forwardGrey.minMs.toFixed(1)}), fwd+adjoint ${fwdBwd.minMs.toFixed(1)} ms (texture only ${fwdBwdTex.minMs.toFixed(1)}, normal map + positions ${fwdBwdCarve.minMs.toFixed(1)}), 30 views ${ranking.minMs.toFixed(1)} ms; three.js ${peerLambert.minMs.toFixed(1)} ms / 30 views ${peerRanking.minMs.toFixed(1)} ms`);
+console.log(`targets: forward ${forward.medianMs.toFixed(1)}/${targets.forwardMs} ms, fwd+adjoint ${fwdBwd.medianMs.toFixed(1)}/${targets.forwardAdjointMs} ms, 30 views ${ranking.medianMs.toFixed(1)}/${targets.ranking30Ms} ms`);
+report("raster", {
+  mesh: { vertices: V, splitVertices: split.source.length, triangles: T },
+  ours: { raster, forward, forwardGrey, fwdBwd, fwdBwdTex, fwdBwdCarve, ranking },
+  peer: { flat: peerFlat, lambert: peerLambert, ranking: peerRanking },
+  breakdown,
+  cpuMsPerCall: cpu,
+  targets,
+  ratios: lines,
+});
