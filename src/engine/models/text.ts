@@ -1,0 +1,36 @@
+/** Text-side roles: the SD text encoder and CLIP's text tower. */
+import type { Backend, Tensor } from "./backend.js";
+import { pick, runRole } from "./adapt.js";
+import { asFloat32, tensor } from "./tensor.js";
+
+export const CONTEXT_LENGTH = 77;
+
+/** Token ids ([B·77] from the tokenizer) as an int32 tensor [B,77]; the adapter casts to int64 when needed. */
+export function idsTensor(ids: Int32Array | readonly number[] | Tensor): Tensor {
+  if ("dtype" in ids && "dims" in ids) return ids as Tensor;
+  const data = ids instanceof Int32Array ? ids : Int32Array.from(ids as readonly number[]);
+  if (data.length === 0 || data.length % CONTEXT_LENGTH !== 0) throw new Error(`token ids must be a multiple of ${CONTEXT_LENGTH} long, got ${data.length}`);
+  return tensor("int32", data, [data.length / CONTEXT_LENGTH, CONTEXT_LENGTH]);
+}
+
+export interface TextEncoding {
+  /** [B,77,768] float32: what conditions the UNet. */
+  hiddenStates: Tensor;
+  /** [B,768] float32. */
+  pooled: Tensor;
+}
+
+/** SD1.5 text encoder: ids → last_hidden_state (float32 even for fp16 exports). */
+export async function encodeText(backend: Backend, ids: Int32Array | readonly number[] | Tensor): Promise<TextEncoding> {
+  const r = await runRole(backend, "text_encoder", { input_ids: idsTensor(ids) });
+  const h = pick(r, "text_encoder", "last_hidden_state");
+  const p = pick(r, "text_encoder", "pooler_output");
+  return { hiddenStates: tensor("float32", asFloat32(h), h.dims), pooled: tensor("float32", asFloat32(p), p.dims) };
+}
+
+/** CLIP text embedding [B,768], NOT normalised (normalise before cosine). */
+export async function clipTextEmbed(backend: Backend, ids: Int32Array | readonly number[] | Tensor): Promise<Tensor> {
+  const r = await runRole(backend, "clip_text", { input_ids: idsTensor(ids) });
+  const e = pick(r, "clip_text", "text_embeds");
+  return tensor("float32", asFloat32(e), e.dims);
+}
