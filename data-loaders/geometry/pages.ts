@@ -1,0 +1,112 @@
+// What the geometry pages need, as JSON a data loader can print: the pool (embeddings,
+// anchors, prompt embeddings for a few prompts, thumbnails) for live re-ranking in the browser,
+// and a carving run (manifest, trajectory, snapshots, meshes). Each payload comes from the
+// newest result under results/ when there is one, else from a small labelled demo computed here.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { resultsDir, userCacheDir } from "../io/paths.js";
+import { newestPath, stageRuns } from "../run/find.js";
+import { createNodeBackend } from "../models/backend-node.js";
+import { tokenize } from "../clip/merges.js";
+import { clipTextEmbed } from "../../src/engine/models/text.js";
+import { asFloat32 } from "../../src/engine/models/tensor.js";
+import { loadPool } from "./pool-read.js";
+import { ensureDefaultPool } from "./pool-default.js";
+import { mergedDir } from "./pool-files.js";
+import { runGeometryStage } from "./run.js";
+
+/** Prompts whose CLIP text embeddings ship with the ranking page (the browser has no text encoder here). */
+export const PAGE_PROMPTS = [
+  "an old man with a wide nose and deep wrinkles",
+  "a young woman with a narrow face and high cheekbones",
+  "a chubby child with round cheeks",
+  "a man with a long square jaw",
+  "the face of an alien with huge eyes",
+];
+
+/** The page holds at most this many candidates (embeddings and thumbnails go to the browser). */
+export const PAGE_POOL_LIMIT = 1024;
+
+const b64 = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+
+export function newestMergedPool(): string | undefined {
+  const root = join(resultsDir(), "pools");
+  if (!existsSync(root)) return undefined;
+  return newestPath(readdirSync(root).map((d) => join(root, d)).filter((d) => existsSync(join(mergedDir(d), "merged.json"))));
+}
+
+export async function poolPagePayload(): Promise<Record<string, unknown>> {
+  const found = newestMergedPool();
+  const dir = found ?? (await ensureDefaultPool({ profile: "tiny", size: 64, seed: 0, quiet: true }));
+  const pool = await loadPool(dir, { thumbnails: true });
+  const { spec } = pool;
+  const n = Math.min(spec.size, PAGE_POOL_LIMIT);
+  const backend = await createNodeBackend({ profile: spec.profile });
+  try {
+    const prompts = [];
+    for (const text of PAGE_PROMPTS) prompts.push({ text, embedding: b64(asFloat32(await clipTextEmbed(backend, tokenize(text)))) });
+    return {
+      source: found ? `results pool ${dir}` : `demo pool (${spec.size} candidates, built into the user cache because results/pools has no merged pool)`,
+      label: spec.label ?? null,
+      profile: spec.profile,
+      size: spec.size,
+      shown: n,
+      seed: spec.seed,
+      dim: spec.dim,
+      anchorText: pool.anchors.anchorText,
+      anchors: { meshImage: b64(Float32Array.from(pool.anchors.meshImage)), text: b64(Float32Array.from(pool.anchors.text)) },
+      embeddings: b64(pool.embeddings.subarray(0, n * spec.dim)),
+      thumbnails: pool.thumbnails!.slice(0, n).map((png) => b64(png)),
+      prompts,
+    };
+  } finally {
+    await backend.dispose();
+  }
+}
+
+export function newestGeometryRun(): string | undefined {
+  return newestPath(stageRuns("geometry", "carved.obj", "manifest.json"));
+}
+
+function objPositions(path: string): Float32Array {
+  const out: number[] = [];
+  for (const line of readFileSync(path, "utf8").split("\n")) if (line.startsWith("v ")) out.push(...line.slice(2).trim().split(/\s+/).slice(0, 3).map(Number));
+  return Float32Array.from(out);
+}
+
+export async function carvingPagePayload(): Promise<Record<string, unknown>> {
+  let dir = newestGeometryRun();
+  let source = `results run ${dir}`;
+  if (!dir) {
+    dir = join(userCacheDir(), "demo-runs", "geometry-carving-20");
+    if (!existsSync(join(dir, "carved.obj"))) {
+      const pool = await ensureDefaultPool({ profile: "tiny", size: 64, seed: 0, quiet: true });
+      await runGeometryStage({ prompt: PAGE_PROMPTS[0]!, profile: "tiny", pool, steps: 20, out: dir, quiet: true });
+    }
+    source = "demo run (20 carving steps, tiny profile) computed by the loader because results/runs has no finished geometry run";
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+  const trajectory = readFileSync(join(dir, "trajectory.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const snapDir = join(dir, "snapshots");
+  const snapshots = existsSync(snapDir)
+    ? readdirSync(snapDir)
+        .filter((f) => f.endsWith("-render.png"))
+        .sort()
+        .map((f) => {
+          const step = Number(/step-(\d+)/.exec(f)![1]);
+          const normal = join(snapDir, f.replace("-render", "-normal"));
+          return { step, render: readFileSync(join(snapDir, f)).toString("base64"), normal: existsSync(normal) ? readFileSync(normal).toString("base64") : null };
+        })
+    : [];
+  return {
+    source,
+    dir,
+    label: manifest.label ?? null,
+    manifest,
+    trajectory,
+    snapshots,
+    coarse: b64(objPositions(join(dir, "coarse.obj"))),
+    carved: b64(objPositions(join(dir, "carved.obj"))),
+    normalMap: readFileSync(join(dir, "normal-map.png")).toString("base64"),
+  };
+}

@@ -1,0 +1,244 @@
+// The geometry stage in Node (paper Sec. 4): rank the pool against the prompt → coarse face
+// T* = T(β*), then detail carving with SDS → carved face T†, writing every artefact into the
+// run folder. Resumable: a killed run restarts from its newest checkpoint and produces the same
+// files as an uninterrupted one (the trajectory's wall-clock column aside).
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { UserError } from "../cli/errors.js";
+import { intOption } from "../cli/options.js";
+import { createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
+import { loadFaceModel } from "../face/load.js";
+import { createNodeBackend } from "../models/backend-node.js";
+import { tokenize } from "../clip/merges.js";
+import { seamSplit, gatherSplit } from "../../src/engine/face/seam.js";
+import { vertexNormals, vertexTangents } from "../../src/engine/face/normals.js";
+import { faceGlbAsset, faceObjMesh } from "../../src/engine/export/face-asset.js";
+import { writeGlb } from "../../src/engine/export/gltf.js";
+import { writeObj } from "../../src/engine/export/obj.js";
+import type { FaceModel } from "../../src/engine/face/types.js";
+import type { Backend } from "../../src/engine/models/backend.js";
+import { encodeText } from "../../src/engine/models/text.js";
+import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
+import { Carver, normalMapToRgb, type ResolvedCarvingConfig } from "../../src/engine/stages/geometry/carve.js";
+import { backendGuide } from "../../src/engine/stages/geometry/guide.js";
+import { loadPool } from "./pool-read.js";
+import { rankPrompt } from "./pool-rank.js";
+import { ensureDefaultPool } from "./pool-default.js";
+import { encodePng8 } from "../io/png.js";
+import { runHairSelection } from "./hair-select.js";
+
+export interface GeometryStageOptions {
+  prompt: string;
+  profile?: string;
+  /** Pool folder; default: a small pool built once into the user cache. */
+  pool?: string;
+  /** Experiment JSON file (src/engine/config/experiment.ts). */
+  experiment?: string;
+  steps?: number | string;
+  seed?: number | string;
+  out?: string;
+  /** Stop after this many carving steps in this process (tests use it to simulate a kill). */
+  stopAfter?: number;
+  backend?: Backend;
+  quiet?: boolean;
+}
+
+export interface GeometryStageResult {
+  dir: string;
+  label?: string;
+  betaStar: Float32Array;
+  beta: Float32Array;
+  coarseIndex: number;
+  stepsDone: number;
+  complete: boolean;
+  files: Record<string, string>;
+  timings: Record<string, number>;
+}
+
+/** Render side per profile when the experiment doesn't set one: SD 1.5 wants 512²; on tiny, 300 steps at 128² take about a minute on 2 busy cores. */
+export const DEFAULT_RENDER_SIZE: Record<string, number> = { tiny: 128, sd15: 512 };
+
+export function readExperiment(path: string | undefined, overrides: { profile?: string; steps?: number; seed?: number; prompt?: string }): Experiment {
+  let raw: unknown = {};
+  if (path) {
+    const file = resolve(path);
+    if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new UserError(`experiment file ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  let exp: Experiment;
+  try {
+    exp = parseExperiment(raw);
+  } catch (error) {
+    throw new UserError(`${path ?? "experiment"}: ${(error as Error).message}`);
+  }
+  if (overrides.profile) exp.profile = overrides.profile;
+  if (overrides.seed !== undefined) exp.seed = overrides.seed;
+  if (overrides.prompt) exp.prompt = overrides.prompt;
+  if (overrides.steps !== undefined) exp.geometry.carving.steps = overrides.steps;
+  return exp;
+}
+
+function carvedAsset(model: FaceModel, beta: Float32Array, carved: Float32Array, normalPng: Uint8Array | undefined, extras: Record<string, unknown>) {
+  const asset = faceGlbAsset(model, { identity: beta, region: "dreamface", extras, ...(normalPng ? { material: { name: "face", normalPng, baseColorFactor: [0.75, 0.75, 0.75, 1] as const } } : {}) });
+  const split = seamSplit(model, "dreamface");
+  const triangles = model.regions.dreamface.triangles;
+  const normals = gatherSplit(vertexNormals(carved, triangles), split.source, 3);
+  const positions = gatherSplit(carved, split.source, 3);
+  for (let i = 0; i < positions.length; i++) positions[i]! *= 0.01;
+  asset.positions = positions;
+  asset.normals = normals;
+  if (normalPng) asset.tangents = vertexTangents(positions, normals, split.uv, split.triangles);
+  return writeGlb(asset);
+}
+
+function carvedObj(model: FaceModel, beta: Float32Array, carved: Float32Array, comments: string[]): string {
+  const mesh = faceObjMesh(model, { identity: beta, region: "dreamface" });
+  mesh.positions = carved;
+  mesh.normals = vertexNormals(carved, model.regions.dreamface.triangles);
+  return writeObj(mesh, { comments });
+}
+
+export async function runGeometryStage(opts: GeometryStageOptions): Promise<GeometryStageResult> {
+  const t0 = performance.now();
+  const prompt = opts.prompt?.trim();
+  if (!prompt) throw new UserError("the prompt is empty: describe the face, e.g. dreamface geometry \"an old man with a wide nose\"");
+  const exp = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed), prompt });
+  const profile = exp.profile;
+  const { ranking } = exp.geometry;
+  const carving: ResolvedCarvingConfig = { ...exp.geometry.carving, renderSize: exp.geometry.carving.renderSize ?? DEFAULT_RENDER_SIZE[profile] ?? 512 };
+  const dir = createRunDir({ stage: "geometry", outDir: opts.out });
+  const label = profileLabel(profile);
+  const resolvedConfig = { ...exp, geometry: { ranking, carving } };
+
+  // A folder holds one run: resuming with different settings would mix two runs' files.
+  const configPath = join(dir, "run-config.json");
+  const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry });
+  if (existsSync(configPath)) {
+    if (readFileSync(configPath, "utf8").trim() !== identity)
+      throw new UserError(`${dir} holds a geometry run with different settings (prompt, seed, profile, pool or config): use another --out, or delete that folder`);
+  } else writeFileAtomic(configPath, identity + "\n");
+
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
+  const backend = opts.backend ?? (await createNodeBackend({ profile }));
+  try {
+    let t = performance.now();
+    const model = await loadFaceModel();
+    lap("loadFace", t);
+
+    // Coarse: rank the pool (Eq. 3), take the best candidate.
+    t = performance.now();
+    const poolDir = opts.pool ? resolve(opts.pool) : await ensureDefaultPool({ profile, size: ranking.defaultPoolSize, seed: ranking.defaultPoolSeed, backend, quiet: opts.quiet });
+    const pool = await loadPool(poolDir);
+    if (pool.spec.profile !== profile)
+      throw new UserError(`the pool at ${poolDir} was embedded with the ${pool.spec.profile} profile's CLIP, but this run uses ${profile}: scores would compare different embedding spaces`);
+    if (pool.anchors.anchorText !== ranking.anchorText)
+      throw new UserError(`the pool's anchor text is "${pool.anchors.anchorText}" but the experiment asks for "${ranking.anchorText}": rebuild the pool or change geometry.ranking.anchorText`);
+    lap("pool", t);
+    t = performance.now();
+    const ranked = await rankPrompt(pool, prompt, { lambdaD: ranking.lambdaDirect, lambdaR: ranking.lambdaRelative, k: ranking.topK, backend });
+    lap("rank", t);
+    const best = ranked.top[0]!;
+    const K = pool.spec.identityCount;
+    const betaStar = pool.betas.slice(best.index * K, (best.index + 1) * K);
+    writeFileAtomic(join(dir, "ranking.parquet"), rowsToParquet(ranked.top.map((c) => ({ ...c }))));
+    const extras = { generator: "DreamFace Workbench geometry stage", prompt, profile, ...(label ? { label } : {}) };
+    const comments = [`DreamFace Workbench geometry stage, prompt: ${prompt}`, ...(label ? [label] : [])];
+    writeFileAtomic(join(dir, "coarse.glb"), writeGlb(faceGlbAsset(model, { identity: betaStar, region: "dreamface", extras: { ...extras, mesh: "coarse T*" } })));
+    writeFileAtomic(join(dir, "coarse.obj"), writeObj(faceObjMesh(model, { identity: betaStar, region: "dreamface" }), { comments }));
+
+    // Fine: detail carving, resumable.
+    t = performance.now();
+    const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
+    const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates });
+    const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide });
+    const checkpoints = new Checkpointer(dir);
+    const log = new TrajectoryLog(dir, "trajectory");
+    const saved = checkpoints.load();
+    if (saved) carver.restore(saved.state);
+    log.truncateTo(carver.step);
+    const total = carving.steps;
+    const bar = progress("carving", total, { quiet: opts.quiet });
+    bar.tick(carver.step);
+    let ran = 0;
+    const writeSnapshot = () => {
+      const s = carver.snapshot(256);
+      const name = `step-${String(carver.step).padStart(4, "0")}`;
+      writeFileAtomic(join(dir, "snapshots", `${name}-render.png`), encodePng8(s.render, s.size, s.size));
+      writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapSize, s.normalMapSize));
+    };
+    if (carver.step === 0 && !existsSync(join(dir, "snapshots", "step-0000-render.png"))) writeSnapshot();
+    while (carver.step < total && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
+      const ts = performance.now();
+      const row = await carver.stepOnce();
+      log.append({ ...row, time_ms: Math.round((performance.now() - ts) * 10) / 10 });
+      ran++;
+      if (carver.step % carving.snapshotEvery === 0 || carver.step === total) writeSnapshot();
+      // Snapshot before checkpoint: a resumed run never needs to redo a snapshot of a checkpointed step.
+      if (carver.step % carving.checkpointEvery === 0 || carver.step === total) {
+        log.flush();
+        checkpoints.save(carver.step, carver.checkpoint());
+      }
+      bar.tick(1, { t: row.t!, sds: row.loss_sds!.toFixed(4) });
+    }
+    bar.stop();
+    log.close();
+    lap("carving", t);
+    const complete = carver.step >= total;
+    const files: Record<string, string> = {
+      "coarse.glb": "coarse face T* = T(β*), 53 expression morph targets",
+      "coarse.obj": "coarse face T*, ICT polygons",
+      "ranking.parquet": "top-k candidates: rank, index, score, s_d, s_r",
+      "trajectory.jsonl": "per carving step: every loss term, λ values, grad norms, t, lr, time",
+      "snapshots/": "front render and normal map every snapshotEvery steps",
+    };
+    if (complete) {
+      const carved = carver.carved();
+      const normalPng = encodePng8(normalMapToRgb(carver.nd), carving.normalMapSize, carving.normalMapSize);
+      writeFileAtomic(join(dir, "normal-map.png"), normalPng);
+      writeFileAtomic(join(dir, "carved.glb"), carvedAsset(model, carver.beta, carved, normalPng, { ...extras, mesh: "carved T†" }));
+      writeFileAtomic(join(dir, "carved.obj"), carvedObj(model, carver.beta, carved, comments));
+      writeFileAtomic(join(dir, "beta.json"), JSON.stringify({ betaStar: Array.from(betaStar), beta: Array.from(carver.beta), coarseIndex: best.index }) + "\n");
+      log.toParquet(join(dir, "trajectory.parquet"));
+      if (exp.geometry.hair.enabled) {
+        t = performance.now();
+        const { style, colour, renderSize } = exp.geometry.hair;
+        const hair = await runHairSelection({ runDir: dir, prompt, profile, backend, seed: exp.seed, style, colour, size: renderSize, quiet: true });
+        lap("hair", t);
+        Object.assign(files, hair.files);
+      }
+      Object.assign(files, {
+        "carved.glb": "carved face T† with the detail normal map N_d, 53 expression morph targets",
+        "carved.obj": "carved face T†, ICT polygons",
+        "normal-map.png": "detail normal map N_d (tangent space, RGB = n·0.5 + 0.5)",
+        "trajectory.parquet": "the trajectory as Parquet",
+        "beta.json": "β* (selected) and β† (refined)",
+      });
+    }
+    timings.total = Math.round(performance.now() - t0);
+    writeManifest(dir, {
+      stage: "geometry",
+      config: resolvedConfig,
+      seeds: { experiment: exp.seed, pool: pool.spec.seed },
+      profile,
+      label,
+      modelHashes: backend.modelHashes(),
+      timings,
+      inputs: { prompt, pool: poolDir, poolSize: pool.spec.size, experiment: opts.experiment ?? null, coarseIndex: best.index, coarseScore: best.score },
+      outputs: files,
+      complete,
+      stepsDone: carver.step,
+    });
+    if (!opts.quiet) {
+      console.log(`${complete ? "geometry stage done" : `geometry stage paused at step ${carver.step}/${total}`}: ${dir}${label ? ` [${label}]` : ""}`);
+    }
+    return { dir, label, betaStar, beta: carver.beta.slice(), coarseIndex: best.index, stepsDone: carver.step, complete, files, timings };
+  } finally {
+    if (!opts.backend) await backend.dispose();
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * Detail carving (paper Sec. 4.2, Eq. 4–8). Parameters x_d = [V_d, N_d, β]:
+ *   V_d  `[V]`      a scalar displacement per vertex along the coarse normal: T† = T(β) + V_d ⊙ n(T(β))
+ *   N_d  `[M*M*3]`  a tangent-space detail normal map (flat = (0, 0, 1)) used when shading
+ *   β    `[K]`      the identity code, starting at the selected β*
+ * One step: random view on the azimuth arc and light in the front hemisphere, t ~ U(tMin, tMax)·T,
+ * render → VAE encode → noisy latents → guided ε̂ → SDS gradient → encoder VJP → renderer
+ * adjoint → gradients for V_d, N_d, β, plus the regularizers of Eq. 7; one Adam step per group.
+ *
+ * Every step's randomness comes from Rng.derive(seed, "carve-step", i), so a run resumed from a
+ * checkpoint at any step draws exactly what the uninterrupted run drew.
+ *
+ * Approximations (stated, not hidden): the normals n(·) and the tangent frame are treated as
+ * constants in the backward pass (stop-gradient), as is visibility (no silhouette gradient).
+ */
+import { Adam } from "../../optim/adam.js";
+import { scheduleValue } from "../../config/schedule.js";
+import { Rng } from "../../util/rng.js";
+import type { FaceModel, SeamSplitMesh } from "../../face/types.js";
+import { synthesize } from "../../face/synthesize.js";
+import { vertexNormals, vertexTangents } from "../../face/normals.js";
+import { gatherSplit } from "../../face/seam.js";
+import { render, renderBackward, type RenderResult } from "../../raster/render.js";
+import { orbitCamera, sampleFrontLight, sampleOrbitCamera, directionalLight } from "../../raster/camera.js";
+import { ddpmSchedule, type DdpmSchedule } from "../../diffusion/schedule.js";
+import { addNoise } from "../../diffusion/noise.js";
+import { sdsGrad } from "../../diffusion/sds.js";
+import { timestepAt } from "../../diffusion/timesteps.js";
+import type { CarvingConfig } from "./config.js";
+import { buildAdjacency, laplacianLoss, normalMapLoss, shapeLoss, type Adjacency } from "./regularizers.js";
+import { fromVaeInputGrad, toVaeInput, type SdsGuide } from "./guide.js";
+
+export type ResolvedCarvingConfig = CarvingConfig & { renderSize: number };
+
+export interface CarveSetup {
+  model: FaceModel;
+  /** Seam split of the region being carved ("dreamface"). */
+  split: SeamSplitMesh;
+  betaStar: Float32Array;
+  config: ResolvedCarvingConfig;
+  seed: number;
+  guide: SdsGuide;
+}
+
+/** One trajectory row: every loss term, gradient norms per group, t, λ values, learning rates. */
+export type CarveRow = Record<string, number>;
+
+const ALBEDO = [0.75, 0.75, 0.75];
+const BACKGROUND = [1, 1, 1];
+
+function norm(a: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
+  return Math.sqrt(s);
+}
+
+export class Carver {
+  readonly vertexCount: number;
+  readonly vd: Float32Array;
+  readonly nd: Float32Array;
+  readonly beta: Float32Array;
+  readonly adamVd: Adam;
+  readonly adamNd: Adam;
+  readonly adamBeta: Adam;
+  /** Completed steps. */
+  step = 0;
+  readonly coarse: Float32Array; // T* = T(β*)
+  private readonly triangles: Uint32Array;
+  private readonly adjacency: Adjacency;
+  private readonly tangents: Float32Array;
+  private readonly schedule: DdpmSchedule;
+
+  constructor(readonly setup: CarveSetup) {
+    const { model, split, betaStar, config } = setup;
+    if (betaStar.length !== model.identityModes.length)
+      throw new Error(`carve: β* has ${betaStar.length} values, the model has ${model.identityModes.length} identity modes`);
+    this.coarse = synthesize(model, { identity: betaStar, region: "dreamface" });
+    this.vertexCount = this.coarse.length / 3;
+    this.triangles = model.regions.dreamface.triangles;
+    this.adjacency = buildAdjacency(this.triangles, this.vertexCount);
+    const splitN = gatherSplit(vertexNormals(this.coarse, this.triangles), split.source, 3);
+    this.tangents = vertexTangents(gatherSplit(this.coarse, split.source, 3), splitN, split.uv, split.triangles);
+    const M = config.normalMapSize;
+    this.vd = new Float32Array(this.vertexCount);
+    this.nd = new Float32Array(M * M * 3);
+    for (let i = 2; i < this.nd.length; i += 3) this.nd[i] = 1;
+    this.beta = betaStar.slice();
+    this.adamVd = new Adam(this.vd.length);
+    this.adamNd = new Adam(this.nd.length);
+    this.adamBeta = new Adam(this.beta.length);
+    this.schedule = ddpmSchedule();
+  }
+
+  /** T(β) and its unit vertex normals (the displacement directions). */
+  private base(): { positions: Float32Array; normals: Float32Array } {
+    const positions = synthesize(this.setup.model, { identity: this.beta, region: "dreamface" });
+    return { positions, normals: vertexNormals(positions, this.triangles) };
+  }
+
+  /** T† = T(β) + V_d ⊙ n(T(β)). */
+  carved(): Float32Array {
+    const { positions, normals } = this.base();
+    for (let v = 0; v < this.vertexCount; v++)
+      for (let j = 0; j < 3; j++) positions[3 * v + j]! += this.vd[v]! * normals[3 * v + j]!;
+    return positions;
+  }
+
+  /** Renders a mesh of the region (split for UVs) with the current detail normal map. */
+  renderView(positions: Float32Array, camera: ReturnType<typeof orbitCamera>, light: ReturnType<typeof directionalLight>, size: number, withMap = true): RenderResult {
+    const { split, config } = this.setup;
+    const M = config.normalMapSize;
+    return render(
+      { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents: this.tangents },
+      { camera, width: size, height: size, light, albedo: ALBEDO, background: BACKGROUND, normalMap: withMap ? { data: this.nd, width: M, height: M } : null },
+    );
+  }
+
+  /** One carving step; returns its trajectory row (without wall time, which the caller adds). */
+  async stepOnce(): Promise<CarveRow> {
+    const i = this.step;
+    const { config, guide, seed, betaStar } = this.setup;
+    const rng = Rng.derive(seed, "carve-step", i);
+    const camera = sampleOrbitCamera(rng, { azimuthRange: config.azimuthRange });
+    const light = sampleFrontLight(rng);
+    const t = timestepAt({ kind: "uniform", min: config.tMin, max: config.tMax }, i, config.steps, rng, this.schedule.trainSteps);
+    const lambdaSds = scheduleValue(config.lambdaSds, i);
+    const lambdaShape = scheduleValue(config.lambdaShape, i);
+    const lambdaGeo = scheduleValue(config.lambdaGeo, i);
+    const lambdaMap = scheduleValue(config.lambdaMap, i);
+    const guidance = scheduleValue(config.guidance, i);
+    const lrVd = scheduleValue(config.lrDisplacement, i);
+    const lrNd = scheduleValue(config.lrNormalMap, i);
+    const lrBeta = scheduleValue(config.lrShape, i);
+
+    // Forward: T† and its render.
+    const { positions, normals } = this.base();
+    const carved = positions.slice();
+    for (let v = 0; v < this.vertexCount; v++)
+      for (let j = 0; j < 3; j++) carved[3 * v + j]! += this.vd[v]! * normals[3 * v + j]!;
+    const R = config.renderSize;
+    const rendered = this.renderView(carved, camera, light, R);
+    const x = toVaeInput(rendered.image, R, R, rendered.channels);
+
+    // SDS in latent space (Eq. 6).
+    const { latents, dims } = await guide.encode(x, R, R);
+    const noise = rng.normals(latents.length);
+    const noisy = addNoise(this.schedule, latents, noise, t);
+    const eps = await guide.eps(noisy, dims, t, guidance);
+    const sds = sdsGrad({ schedule: this.schedule, eps, noise, t, weighting: config.weighting });
+    for (let k = 0; k < sds.grad.length; k++) sds.grad[k]! *= lambdaSds;
+    const gx = await guide.encodeVjp(x, R, R, sds.grad);
+    const gImage = fromVaeInputGrad(gx, R, R, rendered.channels);
+    const gRender = renderBackward(rendered, gImage, ["normalMap", "positions"]);
+
+    // dL/dT† from SDS plus L_geo; then onto V_d (along n) and β (through the identity modes).
+    const gT = gRender.positions ?? new Float32Array(carved.length);
+    const lossGeo = laplacianLoss(this.adjacency, carved, this.coarse, gT, lambdaGeo);
+    const gVd = new Float32Array(this.vertexCount);
+    for (let v = 0; v < this.vertexCount; v++)
+      gVd[v] = gT[3 * v]! * normals[3 * v]! + gT[3 * v + 1]! * normals[3 * v + 1]! + gT[3 * v + 2]! * normals[3 * v + 2]!;
+    const gBeta = new Float32Array(this.beta.length);
+    if (config.refineShape) {
+      const n = carved.length;
+      const modes = this.setup.model.identityModes;
+      for (let k = 0; k < gBeta.length; k++) {
+        const m = modes[k]!;
+        let s = 0;
+        for (let q = 0; q < n; q++) s += m[q]! * gT[q]!;
+        gBeta[k] = s;
+      }
+    }
+    const lossShape = shapeLoss(this.beta, betaStar, config.refineShape ? gBeta : undefined, lambdaShape);
+    const gNd = gRender.normalMap ?? new Float32Array(this.nd.length);
+    const M = config.normalMapSize;
+    const map = normalMapLoss(this.nd, M, M, 3, gNd, lambdaMap);
+
+    const row: CarveRow = {
+      step: i,
+      t,
+      azimuth: camera.azimuth,
+      light_x: light.direction[0],
+      light_y: light.direction[1],
+      light_z: light.direction[2],
+      loss_sds: lambdaSds * sds.loss,
+      loss_shape: lambdaShape * lossShape,
+      loss_geo: lambdaGeo * lossGeo,
+      loss_map: lambdaMap * map.total,
+      loss_map_laplacian: lambdaMap * map.laplacian,
+      loss_map_gradient: lambdaMap * map.gradient,
+      sds_weight: sds.weight,
+      grad_norm_latent: sds.gradNorm * lambdaSds,
+      grad_norm_vd: norm(gVd),
+      grad_norm_nd: norm(gNd),
+      grad_norm_beta: norm(gBeta),
+      lambda_sds: lambdaSds,
+      lambda_shape: lambdaShape,
+      lambda_geo: lambdaGeo,
+      lambda_map: lambdaMap,
+      guidance,
+      lr_vd: lrVd,
+      lr_nd: lrNd,
+      lr_beta: lrBeta,
+    };
+    row.loss_total = row.loss_sds! + row.loss_shape! + row.loss_geo! + row.loss_map!;
+
+    this.adamVd.step(this.vd, gVd, lrVd);
+    const cap = config.maxDisplacement;
+    for (let v = 0; v < this.vd.length; v++) this.vd[v] = Math.max(-cap, Math.min(cap, this.vd[v]!));
+    this.adamNd.step(this.nd, gNd, lrNd);
+    if (config.refineShape) this.adamBeta.step(this.beta, gBeta, lrBeta);
+    row.vd_abs_max = this.vd.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    row.beta_drift = Math.sqrt(shapeLoss(this.beta, betaStar) * this.beta.length);
+    this.step = i + 1;
+    return row;
+  }
+
+  /** Everything a resumed run needs to continue bit-for-bit. */
+  checkpoint(): Record<string, Float32Array | number> {
+    return {
+      step: this.step,
+      vd: this.vd, nd: this.nd, beta: this.beta,
+      vdM: this.adamVd.state.m, vdV: this.adamVd.state.v, vdT: this.adamVd.state.step,
+      ndM: this.adamNd.state.m, ndV: this.adamNd.state.v, ndT: this.adamNd.state.step,
+      betaM: this.adamBeta.state.m, betaV: this.adamBeta.state.v, betaT: this.adamBeta.state.step,
+    };
+  }
+
+  restore(state: Record<string, unknown>): void {
+    const arr = (k: string, target: Float32Array) => {
+      const v = state[k];
+      if (!(v instanceof Float32Array) || v.length !== target.length) throw new Error(`carve checkpoint: ${k} is missing or has the wrong size`);
+      target.set(v);
+    };
+    const num = (k: string) => {
+      const v = state[k];
+      if (typeof v !== "number") throw new Error(`carve checkpoint: ${k} is missing`);
+      return v;
+    };
+    arr("vd", this.vd); arr("nd", this.nd); arr("beta", this.beta);
+    arr("vdM", this.adamVd.state.m); arr("vdV", this.adamVd.state.v); this.adamVd.state.step = num("vdT");
+    arr("ndM", this.adamNd.state.m); arr("ndV", this.adamNd.state.v); this.adamNd.state.step = num("ndT");
+    arr("betaM", this.adamBeta.state.m); arr("betaV", this.adamBeta.state.v); this.adamBeta.state.step = num("betaT");
+    this.step = num("step");
+  }
+
+  /** A fixed front view (frontal light) of the current carved mesh, and the normal map as RGB in [0, 1]. */
+  snapshot(size = 256): { render: Float32Array; size: number; normalMapRgb: Float32Array; normalMapSize: number } {
+    const r = this.renderView(this.carved(), orbitCamera({ azimuth: 0 }), directionalLight(20, 20), size);
+    return { render: r.image, size, normalMapRgb: normalMapToRgb(this.nd), normalMapSize: this.setup.config.normalMapSize };
+  }
+}
+
+/** Tangent-space vectors in [−1, 1] → the usual RGB encoding (normalized, n·0.5 + 0.5). */
+export function normalMapToRgb(nd: Float32Array): Float32Array {
+  const out = new Float32Array(nd.length);
+  for (let i = 0; i < nd.length; i += 3) {
+    const l = Math.hypot(nd[i]!, nd[i + 1]!, nd[i + 2]!) || 1;
+    for (let j = 0; j < 3; j++) out[i + j] = Math.max(0, Math.min(1, (nd[i + j]! / l) * 0.5 + 0.5));
+  }
+  return out;
+}
