@@ -1,0 +1,93 @@
+// `dreamface edit`: texture editing on a diffuse map file (paper Sec. 7.2). The texture LDM
+// works at 512² (64² latents); larger maps are edited at 512² and the result is resampled back
+// and blended into the original at full size, so pixels outside the mask keep their exact value.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { UserError } from "../cli/errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { profileLabel, progress } from "../run/index.js";
+import { createNodeBackend } from "../models/backend-node.js";
+import { tokenize } from "../clip/merges.js";
+import type { Backend } from "../../src/engine/models/backend.js";
+import { blendMasked, editTexture } from "../../src/engine/stages/texture/edit.js";
+import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
+import { resample } from "../../src/engine/stages/texture/resample.js";
+import { encodePng8, readPng, type DecodedImage } from "../io/png.js";
+import { PLACEHOLDER, texturePromptText } from "./run.js";
+
+export interface EditCommandOptions {
+  input: string;
+  prompt: string;
+  out: string;
+  strength?: number;
+  mask?: string;
+  sketch?: string;
+  profile?: string;
+  steps?: number;
+  guidance?: number;
+  seed?: number;
+  keyword?: string;
+  backend?: Backend;
+  quiet?: boolean;
+}
+
+const EDIT_SIZE = 512;
+
+function load(path: string, what: string): DecodedImage {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new UserError(`${what} not found: ${file}`);
+  try {
+    return readPng(file);
+  } catch (error) {
+    throw new UserError(`${what}: ${(error as Error).message}`);
+  }
+}
+
+function square(img: DecodedImage, what: string): number {
+  if (img.width !== img.height) throw new UserError(`${what} must be square (a UV map), is ${img.width}×${img.height}`);
+  return img.width;
+}
+
+const fit = (data: Float32Array, from: number, to: number, c: number) => (from === to ? data : resample(data, from, from, c, to, to, from > to ? "lanczos3" : "bicubic").map((v) => Math.min(1, Math.max(0, v))));
+
+export async function runEdit(opts: EditCommandOptions): Promise<{ out: string; label?: string }> {
+  const prompt = opts.prompt?.trim();
+  if (!prompt) throw new UserError("--prompt is empty: say what the edit should add, e.g. --prompt \"with freckles\"");
+  const strength = opts.strength ?? 0.5;
+  if (!(strength > 0 && strength <= 1)) throw new UserError(`--strength must be in (0, 1], got ${opts.strength}`);
+  if (!opts.out || !opts.out.toLowerCase().endsWith(".png")) throw new UserError(`--out must name a .png file, got "${opts.out ?? ""}"`);
+  const image = load(opts.input, "diffuse map");
+  const size = square(image, "the diffuse map");
+  const maskImg = opts.mask ? load(opts.mask, "mask") : undefined;
+  const sketchImg = opts.sketch ? load(opts.sketch, "sketch") : undefined;
+  if (sketchImg && !maskImg) throw new UserError("--sketch needs --mask (the sketch is pasted into the masked area)");
+  // White = regenerate; a mask with transparency uses its alpha instead.
+  const maskFull = maskImg ? fit(maskImg.alpha.some((a) => a < 1) ? maskImg.alpha : maskImg.luminance, square(maskImg, "the mask"), size, 1) : undefined;
+  const profile = opts.profile ?? "tiny";
+  const backend = opts.backend ?? (await createNodeBackend({ profile }));
+  try {
+    const models = await createTextureModels(backend, { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(prompt, opts.keyword ?? "in the desired domain")), textureNegative: tokenize(PLACEHOLDER) }, { latentSize: EDIT_SIZE / 8 });
+    const steps = opts.steps ?? 50;
+    const bar = progress("edit", Math.max(1, Math.floor(steps * strength)), { quiet: opts.quiet });
+    const edited = await editTexture(models, {
+      image: fit(image.data, size, EDIT_SIZE, 3),
+      strength,
+      steps,
+      guidance: opts.guidance ?? 7.5,
+      mask: maskFull ? fit(maskFull, size, EDIT_SIZE, 1) : null,
+      sketch: sketchImg ? fit(sketchImg.data, square(sketchImg, "the sketch"), EDIT_SIZE, 3) : null,
+      seed: opts.seed ?? 0,
+      onStep: () => bar.tick(),
+    });
+    bar.stop();
+    const back = fit(edited, EDIT_SIZE, size, 3);
+    const result = maskFull ? blendMasked(image.data, back, maskFull, 3) : back;
+    const out = resolve(opts.out);
+    writeFileAtomic(out, encodePng8(result, size, size));
+    const label = profileLabel(profile);
+    if (!opts.quiet) console.log(`edited diffuse map: ${out}${label ? ` [${label}]` : ""}`);
+    return { out, label };
+  } finally {
+    if (!opts.backend) await backend.dispose();
+  }
+}

@@ -1,0 +1,129 @@
+// What the texture pages need, as JSON a data loader prints: a texture run (manifest,
+// trajectory, snapshots, PBR map thumbnails, the mesh it textured) and an ablation suite
+// (comparison table, renders, before/after diffuse maps). Each comes from the newest result
+// under results/runs when there is one, else from a small labelled demo computed here on the
+// ICT mean face (few steps, small maps) so a clean clone builds its pages within a minute.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { projectRoot, userCacheDir } from "../io/paths.js";
+import { newestPath, stageRuns } from "../run/find.js";
+import { resample } from "../../src/engine/stages/texture/resample.js";
+import { runAblation } from "./ablate.js";
+import { meanFaceGeometry, parseObjPositions } from "./geometry-input.js";
+import { encodePng8, readPng } from "../io/png.js";
+import { runTextureStage } from "./run.js";
+
+const DEMO_PROMPT = "the face of an old man with deep wrinkles";
+const THUMB = 512;
+
+/** A short run: enough steps to see both stages and both paths, small maps. */
+const DEMO_OVERRIDES = {
+  latent: { steps: 24 },
+  image: { steps: 12, renderSize: 128 },
+  pbr: { size: 512, glbTextureSize: 256 },
+  snapshotEvery: 4,
+  checkpointEvery: 12,
+};
+
+/**
+ * Demo runs are cached in the user cache under a name keyed on the texture code and the demo
+ * settings, so a code change never serves a stale demo (nor trips the run folder's settings check).
+ */
+function demoDir(name: string, settings: unknown): string {
+  const hash = createHash("sha256").update(JSON.stringify(settings));
+  for (const dir of [join(projectRoot, "src", "engine", "stages", "texture"), join(projectRoot, "data-loaders", "texture")])
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()) hash.update(f).update(readFileSync(join(dir, f)));
+  return join(userCacheDir(), "demo-runs", `${name}-${hash.digest("hex").slice(0, 12)}`);
+}
+
+const b64 = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+
+/** A PNG (any size/depth) as a base64 8-bit PNG of at most `size`² (pages don't need 4096²). */
+function thumbnail(path: string, size = THUMB): string | null {
+  if (!existsSync(path)) return null;
+  const img = readPng(path);
+  // Always 8-bit: the 16-bit maps would double the payload for no visible difference.
+  const small = img.width <= size ? img.data : resample(img.data, img.width, img.height, 3, size, size, "lanczos3");
+  size = Math.min(size, img.width);
+  return b64(encodePng8(small, size, size));
+}
+
+function trajectory(dir: string): Record<string, unknown>[] {
+  const path = join(dir, "trajectory.jsonl");
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+function snapshots(dir: string) {
+  const snapDir = join(dir, "snapshots");
+  if (!existsSync(snapDir)) return [];
+  return readdirSync(snapDir)
+    .filter((f) => f.endsWith("-latent.png"))
+    .sort()
+    .map((f) => {
+      const diffuse = join(snapDir, f.replace("-latent", "-diffuse"));
+      return { step: Number(/step-(\d+)/.exec(f)![1]), latent: readFileSync(join(snapDir, f)).toString("base64"), diffuse: existsSync(diffuse) ? readFileSync(diffuse).toString("base64") : null };
+    });
+}
+
+/** T† positions of the geometry a texture run used (from its carved.obj), or the mean face for demos. */
+async function meshPositions(geometryDir: string | undefined): Promise<{ positions: string; note: string }> {
+  const obj = geometryDir ? join(geometryDir, "carved.obj") : undefined;
+  if (obj && existsSync(obj)) return { positions: b64(parseObjPositions(readFileSync(obj, "utf8"), 14062, obj)), note: "carved T† of the geometry run" };
+  const geo = await meanFaceGeometry(DEMO_PROMPT);
+  return { positions: b64(geo.positions), note: "ICT mean face (demo: no geometry run)" };
+}
+
+export async function texturePagePayload(): Promise<Record<string, unknown>> {
+  let dir = newestPath(stageRuns("texture", "asset.glb"));
+  let source = `results run ${dir}`;
+  if (!dir) {
+    dir = demoDir("texture-demo", DEMO_OVERRIDES);
+    if (!existsSync(join(dir, "asset.glb"))) await runTextureStage({ geometry: await meanFaceGeometry(DEMO_PROMPT), out: dir, overrides: DEMO_OVERRIDES, quiet: true });
+    source = `demo run (${DEMO_OVERRIDES.latent.steps} latent + ${DEMO_OVERRIDES.image.steps} image steps, ${DEMO_OVERRIDES.pbr.size}² maps, tiny profile, ICT mean face) computed by the loader because results/runs has no finished texture run`;
+  }
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { label?: string; inputs?: { geometry?: string } };
+  const mesh = await meshPositions(manifest.inputs?.geometry);
+  return {
+    source,
+    dir,
+    label: manifest.label ?? null,
+    manifest,
+    trajectory: trajectory(dir),
+    snapshots: snapshots(dir),
+    maps: Object.fromEntries(
+      (["diffuse", "specular", "normal"] as const).map((k) => {
+        const preview = join(dir!, "previews", `${k}.png`);
+        return [k, existsSync(preview) ? readFileSync(preview).toString("base64") : thumbnail(join(dir!, `${k}.png`))];
+      }),
+    ),
+    mesh,
+  };
+}
+
+export async function ablationPagePayload(): Promise<Record<string, unknown>> {
+  let dir = newestPath(stageRuns("texture-ablation", "comparison.json"));
+  let source = `results ablation ${dir}`;
+  if (!dir) {
+    const overrides = { latent: { steps: 12 }, image: { steps: 6, renderSize: 128 }, snapshotEvery: 6, checkpointEvery: 6, pbr: { size: 256, glbTextureSize: 128 } };
+    dir = demoDir("texture-ablation-demo", overrides);
+    if (!existsSync(join(dir, "comparison.json"))) await runAblation({ geometry: await meanFaceGeometry(DEMO_PROMPT), out: dir, overrides, quiet: true });
+    source = "demo ablation (12 latent + 6 image steps per variant, tiny profile, ICT mean face) computed by the loader because results/runs has no ablation";
+  }
+  const comparison = JSON.parse(readFileSync(join(dir, "comparison.json"), "utf8")) as { label?: string; rows: { variant: string; dir: string }[] };
+  const variants = comparison.rows.map((r) => {
+    const snaps = snapshots(r.dir);
+    return {
+      variant: r.variant,
+      before: snaps[0]?.diffuse ?? null,
+      after: thumbnail(join(r.dir, "diffuse.png"), 256),
+      renders: ["front", "left", "right"].map((v) => {
+        const p = join(dir!, "renders", `${r.variant}-${v}.png`);
+        return existsSync(p) ? readFileSync(p).toString("base64") : null;
+      }),
+      trajectory: trajectory(r.dir).map((row) => ({ step: row.step, stage: row.stage, loss_g: row.loss_g ?? null, loss_tau: row.loss_tau ?? null, grad_norm: row.grad_norm })),
+    };
+  });
+  return { source, dir, label: comparison.label ?? null, comparison, variants };
+}

@@ -1,0 +1,256 @@
+// The texture stage in Node (paper Sec. 5): latent-space then image-space dual-path SDS on
+// the texture latent z, then the PBR maps at full size and the textured .glb, all into one
+// folder. Resumable: a killed run restarts from its newest checkpoint and writes the same
+// files as an uninterrupted one (trajectory rows carry no wall-clock time for that reason;
+// per-phase times are in the manifest).
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../cli/errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
+import { Checkpointer, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
+import { createNodeBackend } from "../models/backend-node.js";
+import { tokenize } from "../clip/merges.js";
+import type { Backend } from "../../src/engine/models/backend.js";
+import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
+import { variantPlan, type TextureConfig } from "../../src/engine/stages/texture/config.js";
+import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
+import { latentPreview } from "../../src/engine/stages/texture/linear-rgb.js";
+import { TextureOptimizer } from "../../src/engine/stages/texture/optimizer.js";
+import { pbrMaps, type PbrReport } from "../../src/engine/stages/texture/pbr.js";
+import { resample } from "../../src/engine/stages/texture/resample.js";
+import { createTextureScene } from "../../src/engine/stages/texture/scene.js";
+import { texturedGlb } from "./asset.js";
+import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
+import { encodePng16, encodePng8 } from "../io/png.js";
+
+const SNAPSHOT_SIZE = 256;
+const PREVIEW_SIZE = 512;
+const FINAL_FILES = ["latent.f32", "diffuse.png", "specular.png", "normal.png", "asset.glb", "trajectory.parquet"];
+
+export interface TextureStageOptions {
+  /** A geometry run folder (or a run folder holding geometry/). */
+  runDir?: string;
+  /** Or the geometry itself (page demos texture the mean face without running geometry). */
+  geometry?: GeometryInput;
+  /** Default: the geometry run's profile. */
+  profile?: string;
+  /** Experiment JSON file; its texture section (and seed) apply. Default: the geometry run's config. */
+  experiment?: string;
+  /** Partial texture section merged over the experiment's (tests, the ablation suite). */
+  overrides?: Record<string, unknown>;
+  out?: string;
+  /** Stop after this many optimization steps in this process (tests use it to simulate a kill). */
+  stopAfter?: number;
+  backend?: Backend;
+  quiet?: boolean;
+}
+
+export interface TextureStageResult {
+  dir: string;
+  label?: string;
+  complete: boolean;
+  stepsDone: number;
+  files: Record<string, string>;
+  timings: Record<string, number>;
+  config: TextureConfig;
+  prompt: string;
+}
+
+/** The texture section to use: experiment file > geometry run's resolved config > defaults, then overrides. */
+function resolveExperiment(path: string | undefined, geometryConfig: unknown, overrides: Record<string, unknown> | undefined): Experiment {
+  let raw: Record<string, unknown> = {};
+  if (path) {
+    const file = resolve(path);
+    if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      throw new UserError(`experiment file ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+  } else if (geometryConfig && typeof geometryConfig === "object") {
+    const g = geometryConfig as Record<string, unknown>;
+    raw = { name: g.name, seed: g.seed, profile: g.profile, texture: g.texture };
+  }
+  if (overrides) raw = { ...raw, texture: deepMerge((raw.texture as Record<string, unknown>) ?? {}, overrides) };
+  try {
+    return parseExperiment(raw);
+  } catch (error) {
+    throw new UserError(`${path ?? "texture config"}: ${(error as Error).message}`);
+  }
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const prev = out[k];
+    out[k] = v && typeof v === "object" && !Array.isArray(v) && prev && typeof prev === "object" && !Array.isArray(prev) ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
+  }
+  return out;
+}
+
+/** The texture prompt P′: P, the domain keyword, and a placeholder word whose hidden state the learned token replaces. */
+export function texturePromptText(prompt: string, keyword: string): string {
+  return `${prompt}, ${keyword} ${PLACEHOLDER}`;
+}
+
+/** The word whose text-encoder hidden state a learned domain token replaces. */
+export const PLACEHOLDER = "*";
+
+export async function runTextureStage(opts: TextureStageOptions): Promise<TextureStageResult> {
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
+  let t = performance.now();
+  if (!opts.geometry && !opts.runDir) throw new UserError("the texture stage needs a geometry run folder");
+  const geo = opts.geometry ?? (await readGeometryRun(geometryDir(opts.runDir!)));
+  const gdir = geo.dir;
+  lap("loadGeometry", t);
+  const exp = resolveExperiment(opts.experiment, geo.manifest.config, opts.overrides);
+  const profile = opts.profile ?? geo.profile;
+  if (profile !== geo.profile && !opts.quiet) console.warn(`note: geometry ran with the ${geo.profile} profile, texture runs with ${profile}`);
+  const config = exp.texture;
+  // The asset's seed is the geometry run's (generate --seed reaches both stages that way).
+  const seed = geo.seed;
+  const dir = createRunDir({ stage: "texture", outDir: opts.out ?? defaultTextureDir(gdir) });
+  const label = profileLabel(profile);
+  const plan = variantPlan(config);
+
+  // A folder holds one run: resuming with other settings would mix two runs' files.
+  const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config });
+  const idPath = join(dir, "run-config.json");
+  if (existsSync(idPath)) {
+    if (readFileSync(idPath, "utf8").trim() !== identity)
+      throw new UserError(`${dir} holds a texture run with different settings (geometry, seed, profile or config): use another --out, or delete that folder`);
+  } else writeFileAtomic(idPath, identity + "\n");
+
+  const backend = opts.backend ?? (await createNodeBackend({ profile }));
+  try {
+    t = performance.now();
+    const models = await createTextureModels(
+      backend,
+      { prompt: tokenize(geo.prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(geo.prompt, config.textureKeyword)), textureNegative: tokenize(PLACEHOLDER) },
+      { latentSize: 64, vaeGradient: config.vaeGradient, texturePath: plan.texturePath },
+    ).catch((error: Error) => {
+      // Missing user-supplied roles (the texture LDM has no public weights) are a setup problem, not a crash.
+      if (/not found|cannot load/.test(error.message))
+        throw new UserError(`${error.message}${/texture_(unet|domain_tokens)/.test(error.message) ? "; without the texture LDM, --variant wo-texture runs the generic path only" : ""}`);
+      throw error;
+    });
+    if (config.vaeGradient === "exact" && models.vaeGradient !== "exact")
+      throw new UserError(`texture.vaeGradient is "exact" but the ${profile} profile has no vae_encoder_vjp / vae_decoder_vjp graphs (models/export/export_vae_vjp.py writes them)`);
+    const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange });
+    const optimizer = new TextureOptimizer({ config, models, scene, seed });
+    lap("setup", t);
+
+    const checkpoints = new Checkpointer(dir);
+    const log = new TrajectoryLog(dir, "trajectory");
+    const saved = checkpoints.load();
+    if (saved) optimizer.setState(saved.state as never);
+    log.truncateTo(optimizer.step);
+    const total = optimizer.totalSteps;
+    const previous = readManifest(dir);
+    if (optimizer.done && previous?.complete === true && FINAL_FILES.every((f) => existsSync(join(dir, f)))) {
+      // Finished earlier: the PBR tail is deterministic, so there is nothing to redo.
+      if (!opts.quiet) console.log(`texture stage already complete: ${dir}${label ? ` [${label}]` : ""}`);
+      return { dir, label, complete: true, stepsDone: optimizer.step, files: (previous.outputs ?? {}) as Record<string, string>, timings: (previous.timings ?? {}) as Record<string, number>, config, prompt: geo.prompt };
+    }
+    const writeSnapshot = async () => {
+      const name = `step-${String(optimizer.step).padStart(4, "0")}`;
+      writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.z), 64, 64));
+      const diffuse = await models.decode(optimizer.z);
+      const side = Math.round(Math.sqrt(diffuse.length / 3));
+      // 256² is plenty to watch the optimization and keeps a 400-step run's snapshots small.
+      const s = Math.min(side, SNAPSHOT_SIZE);
+      writeFileAtomic(join(dir, "snapshots", `${name}-diffuse.png`), encodePng8(s === side ? diffuse : resample(diffuse, side, side, 3, s, s, "lanczos3"), s, s));
+    };
+    t = performance.now();
+    if (optimizer.step === 0 && !existsSync(join(dir, "snapshots", "step-0000-latent.png"))) await writeSnapshot();
+    const bar = progress(`texture (${config.variant})`, total, { quiet: opts.quiet });
+    bar.tick(optimizer.step);
+    let ran = 0;
+    while (!optimizer.done && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
+      const row = await optimizer.next();
+      log.append(row);
+      ran++;
+      const step = optimizer.step;
+      if (step % config.snapshotEvery === 0 || step === total || step === plan.latentSteps) await writeSnapshot();
+      // Snapshot before checkpoint: a resumed run never redoes a checkpointed step's snapshot.
+      if (step % config.checkpointEvery === 0 || step === total) {
+        log.flush();
+        checkpoints.save(step, optimizer.getState());
+      }
+      bar.tick(1, { stage: String(row.stage), t: Number(row.t) });
+    }
+    bar.stop();
+    log.close();
+    lap("optimize", t);
+    const complete = optimizer.done;
+    const files: Record<string, string> = {
+      "trajectory.jsonl": "per step: stage, t, λ_g, λ_τ, lr, both paths' SDS losses and gradient norms, view parameters",
+      "snapshots/": "latent (linear latent→RGB preview, labelled approximation) and decoded diffuse (256²) every snapshotEvery steps",
+      "run-config.json": "the settings this folder's run was started with",
+    };
+    let pbr: PbrReport | undefined;
+    if (complete) {
+      t = performance.now();
+      writeFileAtomic(join(dir, "latent.f32"), new Uint8Array(optimizer.z.buffer.slice(0)));
+      log.toParquet(join(dir, "trajectory.parquet"));
+      const glbSize = Math.min(config.pbr.glbTextureSize, config.pbr.size);
+      const glbPngs: Record<string, Uint8Array> = {};
+      const bars = progress("PBR maps", 3, { quiet: opts.quiet });
+      pbr = await pbrMaps(
+        backend,
+        optimizer.z,
+        { size: config.pbr.size, resampler: config.pbr.resampler, normalBlend: config.pbr.normalBlend, detailNormalMap: geo.detailNormalMap },
+        (kind, data, size) => {
+          const ts = performance.now();
+          writeFileAtomic(join(dir, `${kind}.png`), kind === "diffuse" ? encodePng8(data, size, size) : encodePng16(data, size, size));
+          const small = size === glbSize ? data : resample(data, size, size, 3, glbSize, glbSize, config.pbr.resampler);
+          glbPngs[kind] = encodePng8(small, glbSize, glbSize);
+          // Pages show the maps reduced; a preview saves them decoding 4096² PNGs.
+          const p = Math.min(PREVIEW_SIZE, glbSize);
+          writeFileAtomic(join(dir, "previews", `${kind}.png`), encodePng8(p === glbSize ? small : resample(small, glbSize, glbSize, 3, p, p, "lanczos3"), p, p));
+          timings[`png_${kind}`] = Math.round(performance.now() - ts);
+          bars.tick(1, { map: kind });
+        },
+      );
+      bars.stop();
+      lap("pbr", t);
+      t = performance.now();
+      const extras = { generator: "DreamFace Workbench texture stage", prompt: geo.prompt, profile, variant: config.variant, ...(label ? { label } : {}), upscaling: pbr.upscaling, glbTextureSize: glbSize };
+      writeFileAtomic(join(dir, "asset.glb"), texturedGlb({ model: geo.model, split: geo.split, positions: geo.positions, diffusePng: glbPngs.diffuse!, specularPng: glbPngs.specular!, normalPng: glbPngs.normal!, extras }));
+      lap("glb", t);
+      Object.assign(files, {
+        "latent.f32": "final texture latent z^H, float32 [64*64*4] channels-last (UNet space)",
+        "trajectory.parquet": "the trajectory as Parquet",
+        "diffuse.png": `diffuse map ${config.pbr.size}², 8-bit sRGB (${pbr.upscaling})`,
+        "specular.png": `specular map ${config.pbr.size}², 16-bit`,
+        "normal.png": `tangent-space normal map ${config.pbr.size}², 16-bit, ${pbr.normalBlend}`,
+        "asset.glb": `carved face T†, 53 expression morph targets, PBR material with the maps at ${glbSize}²`,
+        "previews/": `the three maps at ${Math.min(PREVIEW_SIZE, glbSize)}², 8-bit, for pages`,
+      });
+    }
+    timings.total = Math.round(performance.now() - t0);
+    writeManifest(dir, {
+      stage: "texture",
+      config: { ...exp, texture: config },
+      seeds: { experiment: seed },
+      profile,
+      label,
+      modelHashes: backend.modelHashes(),
+      timings,
+      inputs: { geometry: gdir, prompt: geo.prompt, texturePrompt: texturePromptText(geo.prompt, config.textureKeyword), experiment: opts.experiment ?? null },
+      outputs: files,
+      complete,
+      stepsDone: optimizer.step,
+      plan,
+      vaeGradient: models.vaeGradient === "exact" ? "exact VJP graphs" : "linear latent↔RGB approximation (published SD factors and their pseudo-inverse) — labelled approximation",
+      latentPreview: "snapshots/*-latent.png use the published linear latent→RGB factors (an approximation, not the VAE decoder)",
+      ...(pbr ? { pbr } : {}),
+    });
+    if (!opts.quiet) console.log(`${complete ? "texture stage done" : `texture stage paused at step ${optimizer.step}/${total}`}: ${dir}${label ? ` [${label}]` : ""}`);
+    return { dir, label, complete, stepsDone: optimizer.step, files, timings, config, prompt: geo.prompt };
+  } finally {
+    if (!opts.backend) await backend.dispose();
+  }
+}

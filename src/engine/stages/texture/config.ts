@@ -1,0 +1,96 @@
+/**
+ * The texture stage's experiment section (paper Sec. 5), validated with zod and filled with
+ * defaults. Every scalar weight, guidance scale, learning rate and t bound may be a Schedule
+ * over the stage's global step (latent steps first, then image steps).
+ */
+import { z } from "zod";
+import { nonNegativeScheduleSchema, scheduleSchema } from "../../config/schedule-schema.js";
+
+const stageSchema = (steps: number, lr: number, renderSize: number) =>
+  z
+    .object({
+      /** Optimization steps of this stage (paper: 200 each). 0 skips the stage. */
+      steps: z.number().int().min(0).default(steps),
+      lr: nonNegativeScheduleSchema.default(lr),
+      /** Side of the square render the generic path scores. */
+      renderSize: z.number().int().min(8).max(1024).default(renderSize),
+    })
+    .prefault({});
+
+export const textureConfigSchema = z
+  .object({
+    /** Which ablation of Sec. 7.3.3 this is: both paths in both stages, or a reduced one. */
+    variant: z.enum(["full", "wo-texture", "wo-lt"]).default("full"),
+    latent: stageSchema(200, 0.1, 64),
+    image: stageSchema(200, 0.02, 512),
+    /** λ_g and λ_τ of Eq. 12. */
+    lambdaGeneric: nonNegativeScheduleSchema.default(1),
+    lambdaTexture: nonNegativeScheduleSchema.default(1),
+    /** Classifier-free guidance scales (DreamFusion uses 100 for SDS; the texture LDM less). */
+    guidanceGeneric: nonNegativeScheduleSchema.default(100),
+    guidanceTexture: nonNegativeScheduleSchema.default(7.5),
+    /**
+     * Fractions of the 1000 training steps. "decreasing" (paper Sec. 5.2.1) walks each stage
+     * from t_max down to t_min in equal steps; "uniform" (DreamFusion, the ablation) draws t
+     * in [t_min, t_max] every step. Schedules are read at the stage's first step for "decreasing".
+     */
+    tMax: scheduleSchema.default(0.98),
+    tMin: scheduleSchema.default(0.02),
+    timesteps: z.enum(["decreasing", "uniform"]).default("decreasing"),
+    /** w(t) of the SDS gradient: "sds" = 1 − ᾱ_t (DreamFusion), "uniform", "fantasia3d" = √ᾱ_t(1 − ᾱ_t). */
+    weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
+    /** Background behind the rendered face: per-step random colour/noise (augmentation) or fixed. */
+    background: z.enum(["random", "noise", "solid"]).default("random"),
+    azimuthRange: z.tuple([z.number(), z.number()]).default([-45, 45]),
+    /** Text appended to the user prompt for the texture LDM (P′); the learned domain token rides on it. */
+    textureKeyword: z.string().default("in the desired domain"),
+    /** How gradients cross the VAE in image space: exact VJP graphs, or the linear latent↔RGB approximation. */
+    vaeGradient: z.enum(["auto", "exact", "linear-approx"]).default("auto"),
+    pbr: z
+      .object({
+        /** Side of the written maps (paper: 4K). */
+        size: z.number().int().min(16).max(8192).default(4096),
+        /** Side of the textures embedded in the .glb (4096² PNGs make the file slow to write and load). */
+        glbTextureSize: z.number().int().min(16).max(8192).default(2048),
+        resampler: z.enum(["lanczos3", "bicubic"]).default("lanczos3"),
+        /** How the decoded normal map and the carved detail normal map N_d are combined. */
+        normalBlend: z.enum(["rnm", "udn"]).default("rnm"),
+      })
+      .prefault({}),
+    /** Checkpoint / trajectory / snapshot cadence in steps. */
+    checkpointEvery: z.number().int().min(1).default(10),
+    snapshotEvery: z.number().int().min(1).default(25),
+  })
+  .strict();
+
+export type TextureConfig = z.output<typeof textureConfigSchema>;
+export type TextureConfigInput = z.input<typeof textureConfigSchema>;
+export type TextureVariant = TextureConfig["variant"];
+
+export const TEXTURE_VARIANTS: readonly TextureVariant[] = ["full", "wo-texture", "wo-lt"];
+
+/**
+ * What each ablation switches off (Sec. 7.3.3). "wo-texture" keeps latent SDS but drops the
+ * texture LDM (Latent-NeRF-like); "wo-lt" drops both latent SDS and the texture LDM and
+ * spends the whole step budget on image-space SDS (DreamFusion-like).
+ */
+export function variantPlan(config: TextureConfig): { latentSteps: number; imageSteps: number; texturePath: boolean } {
+  switch (config.variant) {
+    case "full":
+      return { latentSteps: config.latent.steps, imageSteps: config.image.steps, texturePath: true };
+    case "wo-texture":
+      return { latentSteps: config.latent.steps, imageSteps: config.image.steps, texturePath: false };
+    case "wo-lt":
+      return { latentSteps: 0, imageSteps: config.latent.steps + config.image.steps, texturePath: false };
+  }
+}
+
+/** Parses a texture section; throws an Error whose message names each bad field. */
+export function parseTextureConfig(input: unknown): TextureConfig {
+  const result = textureConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `texture.${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid texture config: ${problems.join("; ")}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,94 @@
+/**
+ * The texture stage's optimization loop as a resumable state machine: z, Adam's moments and
+ * the step index are the whole state (every step derives its randomness from (seed, step)),
+ * so `getState` / `setState` around a checkpoint reproduce an uninterrupted run exactly.
+ */
+import { scheduleValue } from "../../config/schedule.js";
+import { Adam } from "../../optim/adam.js";
+import { Rng } from "../../util/rng.js";
+import { variantPlan, type TextureConfig } from "./config.js";
+import { imageStep, latentStep, type StepOutput } from "./sds.js";
+import type { TextureModels, TextureScene } from "./seams.js";
+import { stageTimestep } from "./timesteps.js";
+
+export interface TextureOptimizerOptions {
+  config: TextureConfig;
+  models: TextureModels;
+  scene: TextureScene;
+  seed: number;
+  /** Starting latent `[h*w*4]`; default: seeded normals × 0.5 (a neutral, low-contrast start). */
+  init?: Float32Array;
+}
+
+export interface TextureOptimizerState {
+  [key: string]: Float32Array | number;
+  step: number;
+  z: Float32Array;
+  adamM: Float32Array;
+  adamV: Float32Array;
+  adamStep: number;
+}
+
+export class TextureOptimizer {
+  readonly config: TextureConfig;
+  readonly latentSteps: number;
+  readonly imageSteps: number;
+  readonly texturePath: boolean;
+  z: Float32Array;
+  step = 0;
+  private adam: Adam;
+
+  constructor(private readonly opts: TextureOptimizerOptions) {
+    this.config = opts.config;
+    const plan = variantPlan(opts.config);
+    this.latentSteps = plan.latentSteps;
+    this.imageSteps = plan.imageSteps;
+    this.texturePath = plan.texturePath;
+    const n = opts.models.latentSize * opts.models.latentSize * 4;
+    if (opts.init && opts.init.length !== n) throw new Error(`texture init latent has ${opts.init.length} values, expected ${n}`);
+    this.z = opts.init ? Float32Array.from(opts.init) : Rng.derive(opts.seed, "texture", "init").normals(n).map((v) => v * 0.5);
+    this.adam = new Adam(n);
+  }
+
+  get totalSteps(): number {
+    return this.latentSteps + this.imageSteps;
+  }
+
+  get done(): boolean {
+    return this.step >= this.totalSteps;
+  }
+
+  /** Which stage the next step belongs to. */
+  get stage(): "latent" | "image" {
+    return this.step < this.latentSteps ? "latent" : "image";
+  }
+
+  /** Runs one step (latent steps first, then image steps); returns the trajectory row. */
+  async next(): Promise<Record<string, number | string>> {
+    if (this.done) throw new Error("texture optimization already finished");
+    const stage = this.stage;
+    const stageStep = stage === "latent" ? this.step : this.step - this.latentSteps;
+    const stageSteps = stage === "latent" ? this.latentSteps : this.imageSteps;
+    const { config } = this;
+    const t = stageTimestep(config, this.step, stageStep, stageSteps, this.opts.seed);
+    const inputs = { config, models: this.opts.models, scene: this.opts.scene, seed: this.opts.seed, step: this.step, stageStep, stageSteps, texturePath: this.texturePath, t };
+    const out: StepOutput = stage === "latent" ? await latentStep(inputs, this.z) : await imageStep(inputs, this.z);
+    const lr = scheduleValue(stage === "latent" ? config.latent.lr : config.image.lr, this.step);
+    this.adam.step(this.z, out.grad, lr);
+    const row = { step: this.step, stage_step: stageStep, lr, ...out.log };
+    this.step++;
+    return row;
+  }
+
+  getState(): TextureOptimizerState {
+    const s = this.adam.state;
+    return { step: this.step, z: Float32Array.from(this.z), adamM: Float32Array.from(s.m), adamV: Float32Array.from(s.v), adamStep: s.step };
+  }
+
+  setState(state: { step: number; z: Float32Array; adamM: Float32Array; adamV: Float32Array; adamStep: number }): void {
+    if (state.z.length !== this.z.length) throw new Error(`checkpoint latent has ${state.z.length} values, expected ${this.z.length}`);
+    this.step = state.step;
+    this.z = Float32Array.from(state.z);
+    this.adam.state = { step: state.adamStep, m: Float32Array.from(state.adamM), v: Float32Array.from(state.adamV) };
+  }
+}

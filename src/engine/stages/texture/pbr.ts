@@ -1,0 +1,103 @@
+/**
+ * Physically-based maps from the final texture latent z^H (paper Sec. 5.3): the diffuse map
+ * from the VAE decoder, specular and normal maps from their fine-tuned decoders, face
+ * restoration of the diffuse map, then super-resolution to the output size — the `upscale`
+ * role (4×) when installed, after a classical resize to size/4; otherwise a classical
+ * resampler, labelled as such. The final normal map combines the decoded normal with the
+ * carved detail map N_d (RNM by default, see normal-blend.ts).
+ * Maps are produced one at a time (4096² × 3 floats is 200 MB) through `onMap`.
+ */
+import type { Backend, Tensor } from "../../models/backend.js";
+import { decodeNormal, decodeSpecular, restore, upscale, vaeDecode } from "../../models/index.js";
+import { tensor } from "../../models/tensor.js";
+import { hwcToNchw, nchwToHwc } from "./layout.js";
+import { blendNormals, type NormalBlend } from "./normal-blend.js";
+import { resample, type ResampleKernel } from "./resample.js";
+import { hasRole } from "../../models/sessions.js";
+
+export type MapKind = "diffuse" | "specular" | "normal";
+
+export interface PbrOptions {
+  /** Output side (paper: 4096). */
+  size: number;
+  resampler: ResampleKernel;
+  normalBlend: NormalBlend;
+  /** N_d as vectors in [−1, 1] `[s*s*3]` (the renderer's convention); absent = flat. */
+  detailNormalMap?: { data: Float32Array; size: number } | null;
+}
+
+export interface PbrReport {
+  /** How each map reached the output size, e.g. "upscale model ×4" or "classical resampler (lanczos3), no SR model". */
+  upscaling: string;
+  restoration: string;
+  normalBlend: string;
+  decodedSize: number;
+}
+
+function toHwc01(t: Tensor, fromSigned: boolean): { data: Float32Array; size: number } {
+  const [, c, h, w] = t.dims as [number, number, number, number];
+  const out = nchwToHwc(t.data as Float32Array, h, w, c);
+  for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, fromSigned ? (out[i]! + 1) / 2 : out[i]!));
+  return { data: out, size: h };
+}
+
+const nchw01 = (x: Float32Array, s: number) => tensor("float32", hwcToNchw(x, s, s, 3), [1, 3, s, s]);
+
+/** Produces the three maps at `opts.size` (each [size*size*3] in [0, 1]) and says how. */
+export async function pbrMaps(
+  backend: Backend,
+  z: Float32Array,
+  opts: PbrOptions,
+  onMap: (kind: MapKind, data: Float32Array, size: number) => Promise<void> | void,
+): Promise<PbrReport> {
+  const side = Math.round(Math.sqrt(z.length / 4));
+  const latent = tensor("float32", hwcToNchw(z, side, side, 4), [1, 4, side, side]);
+  // SR only when the maps must grow beyond the decoded size; shrinking is a resampler's job.
+  const sr = opts.size > side * 8 && (await hasRole(backend, "upscale"));
+  const canRestore = await hasRole(backend, "restore");
+  const target = opts.size;
+  const srInput = Math.max(1, Math.round(target / 4));
+
+  async function toSize(map: { data: Float32Array; size: number }): Promise<Float32Array> {
+    let m = map;
+    if (sr) {
+      const pre = m.size === srInput ? m.data : resample(m.data, m.size, m.size, 3, srInput, srInput, opts.resampler);
+      m = toHwc01(await upscale(backend, nchw01(pre, srInput)), false);
+    }
+    if (m.size === target) return m.data;
+    const out = resample(m.data, m.size, m.size, 3, target, target, opts.resampler);
+    for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
+    return out;
+  }
+
+  let diffuse = toHwc01(await vaeDecode(backend, latent), true);
+  const decodedSize = diffuse.size;
+  if (canRestore) diffuse = toHwc01(await restore(backend, nchw01(diffuse.data, diffuse.size)), false);
+  await onMap("diffuse", await toSize(diffuse), target);
+
+  const specular = toHwc01(await decodeSpecular(backend, latent), true);
+  await onMap("specular", await toSize(specular), target);
+
+  const decodedNormal = await toSize(toHwc01(await decodeNormal(backend, latent), true));
+  let detail: Float32Array<ArrayBufferLike>;
+  if (opts.detailNormalMap) {
+    const d = opts.detailNormalMap;
+    const enc = Float32Array.from(d.data, (v) => v * 0.5 + 0.5);
+    detail = d.size === target ? enc : resample(enc, d.size, d.size, 3, target, target, "bicubic");
+  } else {
+    detail = new Float32Array(target * target * 3);
+    for (let i = 0; i < detail.length; i += 3) (detail[i] = 0.5), (detail[i + 1] = 0.5), (detail[i + 2] = 1);
+  }
+  await onMap("normal", blendNormals(decodedNormal, detail, opts.normalBlend, decodedNormal), target);
+
+  return {
+    upscaling: sr
+      ? `upscale model ×4 from ${srInput}²${srInput * 4 === target ? "" : ` + classical resampler (${opts.resampler}) to ${target}²`}`
+      : target > decodedSize
+        ? `classical resampler (${opts.resampler}), no SR model`
+        : `classical resampler (${opts.resampler}) from ${decodedSize}² (no upscaling needed)`,
+    restoration: canRestore ? "restore model on the diffuse map" : "none (no restore model)",
+    normalBlend: `${opts.normalBlend === "rnm" ? "reoriented normal mapping (RNM)" : "UDN"} of the decoded normal map with N_d${opts.detailNormalMap ? "" : " (flat: no N_d given)"}`,
+    decodedSize,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The two seams of the texture stage, in the stage's own terms (channels-last arrays, images
+ * in [0, 1], latents in UNet space, i.e. VAE latent × 0.18215). `models.ts` builds
+ * TextureModels over a Backend; `scene.ts` builds TextureScene over the renderer. Keeping the
+ * SDS steps behind these lets one test check their gradients against finite differences.
+ */
+import type { Rng } from "../../util/rng.js";
+
+export interface TextureModels {
+  /** Latent side (64 for SD 1.5 at 512²) and the VAE's spatial factor (8). */
+  readonly latentSize: number;
+  readonly vaeFactor: number;
+  /** "exact" when VJP graphs are loaded, "linear-approx" when the published linear factors stand in. */
+  readonly vaeGradient: "exact" | "linear-approx";
+  /** ε̂ of the generic UNet with classifier-free guidance on the user prompt P. `[h*w*4]` */
+  genericEps(noisy: Float32Array, t: number, guidance: number): Promise<Float32Array>;
+  /** ε̂ of the texture UNet on P′ (P + keyword + learned domain token), all-ones non-face mask. */
+  textureEps(noisy: Float32Array, t: number, guidance: number): Promise<Float32Array>;
+  /** D(z): latent `[h*w*4]` → diffuse `[(8h)*(8w)*3]` in [0, 1] (not clamped: gradients must flow). */
+  decode(z: Float32Array): Promise<Float32Array>;
+  /** (∂D/∂z)ᵀ·dImage. */
+  decodeVjp(z: Float32Array, dImage: Float32Array): Promise<Float32Array>;
+  /** E(I): image `[(8h)*(8w)*3]` in [0, 1] → latent `[h*w*4]` (the mean, deterministic). */
+  encode(image: Float32Array): Promise<Float32Array>;
+  /** (∂E/∂I)ᵀ·dLatent. */
+  encodeVjp(image: Float32Array, dLatent: Float32Array): Promise<Float32Array>;
+}
+
+/** One differentiable render of a texture, with the transpose of its Jacobian w.r.t. that texture. */
+export interface RenderedView {
+  readonly image: Float32Array; // [size*size*channels]
+  readonly size: number;
+  readonly channels: number;
+  /** Which pixels the face covers (1) vs background (0). `[size*size]` */
+  readonly coverage: Uint8Array;
+  /** dL/dImage → dL/dTexture (same layout as the texture rendered). */
+  backward(dImage: Float32Array): Float32Array;
+  /** Camera/light parameters drawn for this view, for the trajectory log. */
+  readonly params: Record<string, number>;
+}
+
+export interface TextureScene {
+  /** Eq. 10: the latent z `[h*w*4]` as a 4-channel texture on T†, random camera and background. */
+  latentView(z: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): RenderedView;
+  /** Eq. 13: T† with diffuse `[S*S*3]`, detail normals N_d and a random directional light. */
+  imageView(diffuse: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): RenderedView;
+}
