@@ -1,0 +1,185 @@
+// `dreamface animate`: track a video or a folder of images in headless Chromium, fit ICT
+// expression weights per frame, and write the asset back with the result as a glTF animation.
+// The .glb is written atomically; a run folder keeps the manifest and the per-frame weights.
+import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
+import { basename, extname, join, resolve } from "node:path";
+import { UserError } from "../cli/errors.js";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { createRunDir, writeManifest } from "../run/index.js";
+import { loadFaceModel } from "../face/load.js";
+import { seamSplit } from "../../src/engine/face/seam.js";
+import type { FaceModel } from "../../src/engine/face/types.js";
+import { landmarkBasis } from "../../src/engine/stages/animation/correspondence.js";
+import { fitSequence } from "../../src/engine/stages/animation/sequence.js";
+import { clipFromFrames, type Interpolation } from "../../src/engine/stages/animation/clip.js";
+import { addAnimations, morphedMeshes, parseGlb, type MorphedMesh } from "../../src/engine/stages/animation/glb.js";
+import { personalizedGlb } from "./personalized.js";
+import { cachedTracking } from "./tracking-cache.js";
+import { parseAnimationConfig, type AnimationConfig } from "../../src/engine/stages/animation/config.js";
+import { loadCorrespondence } from "./correspondence.js";
+import { trackImages, trackVideo, type TrackedFrame } from "./track.js";
+
+export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
+
+export interface AnimateOptions {
+  asset: string;
+  video?: string;
+  images?: string;
+  out: string;
+  fps?: number;
+  maxFrames?: number;
+  dims?: 2 | 3;
+  interpolation?: Interpolation;
+  runDir?: string;
+  ictDir?: string;
+  /** "blendshape" (default): fitted ICT weights; "personalized": G_geo(T†, E_exp(frame)) per frame. */
+  path?: "blendshape" | "personalized";
+  /** Model profile for the personalized path (default "tiny": random weights, a test signal). */
+  profile?: string;
+  /** An experiment's `animation` section; the flags above override it. */
+  config?: Partial<AnimationConfig>;
+}
+
+export interface AnimateResult {
+  out: string;
+  runDir: string;
+  frames: number;
+  framesWithFace: number;
+  meanRmsePx: number;
+  /** What the output is (e.g. the tiny profile's "test signal, not a face"). */
+  label: string;
+}
+
+/** Checks an asset carries ICT's topology: a morphed mesh with ICT's vertex count and its 53 expressions. */
+export function checkTopology(assetName: string, meshes: MorphedMesh[], model: FaceModel): MorphedMesh {
+  const counts = new Set<number>([model.regions.dreamface.vertexCount, model.regions.full.vertexCount]);
+  for (const region of ["dreamface", "full"] as const) {
+    if (model.neutral.length >= model.regions[region].vertexCount * 3) counts.add(seamSplit(model, region).source.length);
+  }
+  const ok = meshes.find((m) => counts.has(m.vertexCount) && model.expressionNames.every((n) => m.targetNames.includes(n)));
+  if (ok) return ok;
+  if (meshes.length === 0) throw new UserError(`${assetName} does not have the ICT-FaceKit topology: it has no mesh with morph targets (expected the 53 ICT expressions)`);
+  const m = meshes[0]!;
+  const missing = model.expressionNames.filter((n) => !m.targetNames.includes(n));
+  throw new UserError(
+    `${assetName} does not have the ICT-FaceKit topology: its mesh has ${m.vertexCount} vertices and ${m.targetNames.length} morph targets` +
+      ` (expected ${[...counts].sort((a, b) => a - b).join(" or ")} vertices and the 53 ICT expressions${missing.length ? `; missing e.g. ${missing.slice(0, 3).join(", ")}` : ""})`,
+  );
+}
+
+/** The `animation` section of an experiment file (validated later with the flags merged in). */
+export function readExperimentAnimation(path: string): Partial<AnimationConfig> {
+  let json: { animation?: Partial<AnimationConfig> };
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new UserError(`--experiment ${path}: ${(error as Error).message}`);
+  }
+  return json.animation ?? {};
+}
+
+export function listImages(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--images ${dir}: not a directory`);
+  const files = readdirSync(dir)
+    .filter((f) => IMAGE_EXTENSIONS.includes(extname(f).toLowerCase()))
+    .sort()
+    .map((f) => join(dir, f));
+  if (files.length === 0) throw new UserError(`--images ${dir}: no ${IMAGE_EXTENSIONS.join("/")} files in it`);
+  return files;
+}
+
+export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
+  if (!!opts.video === !!opts.images) throw new UserError("give exactly one of --video FILE or --images DIR");
+  if (!opts.out.toLowerCase().endsWith(".glb")) throw new UserError(`--out ${opts.out}: must be a .glb file`);
+  if (opts.fps !== undefined && !(opts.fps > 0 && opts.fps <= 120)) throw new UserError(`--fps ${opts.fps}: must be in (0, 120]`);
+  let config: AnimationConfig;
+  try {
+    config = parseAnimationConfig({
+      ...opts.config, path: opts.path ?? opts.config?.path, fps: opts.fps ?? opts.config?.fps, maxFrames: opts.maxFrames ?? opts.config?.maxFrames,
+      dims: opts.dims ?? opts.config?.dims, interpolation: opts.interpolation ?? opts.config?.interpolation, profile: opts.profile ?? opts.config?.profile,
+    });
+  } catch (error) {
+    throw new UserError((error as Error).message);
+  }
+  const fps = config.fps ?? (opts.video ? 15 : 1);
+  if (!existsSync(opts.asset)) throw new UserError(`asset not found: ${opts.asset}`);
+  const assetBytes = readFileSync(opts.asset);
+  let meshes: MorphedMesh[];
+  try {
+    meshes = morphedMeshes(parseGlb(assetBytes));
+  } catch (error) {
+    throw new UserError(`${opts.asset}: ${(error as Error).message}`);
+  }
+  const model = await loadFaceModel({ dir: opts.ictDir });
+  const mesh = checkTopology(basename(opts.asset), meshes, model);
+  const personalized = config.path === "personalized";
+  const runDir = createRunDir({ stage: "animation", outDir: opts.runDir });
+
+  const t0 = performance.now();
+  const inputs = opts.video ? [resolve(opts.video)] : listImages(opts.images!);
+  // Tracking is the slow part: it is journaled per frame in the run folder, so re-running the
+  // same command there (e.g. after a kill) continues or reuses it and gives the same output.
+  const frames: TrackedFrame[] = await cachedTracking(runDir, { inputs, fps, maxFrames: config.maxFrames, crops: personalized, video: !!opts.video }, (journal) =>
+    opts.video ? trackVideo(inputs[0]!, { fps, maxFrames: config.maxFrames, crops: personalized, journal }) : trackImages(inputs, fps, { crops: personalized, journal }),
+  );
+  const tTrack = performance.now() - t0;
+  const faceless = frames.filter((f) => !f.landmarks);
+  if (faceless.length === frames.length) {
+    throw new UserError(`no face found in ${opts.video ?? (frames.length === 1 ? frames[0]!.source : `any of the ${frames.length} images in ${opts.images}`)}`);
+  }
+  if (opts.images && faceless.length) {
+    throw new UserError(`no face found in ${faceless.map((f) => basename(f.source)).join(", ")}`);
+  }
+
+  // Identity modes let the first frame absorb the person's face shape (then held fixed).
+  const basis = landmarkBasis(model, loadCorrespondence(), undefined, config.fit.identityModes);
+  const seq = fitSequence(basis, frames, {
+    dims: config.dims, tikhonov: config.fit.tikhonov, temporal: config.fit.temporal, identityPrior: config.fit.identityPrior, smoothing: config.smoothing,
+  });
+  const tFit = performance.now() - t0 - tTrack;
+  const clipName = opts.video ? basename(opts.video) : basename(resolve(opts.images!));
+  let animated: Uint8Array;
+  let personalizedInfo: Awaited<ReturnType<typeof personalizedGlb>> | undefined;
+  if (personalized) {
+    personalizedInfo = await personalizedGlb(model, parseGlb(assetBytes), mesh, frames, { fps, profile: config.profile, name: `${clipName} (personalized)` });
+    animated = personalizedInfo.bytes;
+  } else {
+    animated = addAnimations(assetBytes, [clipFromFrames(clipName, model.expressionNames, seq.weights, fps, config.interpolation)]);
+  }
+  writeFileAtomic(resolve(opts.out), animated);
+
+  const rmse = seq.fits.filter((f) => f !== null).map((f) => f!.rmse);
+  writeJsonAtomic(join(runDir, "weights.json"), {
+    path: personalized ? "personalized" : "blendshape",
+    ...(personalized ? { note: "weights are the blendshape fit of the same frames, for comparison; the .glb carries the personalized geometry" } : {}),
+    names: model.expressionNames,
+    fps,
+    identity: Array.from(seq.identity, (b) => Math.round(b * 1e4) / 1e4),
+    frames: frames.map((f, i) => ({
+      time: f.time,
+      source: f.source,
+      faces: f.faces,
+      rmsePx: seq.fits[i]?.rmse ?? null,
+      weights: Array.from(seq.weights[i]!, (w) => Math.round(w * 1e5) / 1e5),
+    })),
+  });
+  writeManifest(runDir, {
+    stage: "animation",
+    config: { ...config, fps, fixedAtZero: "eyeLook* (gaze: no iris landmarks)" },
+    seeds: {},
+    profile: personalized ? config.profile : "none",
+    label: personalized ? personalizedInfo!.label : "blendshape path: MediaPipe landmarks fitted to ICT expressions (no learned model involved)",
+    ...(personalizedInfo ? { modelHashes: personalizedInfo.modelHashes } : {}),
+    inputs: { asset: resolve(opts.asset), video: opts.video && resolve(opts.video), images: opts.images && resolve(opts.images) },
+    outputs: { "weights.json": "per-frame expression weights", [resolve(opts.out)]: "animated asset" },
+    timings: { trackMs: Math.round(tTrack), fitMs: Math.round(tFit) },
+  });
+  return {
+    out: resolve(opts.out),
+    runDir,
+    frames: frames.length,
+    framesWithFace: frames.length - faceless.length,
+    meanRmsePx: rmse.reduce((a, b) => a + b, 0) / Math.max(rmse.length, 1),
+    label: personalizedInfo?.label ?? "blendshape path",
+  };
+}

@@ -1,0 +1,4 @@
+// Serves @mediapipe/face_mesh's face_mesh.js from the built site (the tracker's locateFile points here).
+import { writeFaceMeshFile } from "../../../data-loaders/animation/mediapipe-assets.js";
+
+writeFaceMeshFile("face_mesh.js");

@@ -1,0 +1,46 @@
+/**
+ * The animation stage's settings (experiment section `animation`, and the resolved config in
+ * `dreamface animate` manifests), validated with zod and filled with defaults.
+ */
+import { z } from "zod";
+
+export const animationConfigSchema = z
+  .object({
+    /** "blendshape": fitted ICT weights; "personalized": G_geo(T†, E_exp(frame)) per frame. */
+    path: z.enum(["blendshape", "personalized"]).default("blendshape"),
+    /** Frames sampled per second of video (images: frames per second of the clip). */
+    fps: z.number().positive().max(120).optional(),
+    maxFrames: z.number().int().min(1).default(900),
+    /** Fit 2-D (x, y) or 3-D (x, y, z) MediaPipe landmarks. */
+    dims: z.union([z.literal(2), z.literal(3)]).default(2),
+    interpolation: z.enum(["linear", "step", "cubic"]).default("linear"),
+    fit: z
+      .object({
+        /** λ of the Tikhonov prior on the weights (cm² per landmark). */
+        tikhonov: z.number().min(0).default(1e-3),
+        /** μ pulling each frame towards the previous one. */
+        temporal: z.number().min(0).default(0.002),
+        /** Identity modes estimated on the first frame (then held fixed); 0 = none. */
+        identityModes: z.number().int().min(0).max(100).default(30),
+        /** γ of the prior on those identity coefficients. */
+        identityPrior: z.number().min(0).default(1e-4),
+      })
+      .strict()
+      .prefault({}),
+    /** One-Euro smoothing of the weights over time; false = off. */
+    smoothing: z
+      .union([z.literal(false), z.object({ minCutoff: z.number().positive().default(1.5), beta: z.number().min(0).default(0.5), derivativeCutoff: z.number().positive().default(1) }).strict()])
+      .default({ minCutoff: 1.5, beta: 0.5, derivativeCutoff: 1 }),
+    /** Model profile of the personalized path ("tiny" = random weights: a test signal). */
+    profile: z.string().min(1).default("tiny"),
+  })
+  .strict();
+
+export type AnimationConfig = z.infer<typeof animationConfigSchema>;
+
+/** Parses (and fills defaults of) an animation section; throws a message naming the bad field. */
+export function parseAnimationConfig(input: unknown = {}): AnimationConfig {
+  const r = animationConfigSchema.safeParse(input ?? {});
+  if (!r.success) throw new Error(`animation config: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  return r.data;
+}

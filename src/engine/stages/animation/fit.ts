@@ -1,0 +1,420 @@
+/**
+ * Fits ICT expression weights (bounded to [0, 1]) and a weak-perspective head pose to tracked
+ * landmarks, one frame at a time.
+ *
+ * Model: p_i = s · (R · L_i(w))[:d] + t, with L(w) = neutral + Σ_j w_j modes_j (LandmarkBasis),
+ * d = 2 (image x, y) or 3 (x, y, z as MediaPipe gives them). Observations use a y-up frame.
+ *
+ * Solver: Levenberg–Marquardt on all unknowns jointly (weights, rotation increment, translation,
+ * log-scale). Each linearized step is a box-constrained quadratic program (weights stay in
+ * [0, 1]) solved by projected Gauss–Seidel — a projected Gauss–Newton method. Energy:
+ *   (1/N) Σ c_i ‖p_i − o_i‖² + λ‖w‖² + μ‖w − w_prev‖²
+ * λ is a small Tikhonov prior; μ pulls towards the previous frame when tracking video.
+ * With `bounded: false` the steps are plain unconstrained least squares (Cholesky): the bench's peer.
+ * Optionally the first K identity modes β (unbounded, prior γ‖β‖²) are fitted too, so a real
+ * face's shape is not explained by expressions (e.g. gaze shapes absorbing eye-shape differences).
+ */
+import type { LandmarkBasis } from "./correspondence.js";
+
+export interface LandmarkObservation {
+  /** `[N*dims]` observed landmark positions, any units, y up. */
+  readonly points: ArrayLike<number>;
+  readonly dims: 2 | 3;
+  /** Optional per-landmark confidence `[N]` (0 ignores a landmark). */
+  readonly confidence?: ArrayLike<number>;
+}
+
+export interface HeadPose {
+  /** Row-major 3×3 rotation from ICT model space to the observation frame. */
+  readonly rotation: Float64Array;
+  /** Translation in observation units (z is 0 for 2-D observations). */
+  readonly translation: [number, number, number];
+  /** Observation units per ICT centimetre. */
+  readonly scale: number;
+}
+
+export interface FitResult {
+  readonly weights: Float32Array;
+  /** Fitted identity coefficients β when `identity` was on (else absent). */
+  readonly identity?: Float32Array;
+  readonly pose: HeadPose;
+  /** Root-mean-square landmark residual, observation units. */
+  readonly rmse: number;
+  readonly iterations: number;
+}
+
+export interface FitOptions {
+  /** Maximum LM iterations (default 15 cold, 6 warm). */
+  iterations?: number;
+  /** Tikhonov weight λ on ‖w‖² (default 1e-3, in cm² per landmark). */
+  tikhonov?: number;
+  /** Temporal weight μ on ‖w − previous.weights‖² (default 0; used when `previous` is given). */
+  temporal?: number;
+  /** Warm start (and temporal prior target) from the previous frame's result. */
+  previous?: FitResult;
+  /** Keep weights in [0, 1] (default true). false = unconstrained least squares. */
+  bounded?: boolean;
+  /** Projected Gauss–Seidel sweeps that seed each step's active set (default 8). */
+  sweeps?: number;
+  /** Expression indices held at 0 (e.g. gaze, which 468 landmarks without irises cannot see). */
+  fixedAtZero?: readonly number[];
+  /** Also fit the basis' identity modes (needs `basis.identityModes`); γ = prior weight (default 1e-4). */
+  identity?: boolean | { prior?: number };
+}
+
+/** Similarity normalization so λ means the same thing whatever the image size. */
+interface Frame {
+  center: [number, number, number];
+  /** observation units per normalized unit */
+  unit: number;
+}
+
+export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, options: FitOptions = {}): FitResult {
+  const N = basis.count;
+  const d = obs.dims;
+  if (obs.points.length !== N * d) throw new Error(`fitLandmarks: expected ${N * d} values (${N} landmarks × ${d}), got ${obs.points.length}`);
+  const J = basis.modes.length;
+  const withIdentity = !!options.identity && !!basis.identityModes?.length;
+  const idModes = withIdentity ? basis.identityModes! : [];
+  const gamma = typeof options.identity === "object" ? options.identity.prior ?? 1e-4 : 1e-4;
+  const modes = [...basis.modes, ...idModes];
+  const M = modes.length; // expression weights, then identity coefficients
+  const P = M + 3 + d + 1; // linear coefficients, rotation increment, translation, log-scale
+  const bounded = options.bounded ?? true;
+  const lambda = options.tikhonov ?? 1e-3;
+  const prev = options.previous;
+  const mu = prev ? options.temporal ?? 0 : 0;
+  const maxIter = options.iterations ?? (prev ? 6 : 15);
+  const sweeps = options.sweeps ?? 8;
+  const conf = obs.confidence;
+
+  const frame = normalization(basis, obs);
+  const o = new Float64Array(N * d);
+  for (let i = 0; i < N; i++) for (let a = 0; a < d; a++) o[i * d + a] = (obs.points[i * d + a]! - frame.center[a]!) / frame.unit;
+
+  // State in the normalized frame.
+  const w = new Float64Array(M);
+  let R: Float64Array = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const t = new Float64Array(3);
+  let s = 1;
+  if (prev) {
+    for (let j = 0; j < J; j++) w[j] = prev.weights[j]!;
+    if (withIdentity && prev.identity) for (let k = 0; k < idModes.length; k++) w[J + k] = prev.identity[k] ?? 0;
+    R = Float64Array.from(prev.pose.rotation);
+    s = prev.pose.scale / frame.unit;
+    for (let a = 0; a < 3; a++) t[a] = (prev.pose.translation[a]! - (a < d ? frame.center[a]! : 0)) / frame.unit;
+  } else {
+    // Centroids already match after normalization: only the model's offset needs cancelling.
+    const c = centroid(basis.neutral, N);
+    for (let a = 0; a < d; a++) t[a] = -c[a]!;
+  }
+  const wPrev = prev ? Float64Array.from(prev.weights) : new Float64Array(J);
+  const fixed = new Uint8Array(J);
+  for (const j of options.fixedAtZero ?? []) fixed[j] = 1;
+  for (let j = 0; j < J; j++) if (fixed[j]) w[j] = 0;
+  const lo = new Float64Array(P).fill(-Infinity);
+  const hi = new Float64Array(P).fill(Infinity);
+
+  const X = new Float64Array(N * 3); // model-space landmarks L(w)
+  const Y = new Float64Array(N * 3); // rotated
+  const RD = new Float64Array(M * N * 3); // R · modes_j
+  const H = new Float64Array(P * P);
+  const g = new Float64Array(P);
+  const row = new Float64Array(P);
+  const delta = new Float64Array(P);
+
+  const energy = (wv: Float64Array, Rv: Float64Array, tv: Float64Array, sv: number): number => {
+    shape(basis.neutral, modes, wv, X);
+    let e = 0;
+    for (let i = 0; i < N; i++) {
+      const ci = conf ? conf[i]! : 1;
+      if (ci === 0) continue;
+      rotate(Rv, X, i, Y);
+      for (let a = 0; a < d; a++) {
+        const r = sv * Y[i * 3 + a]! + tv[a]! - o[i * d + a]!;
+        e += ci * r * r;
+      }
+    }
+    e /= N;
+    for (let j = 0; j < J; j++) e += lambda * wv[j]! ** 2 + mu * (wv[j]! - wPrev[j]!) ** 2;
+    for (let j = J; j < M; j++) e += gamma * wv[j]! ** 2;
+    return e;
+  };
+
+  let E = energy(w, R, t, s);
+  let damping = 1e-3;
+  let iter = 0;
+  for (; iter < maxIter; iter++) {
+    // Linearize at the current state (energy() left X, Y for it).
+    shape(basis.neutral, modes, w, X);
+    for (let i = 0; i < N; i++) rotate(R, X, i, Y);
+    for (let j = 0; j < M; j++) {
+      const m = modes[j]!;
+      for (let i = 0; i < N; i++) rotate(R, m, i, RD, j * N * 3);
+    }
+    H.fill(0);
+    g.fill(0);
+    for (let i = 0; i < N; i++) {
+      const ci = conf ? conf[i]! : 1;
+      if (ci === 0) continue;
+      const yx = Y[i * 3]!, yy = Y[i * 3 + 1]!, yz = Y[i * 3 + 2]!;
+      for (let a = 0; a < d; a++) {
+        for (let j = 0; j < M; j++) row[j] = s * RD[j * N * 3 + i * 3 + a]!;
+        // d(RX)/dδ for R ← exp([δ]×) R is −[RX]×; rows a = x, y, z.
+        if (a === 0) { row[M] = 0; row[M + 1] = s * yz; row[M + 2] = -s * yy; }
+        else if (a === 1) { row[M] = -s * yz; row[M + 1] = 0; row[M + 2] = s * yx; }
+        else { row[M] = s * yy; row[M + 1] = -s * yx; row[M + 2] = 0; }
+        for (let b = 0; b < d; b++) row[M + 3 + b] = a === b ? 1 : 0;
+        const ya = Y[i * 3 + a]!;
+        row[P - 1] = s * ya;
+        const r = s * ya + t[a]! - o[i * d + a]!;
+        const k = ci / N;
+        for (let p = 0; p < P; p++) {
+          const rp = row[p]! * k;
+          if (rp === 0) continue;
+          g[p] += rp * r;
+          const off = p * P;
+          for (let q = p; q < P; q++) H[off + q] += rp * row[q]!;
+        }
+      }
+    }
+    for (let p = 0; p < P; p++) for (let q = p + 1; q < P; q++) H[q * P + p] = H[p * P + q]!;
+    for (let j = 0; j < J; j++) {
+      H[j * P + j] += lambda + mu;
+      g[j] += lambda * w[j]! + mu * (w[j]! - wPrev[j]!);
+      lo[j] = fixed[j] ? 0 : bounded ? -w[j]! : -Infinity;
+      hi[j] = fixed[j] ? 0 : bounded ? 1 - w[j]! : Infinity;
+    }
+    for (let j = J; j < M; j++) {
+      H[j * P + j] += gamma;
+      g[j] += gamma * w[j]!;
+    }
+
+    // Try steps with growing damping until the energy decreases.
+    let accepted = false;
+    let done = false;
+    for (let attempt = 0; attempt < 8 && !accepted; attempt++) {
+      if (bounded) solveBoxQP(H, g, lo, hi, damping, sweeps, delta);
+      else solveCholesky(H, g, damping, delta);
+      const w2 = new Float64Array(M);
+      for (let j = 0; j < M; j++) w2[j] = bounded && j < J ? clamp01(w[j]! + delta[j]!) : w[j]! + delta[j]!;
+      const R2 = multiply3(rodrigues(delta[M]!, delta[M + 1]!, delta[M + 2]!), R);
+      const t2 = Float64Array.from(t);
+      for (let a = 0; a < d; a++) t2[a] += delta[M + 3 + a]!;
+      const s2 = s * Math.exp(delta[P - 1]!);
+      const E2 = energy(w2, R2, t2, s2);
+      if (E2 <= E) {
+        accepted = true;
+        const rel = (E - E2) / Math.max(E, 1e-30);
+        let stepMax = 0;
+        for (let p = 0; p < P; p++) stepMax = Math.max(stepMax, Math.abs(delta[p]!));
+        w.set(w2); R = R2; t.set(t2); s = s2; E = E2;
+        damping = Math.max(damping / 3, 1e-9);
+        // Converged: the energy stalls, or no unknown moves by more than 1e-4 (weights are
+        // in [0, 1], angles in radians, translation and log-scale in normalized units).
+        if (rel < 1e-6 || stepMax < 1e-4) { iter++; done = true; }
+      } else {
+        damping *= 10;
+      }
+    }
+    if (!accepted || done) break;
+  }
+
+  // Data-term RMSE, back in observation units.
+  shape(basis.neutral, modes, w, X);
+  let sq = 0, count = 0;
+  for (let i = 0; i < N; i++) {
+    const ci = conf ? conf[i]! : 1;
+    if (ci === 0) continue;
+    rotate(R, X, i, Y);
+    for (let a = 0; a < d; a++) sq += (s * Y[i * 3 + a]! + t[a]! - o[i * d + a]!) ** 2;
+    count += d;
+  }
+  const translation: [number, number, number] = [0, 0, 0];
+  for (let a = 0; a < d; a++) translation[a] = t[a]! * frame.unit + frame.center[a]!;
+  return {
+    weights: Float32Array.from(w.subarray(0, J)),
+    ...(withIdentity ? { identity: Float32Array.from(w.subarray(J)) } : {}),
+    pose: { rotation: R, translation, scale: s * frame.unit },
+    rmse: Math.sqrt(sq / Math.max(count, 1)) * frame.unit,
+    iterations: iter,
+  };
+}
+
+/** Projects model landmarks L(w) with a pose: `[N*dims]`, the forward model of fitLandmarks. */
+export function projectLandmarks(basis: LandmarkBasis, weights: ArrayLike<number>, pose: HeadPose, dims: 2 | 3, identity?: ArrayLike<number>): Float64Array {
+  const N = basis.count;
+  const X = new Float64Array(N * 3);
+  const coeffs = identity ? [...Array.from(weights), ...Array.from(identity)] : weights;
+  shape(basis.neutral, identity ? [...basis.modes, ...(basis.identityModes ?? []).slice(0, identity.length)] : basis.modes, coeffs, X);
+  const Y = new Float64Array(N * 3);
+  const out = new Float64Array(N * dims);
+  for (let i = 0; i < N; i++) {
+    rotate(pose.rotation, X, i, Y);
+    for (let a = 0; a < dims; a++) out[i * dims + a] = pose.scale * Y[i * 3 + a]! + pose.translation[a]!;
+  }
+  return out;
+}
+
+/** Rotation matrix (row-major) from yaw/pitch/roll in degrees: R = Rz(roll)·Ry(yaw)·Rx(pitch). */
+export function rotationFromEuler(yawDeg: number, pitchDeg: number, rollDeg: number): Float64Array {
+  const r = Math.PI / 180;
+  const rx = rodrigues(pitchDeg * r, 0, 0), ry = rodrigues(0, yawDeg * r, 0), rz = rodrigues(0, 0, rollDeg * r);
+  return multiply3(rz, multiply3(ry, rx));
+}
+
+function normalization(basis: LandmarkBasis, obs: LandmarkObservation): Frame {
+  const N = basis.count, d = obs.dims;
+  const center: [number, number, number] = [0, 0, 0];
+  let total = 0;
+  for (let i = 0; i < N; i++) {
+    const c = obs.confidence ? obs.confidence[i]! : 1;
+    total += c;
+    for (let a = 0; a < d; a++) center[a] += c * obs.points[i * d + a]!;
+  }
+  if (!(total > 0)) throw new Error("fitLandmarks: every landmark has zero confidence");
+  for (let a = 0; a < d; a++) center[a] /= total;
+  // RMS radius in x, y (z from monocular trackers is less reliable) against the neutral's.
+  let ro = 0;
+  for (let i = 0; i < N; i++) for (let a = 0; a < 2; a++) ro += (obs.points[i * d + a]! - center[a]!) ** 2;
+  const cn = centroid(basis.neutral, N);
+  let rn = 0;
+  for (let i = 0; i < N; i++) for (let a = 0; a < 2; a++) rn += (basis.neutral[i * 3 + a]! - cn[a]!) ** 2;
+  if (!(ro > 0)) throw new Error("fitLandmarks: observed landmarks are all at one point");
+  return { center, unit: Math.sqrt(ro / rn) };
+}
+
+function centroid(p: ArrayLike<number>, n: number): [number, number, number] {
+  const c: [number, number, number] = [0, 0, 0];
+  for (let i = 0; i < n; i++) for (let a = 0; a < 3; a++) c[a] += p[i * 3 + a]!;
+  return [c[0] / n, c[1] / n, c[2] / n];
+}
+
+function shape(neutral: Float32Array, modes: readonly Float32Array[], w: ArrayLike<number>, out: Float64Array): void {
+  const n = neutral.length;
+  for (let k = 0; k < n; k++) out[k] = neutral[k]!;
+  for (let j = 0; j < modes.length; j++) {
+    const wj = w[j]!;
+    if (wj === 0) continue;
+    const m = modes[j]!;
+    for (let k = 0; k < n; k++) out[k] += wj * m[k]!;
+  }
+}
+
+function rotate(R: ArrayLike<number>, src: ArrayLike<number>, i: number, dst: Float64Array, dstOffset = 0): void {
+  const x = src[i * 3]!, y = src[i * 3 + 1]!, z = src[i * 3 + 2]!;
+  const o = dstOffset + i * 3;
+  dst[o] = R[0]! * x + R[1]! * y + R[2]! * z;
+  dst[o + 1] = R[3]! * x + R[4]! * y + R[5]! * z;
+  dst[o + 2] = R[6]! * x + R[7]! * y + R[8]! * z;
+}
+
+function rodrigues(x: number, y: number, z: number): Float64Array {
+  const th = Math.hypot(x, y, z);
+  if (th < 1e-12) return new Float64Array([1, -z, y, z, 1, -x, -y, x, 1]);
+  const kx = x / th, ky = y / th, kz = z / th;
+  const c = Math.cos(th), sn = Math.sin(th), v = 1 - c;
+  return new Float64Array([
+    c + kx * kx * v, kx * ky * v - kz * sn, kx * kz * v + ky * sn,
+    ky * kx * v + kz * sn, c + ky * ky * v, ky * kz * v - kx * sn,
+    kz * kx * v - ky * sn, kz * ky * v + kx * sn, c + kz * kz * v,
+  ]);
+}
+
+function multiply3(A: ArrayLike<number>, B: ArrayLike<number>): Float64Array {
+  const C = new Float64Array(9);
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) C[r * 3 + c] = A[r * 3]! * B[c]! + A[r * 3 + 1]! * B[3 + c]! + A[r * 3 + 2]! * B[6 + c]!;
+  return C;
+}
+
+const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+/**
+ * min ½ δᵀ(H + damping·diag(H))δ + gᵀδ  s.t. lo ≤ δ ≤ hi (H symmetric positive definite).
+ * A few projected Gauss–Seidel sweeps guess which bounds are active; then an active-set loop
+ * solves the free unknowns exactly (Cholesky), clamps any that leave the box, and releases
+ * bounds whose multiplier has the wrong sign, until the KKT conditions hold (or 30 rounds).
+ */
+export function solveBoxQP(H: Float64Array, g: Float64Array, lo: Float64Array, hi: Float64Array, damping: number, sweeps: number, delta: Float64Array): void {
+  const P = g.length;
+  const diag = (k: number) => H[k * P + k]! * (1 + damping) + 1e-12;
+  delta.fill(0);
+  for (let k = 0; k < P; k++) delta[k] = Math.min(hi[k]!, Math.max(lo[k]!, 0));
+  const grad = (k: number) => {
+    let q = g[k]! + H[k * P + k]! * damping * delta[k]!;
+    for (let p = 0; p < P; p++) q += H[k * P + p]! * delta[p]!;
+    return q;
+  };
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    for (let k = 0; k < P; k++) delta[k] = Math.min(hi[k]!, Math.max(lo[k]!, delta[k]! - grad(k) / diag(k)));
+  }
+  // 0 = free, −1 = at lo, +1 = at hi
+  const state = new Int8Array(P);
+  for (let k = 0; k < P; k++) state[k] = delta[k]! <= lo[k]! ? -1 : delta[k]! >= hi[k]! ? 1 : 0;
+  const free: number[] = [];
+  for (let round = 0; round < 30; round++) {
+    free.length = 0;
+    for (let k = 0; k < P; k++) if (state[k] === 0) free.push(k);
+    for (let k = 0; k < P; k++) if (state[k] !== 0) delta[k] = state[k]! < 0 ? lo[k]! : hi[k]!;
+    const F = free.length;
+    const A = new Float64Array(F * F);
+    const b = new Float64Array(F);
+    for (let i = 0; i < F; i++) {
+      const ki = free[i]!;
+      let r = -g[ki]!;
+      for (let p = 0; p < P; p++) if (state[p] !== 0) r -= H[ki * P + p]! * delta[p]!;
+      b[i] = r;
+      for (let j = 0; j < F; j++) A[i * F + j] = H[ki * P + free[j]!]! + (i === j ? H[ki * P + ki]! * damping + 1e-12 : 0);
+    }
+    const x = new Float64Array(F);
+    choleskySolve(A, b, F, x);
+    let clamped = false;
+    for (let i = 0; i < F; i++) {
+      const k = free[i]!;
+      if (x[i]! < lo[k]!) { state[k] = -1; clamped = true; }
+      else if (x[i]! > hi[k]!) { state[k] = 1; clamped = true; }
+      else delta[k] = x[i]!;
+    }
+    if (clamped) continue;
+    let released = false;
+    for (let k = 0; k < P; k++) {
+      if (state[k] === 0) continue;
+      const q = grad(k);
+      // At a lower bound the objective must not decrease upwards (q ≥ 0); at an upper bound, q ≤ 0.
+      if ((state[k] === -1 && q < -1e-12) || (state[k] === 1 && q > 1e-12)) { state[k] = 0; released = true; }
+    }
+    if (!released) return;
+  }
+  for (let k = 0; k < P; k++) delta[k] = Math.min(hi[k]!, Math.max(lo[k]!, delta[k]!));
+}
+
+/** Solves A x = b for symmetric positive definite A `[n*n]` (in place factorization of a copy). */
+function choleskySolve(A: Float64Array, b: Float64Array, n: number, x: Float64Array): void {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = A[i * n + j]!;
+      for (let k = 0; k < j; k++) sum -= L[i * n + k]! * L[j * n + k]!;
+      L[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-18)) : sum / L[j * n + j]!;
+    }
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let sum = b[i]!;
+    for (let k = 0; k < i; k++) sum -= L[i * n + k]! * y[k]!;
+    y[i] = sum / L[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let sum = y[i]!;
+    for (let k = i + 1; k < n; k++) sum -= L[k * n + i]! * x[k]!;
+    x[i] = sum / L[i * n + i]!;
+  }
+}
+
+/** Unconstrained damped step: (H + damping·diag(H)) δ = −g by Cholesky. */
+export function solveCholesky(H: Float64Array, g: Float64Array, damping: number, delta: Float64Array): void {
+  const P = g.length;
+  const A = Float64Array.from(H);
+  for (let k = 0; k < P; k++) A[k * P + k] += H[k * P + k]! * damping + 1e-12;
+  choleskySolve(A, Float64Array.from(g, (v) => -v), P, delta);
+}

@@ -1,0 +1,99 @@
+/**
+ * Tracker landmarks → expression weights for a whole sequence: converts MediaPipe's normalized
+ * landmarks to a y-up observation, fits each frame warm-started from the last (with a temporal
+ * prior), and smooths the weights over time with a One-Euro filter. When the basis carries
+ * identity modes, the first frame with a face also estimates the face's identity β, which is
+ * then held fixed (folded into the neutral) for the rest of the sequence.
+ */
+import { withIdentity, type LandmarkBasis } from "./correspondence.js";
+import { fitLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
+import { OneEuroFilter, type OneEuroOptions } from "./smooth.js";
+
+/**
+ * MediaPipe gives x, y in [0, 1] of the image width/height (y down) and z in roughly the x scale
+ * (smaller = nearer the camera). We use pixels with y up and z towards the camera: a rotation by
+ * 180° about x, so handedness is kept and ICT's +z-facing face maps to a frontal pose.
+ */
+export function observationFromMediaPipe(landmarks: ArrayLike<number>, width: number, height: number, dims: 2 | 3 = 2): LandmarkObservation {
+  const n = landmarks.length / 3;
+  const points = new Float64Array(n * dims);
+  for (let i = 0; i < n; i++) {
+    points[i * dims] = landmarks[i * 3]! * width;
+    points[i * dims + 1] = -landmarks[i * 3 + 1]! * height;
+    if (dims === 3) points[i * dims + 2] = -landmarks[i * 3 + 2]! * width;
+  }
+  return { points, dims };
+}
+
+export interface SequenceFrame {
+  time: number;
+  width: number;
+  height: number;
+  /** `[N*3]` MediaPipe landmarks, or null when the tracker found no face in this frame. */
+  landmarks: ArrayLike<number> | null;
+}
+
+export interface SequenceOptions {
+  dims?: 2 | 3;
+  tikhonov?: number;
+  /** μ, the pull towards the previous frame's weights (default 0.002). */
+  temporal?: number;
+  /** One-Euro settings; `false` turns smoothing off. */
+  smoothing?: OneEuroOptions | false;
+  /** Expressions held at 0; default: the eyeLook* gaze shapes (no iris landmarks). */
+  fixedAtZero?: readonly number[];
+  /** γ for the first frame's identity fit (used when the basis has identity modes). */
+  identityPrior?: number;
+}
+
+export interface SequenceResult {
+  /** Smoothed weights per frame, `[J]` each. Frames without a face repeat the last weights. */
+  weights: Float32Array[];
+  fits: (FitResult | null)[];
+  times: number[];
+  /** Identity β estimated on the first frame with a face (empty without identity modes). */
+  identity: Float32Array;
+}
+
+export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame[], options: SequenceOptions = {}): SequenceResult {
+  const dims = options.dims ?? 2;
+  const filter = options.smoothing === false ? undefined : new OneEuroFilter(options.smoothing);
+  const J = basis.modes.length;
+  const weights: Float32Array[] = [];
+  const fits: (FitResult | null)[] = [];
+  let previous: FitResult | undefined;
+  let last = new Float32Array(J);
+  let current = basis;
+  const fixedAtZero = options.fixedAtZero ?? gazeIndices(basis.names);
+  let identity: Float32Array = new Float32Array(0);
+  for (const frame of frames) {
+    if (!frame.landmarks) {
+      // A lost face breaks the warm start: the next detection may be anywhere.
+      previous = undefined;
+      fits.push(null);
+      weights.push(Float32Array.from(last));
+      continue;
+    }
+    const obs = observationFromMediaPipe(frame.landmarks, frame.width, frame.height, dims);
+    const first = current.identityModes?.length ? true : false;
+    const fit = fitLandmarks(current, obs, {
+      previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov, fixedAtZero,
+      ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
+    });
+    if (first && fit.identity) {
+      identity = fit.identity;
+      current = withIdentity(current, identity);
+    }
+    previous = fit;
+    fits.push(fit);
+    const smoothed = filter ? filter.filter(fit.weights, frame.time) : fit.weights;
+    last = Float32Array.from(smoothed, (w) => Math.min(1, Math.max(0, w)));
+    weights.push(last);
+  }
+  return { weights, fits, times: frames.map((f) => f.time), identity };
+}
+
+/** Indices of the gaze blendshapes: MediaPipe's 468 landmarks carry no iris, so gaze is unobservable. */
+export function gazeIndices(names: readonly string[]): number[] {
+  return names.flatMap((n, j) => (n.startsWith("eyeLook") ? [j] : []));
+}

@@ -1,0 +1,17 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseAnimationConfig } from "../../../../src/engine/stages/animation/config.js";
+
+test("parseAnimationConfig fills defaults", () => {
+  const c = parseAnimationConfig({});
+  assert.equal(c.path, "blendshape");
+  assert.equal(c.dims, 2);
+  assert.equal(c.fit.identityModes, 30);
+  assert.deepEqual(c.smoothing, { minCutoff: 1.5, beta: 0.5, derivativeCutoff: 1 });
+});
+
+test("parseAnimationConfig names the bad field", () => {
+  assert.throws(() => parseAnimationConfig({ dims: 4 }), /animation config: dims/);
+  assert.throws(() => parseAnimationConfig({ fit: { tikhonov: -1 } }), /fit\.tikhonov/);
+  assert.throws(() => parseAnimationConfig({ nope: 1 }), /Unrecognized key/);
+});

@@ -1,0 +1,96 @@
+// Synthetic landmarks from ICT with known weights and pose must be fitted back.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { loadFaceModel } from "../../../../data-loaders/face/load.js";
+import { CORRESPONDENCE_PATH } from "../../../../data-loaders/animation/build-correspondence.js";
+import { correspondenceFromJson, landmarkBasis, type LandmarkBasis } from "../../../../src/engine/stages/animation/correspondence.js";
+import { fitLandmarks, projectLandmarks, rotationFromEuler, type HeadPose } from "../../../../src/engine/stages/animation/fit.js";
+import { Rng } from "../../../../src/engine/util/rng.js";
+
+const model = await loadFaceModel();
+const basis = landmarkBasis(model, correspondenceFromJson(JSON.parse(readFileSync(CORRESPONDENCE_PATH, "utf8"))));
+
+function synthetic(rng: Rng, active: number): { weights: Float32Array; pose: HeadPose } {
+  const J = basis.modes.length;
+  const weights = new Float32Array(J);
+  for (let k = 0; k < active; k++) weights[rng.int(0, J - 1)] = rng.range(0.2, 1);
+  const pose: HeadPose = {
+    rotation: rotationFromEuler(rng.range(-25, 25), rng.range(-15, 15), rng.range(-10, 10)),
+    translation: [rng.range(200, 300), rng.range(-300, -200), 0],
+    scale: rng.range(8, 20),
+  };
+  return { weights, pose };
+}
+
+function meanAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i]! - b[i]!);
+  return s / a.length;
+}
+
+test("fitLandmarks recovers known weights and pose from 2-D landmarks (mean abs weight error < 0.05)", () => {
+  const rng = new Rng(7);
+  for (let trial = 0; trial < 4; trial++) {
+    const truth = synthetic(rng, 8);
+    const points = projectLandmarks(basis, truth.weights, truth.pose, 2);
+    const fit = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30 });
+    const err = meanAbs(fit.weights, truth.weights);
+    assert.ok(err < 0.05, `trial ${trial}: mean abs weight error ${err.toFixed(4)}`);
+    assert.ok(fit.weights.every((w) => w >= 0 && w <= 1), "weights stay in [0, 1]");
+    assert.ok(Math.abs(fit.pose.scale / truth.pose.scale - 1) < 0.03, `scale ${fit.pose.scale} vs ${truth.pose.scale}`);
+    assert.ok(fit.rmse < 0.05 * truth.pose.scale, `rmse ${fit.rmse}`);
+  }
+});
+
+test("fitLandmarks with 3-D landmarks and noise stays close", () => {
+  const rng = new Rng(11);
+  const truth = synthetic(rng, 6);
+  const points = projectLandmarks(basis, truth.weights, truth.pose, 3);
+  for (let i = 0; i < points.length; i++) points[i] += rng.normal() * 0.02 * truth.pose.scale; // 0.2 mm noise
+  const fit = fitLandmarks(basis, { points, dims: 3 });
+  assert.ok(meanAbs(fit.weights, truth.weights) < 0.05);
+});
+
+test("warm start from the previous frame converges in fewer iterations", () => {
+  const rng = new Rng(3);
+  const truth = synthetic(rng, 5);
+  const points = projectLandmarks(basis, truth.weights, truth.pose, 2);
+  const cold = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30 });
+  const warm = fitLandmarks(basis, { points, dims: 2 }, { previous: cold, iterations: 30 });
+  assert.ok(warm.iterations <= cold.iterations, `warm ${warm.iterations} vs cold ${cold.iterations}`);
+  assert.ok(meanAbs(warm.weights, truth.weights) < 0.05);
+});
+
+test("unbounded fit leaves [0, 1] on the same data, the bounded fit does not", () => {
+  const rng = new Rng(5);
+  const truth = synthetic(rng, 8);
+  const points = projectLandmarks(basis, truth.weights, truth.pose, 2);
+  for (let i = 0; i < points.length; i++) points[i] += rng.normal() * 0.05 * truth.pose.scale;
+  const free = fitLandmarks(basis, { points, dims: 2 }, { bounded: false, tikhonov: 0 });
+  const boxed = fitLandmarks(basis, { points, dims: 2 });
+  assert.ok(free.weights.some((w) => w < -1e-3 || w > 1 + 1e-3), "noise pushes some unconstrained weight outside [0, 1]");
+  assert.ok(boxed.weights.every((w) => w >= 0 && w <= 1));
+});
+
+test("fitLandmarks rejects a wrong landmark count", () => {
+  assert.throws(() => fitLandmarks(basis as LandmarkBasis, { points: new Float32Array(10), dims: 2 }), /expected 936 values/);
+});
+
+test("with an unknown identity, fitting β too keeps the weights right (and beats the expression-only fit)", () => {
+  const withId = landmarkBasis(model, correspondenceFromJson(JSON.parse(readFileSync(CORRESPONDENCE_PATH, "utf8"))), undefined, 10);
+  const rng = new Rng(21);
+  let errWith = 0, errWithout = 0;
+  for (let trial = 0; trial < 3; trial++) {
+    const truth = synthetic(rng, 6);
+    const beta = Float32Array.from({ length: 10 }, () => rng.normal());
+    const points = projectLandmarks(withId, truth.weights, truth.pose, 2, beta);
+    const fitWith = fitLandmarks(withId, { points, dims: 2 }, { identity: true, iterations: 50 });
+    const fitWithout = fitLandmarks(withId, { points, dims: 2 }, { iterations: 50 });
+    assert.equal(fitWith.identity?.length, 10);
+    errWith += meanAbs(fitWith.weights, truth.weights) / 3;
+    errWithout += meanAbs(fitWithout.weights, truth.weights) / 3;
+  }
+  assert.ok(errWith < 0.05, `with β: mean abs weight error ${errWith.toFixed(4)}`);
+  assert.ok(errWith < errWithout, `with β ${errWith.toFixed(4)} vs without ${errWithout.toFixed(4)}`);
+});
