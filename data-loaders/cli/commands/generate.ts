@@ -1,0 +1,33 @@
+// `dreamface generate "<prompt>"`: the whole pipeline into one run folder, stage by stage
+// (<run>/geometry, <run>/texture) with a top-level manifest. Says which stages ran.
+import type { Command } from "commander";
+import { UserError } from "../errors.js";
+
+interface GenerateFlags {
+  profile?: string;
+  out?: string;
+  experiment?: string;
+  pool?: string;
+  steps?: string;
+  seed?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command("generate")
+    .description("text prompt → face asset: geometry stage (pool ranking + detail carving), then the texture stage")
+    .argument("<prompt>", "text prompt describing the face")
+    .option("--profile <name>", "model profile (tiny | sd15); default: the experiment's, else tiny")
+    .option("--out <dir>", "run folder (default: results/runs/<timestamp>); stages write <dir>/geometry, <dir>/texture")
+    .option("--experiment <file>", "experiment JSON (every stage's settings)")
+    .option("--pool <dir>", "candidate pool for the geometry stage (default: a small pool built once into the user cache)")
+    .option("--steps <n>", "detail-carving steps (overrides the experiment)")
+    .option("--seed <n>", "seed (overrides the experiment)")
+    .action(async (prompt: string, flags: GenerateFlags) => {
+      if (!prompt.trim()) throw new UserError("the prompt is empty");
+      const { runGenerate } = await import("../../generate/run.js");
+      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: flags.steps, seed: flags.seed, out: flags.out });
+      // Animation needs a performance to follow (a video or images): `dreamface animate <asset>`.
+      console.log(`generate: ran ${r.ran.join(" → ")}; not run: animation (dreamface animate ${r.asset} --video …) → ${r.dir}${r.label ? ` [${r.label}]` : ""}`);
+    });
+}

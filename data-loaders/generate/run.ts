@@ -1,0 +1,67 @@
+// `dreamface generate`: every stage into one run folder (<run>/geometry, <run>/texture) and
+// one top-level manifest that points at the finished asset and each stage's own manifest.
+import { existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { UserError } from "../cli/errors.js";
+import { resultsDir } from "../io/paths.js";
+import { newRunId, readManifest, writeManifest } from "../run/index.js";
+import { runGeometryStage, type GeometryStageOptions } from "../geometry/run.js";
+import { runTextureStage } from "../texture/run.js";
+
+export interface GenerateOptions extends Omit<GeometryStageOptions, "out"> {
+  /** Run folder; default results/runs/<timestamp>. */
+  out?: string;
+}
+
+export interface GenerateResult {
+  dir: string;
+  ran: string[];
+  label?: string;
+  /** The finished asset (.glb with PBR maps and the 53 expression targets), relative to `dir`. */
+  asset: string;
+}
+
+export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult> {
+  const dir = opts.out ? resolve(opts.out) : join(resultsDir(), "runs", newRunId());
+  const t0 = performance.now();
+  const geometry = await runGeometryStage({ ...opts, out: join(dir, "geometry") });
+  if (!geometry.complete) throw new UserError(`the geometry stage stopped at step ${geometry.stepsDone}: rerun the same command to resume`);
+  const t1 = performance.now();
+  const texture = await runTextureStage({
+    runDir: geometry.dir,
+    profile: opts.profile,
+    experiment: opts.experiment,
+    out: join(dir, "texture"),
+    backend: opts.backend,
+    quiet: opts.quiet,
+  });
+  if (!texture.complete) throw new UserError(`the texture stage stopped at step ${texture.stepsDone}: rerun the same command to resume`);
+  const t2 = performance.now();
+
+  const rel = (path: string) => relative(dir, path);
+  const outputs: Record<string, string> = {};
+  const describe: [string, string][] = [
+    ["texture/asset.glb", "the asset: carved mesh, 53 expression morph targets, diffuse/specular/normal maps"],
+    ["texture/diffuse.png", "diffuse map (sRGB, 8-bit)"],
+    ["texture/specular.png", "specular map (16-bit)"],
+    ["texture/normal.png", "tangent-space normal map (16-bit, decoded ⊕ N_d)"],
+    ["geometry/carved.glb", "carved geometry T† (untextured)"],
+    ["geometry/hair.glb", "selected hairstyle and colour"],
+    ["geometry/manifest.json", "geometry stage manifest"],
+    ["texture/manifest.json", "texture stage manifest"],
+  ];
+  for (const [file, what] of describe) if (existsSync(join(dir, file))) outputs[file] = what;
+  const geometryManifest = readManifest(geometry.dir);
+  writeManifest(dir, {
+    stage: "generate",
+    prompt: texture.prompt,
+    profile: geometryManifest?.profile ?? opts.profile ?? "tiny",
+    label: texture.label ?? geometry.label,
+    config: { geometry: rel(join(geometry.dir, "manifest.json")), texture: rel(join(texture.dir, "manifest.json")) },
+    seeds: geometryManifest?.seeds ?? {},
+    stages: { geometry: rel(geometry.dir), texture: rel(texture.dir) },
+    timings: { geometry: Math.round(t1 - t0), texture: Math.round(t2 - t1), total: Math.round(t2 - t0) },
+    outputs,
+  });
+  return { dir, ran: ["geometry", "texture"], label: texture.label ?? geometry.label, asset: "texture/asset.glb" };
+}
