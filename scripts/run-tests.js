@@ -26,7 +26,7 @@ if (selected.length === 0) {
   process.exit(1);
 }
 if (!filter.length) {
-  const tsc = spawnSync("npx", ["tsc", "--noEmit"], { stdio: "inherit" });
+  const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"], { stdio: "inherit" });
   if (tsc.status !== 0) {
     console.error("type check failed");
     process.exit(tsc.status ?? 1);
