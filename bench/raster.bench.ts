@@ -5,11 +5,11 @@
 // 30 ranking views ≤ 150 ms.
 import { time, report, ratioLine, type Timing } from "./lib.js";
 import { loadFaceModel } from "../data-loaders/face/load.js";
-import { seamSplit } from "../src/engine/face/seam.js";
+import { gatherSplit, seamSplit } from "../src/engine/face/seam.js";
 import { vertexNormals, vertexTangents } from "../src/engine/face/normals.js";
 import { FACE_DISTANCE, FACE_FOV_Y, FACE_TARGET, directionalLight, orbitCamera, rankingLights, rankingViews } from "../src/engine/raster/camera.js";
 import { rasterize } from "../src/engine/raster/rasterize.js";
-import { gather, render, renderBackward, renderViews, type RenderMesh, type RenderOptions } from "../src/engine/raster/render.js";
+import { render, renderBackward, renderViews, type RenderMesh, type RenderOptions } from "../src/engine/raster/render.js";
 import { launchThreePeer, type PeerCamera } from "../data-loaders/raster/three-peer.js";
 
 const model = await loadFaceModel();
@@ -17,8 +17,9 @@ const split = seamSplit(model, "dreamface");
 const V = model.regions.dreamface.vertexCount;
 const positions = model.neutral.slice(0, V * 3);
 // Tangents computed once, as the stages do (render would otherwise rebuild them per frame).
-const splitPositions = gather(positions, split.source, 3);
-const splitNormals = gather(vertexNormals(positions, split.triangles.map((v) => split.source[v]!)), split.source, 3);
+const splitPositions = gatherSplit(positions, split.source, 3);
+const modelTris = split.triangles.map((v) => split.source[v]!); // the split triangles on model vertices
+const splitNormals = gatherSplit(vertexNormals(positions, modelTris), split.source, 3);
 const tangents = vertexTangents(splitPositions, splitNormals, split.uv, split.triangles);
 const mesh: RenderMesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents };
 const T = split.triangles.length / 3;
@@ -76,7 +77,6 @@ console.log("CPU ms per call (this process, fastest of 15):", Object.fromEntries
 const peer = await launchThreePeer();
 let peerFlat: Timing, peerLambert: Timing, peerRanking: Timing;
 try {
-  const modelTris = split.triangles.map((v) => split.source[v]!);
   await peer.setMesh(mesh.positions, modelTris);
   const peerCam = (az: number): PeerCamera => {
     const r = (az * Math.PI) / 180;

@@ -1,8 +1,9 @@
 // Inputs for the workbench's animation page that come from outside the repository.
-import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { resultsDir, sharedDir } from "../io/paths.js";
 import { encodePng } from "../io/png.js";
+import { stageRuns } from "../run/find.js";
 import { readManifest } from "../run/manifest.js";
 
 export function samplePhoto(): Uint8Array {
@@ -14,13 +15,12 @@ export function samplePhoto(): Uint8Array {
 
 /** The newest results/runs/<id>/animation/weights.json, with its run id. */
 export function newestAnimationRun(): { run: string | null; weights?: unknown; manifest?: unknown } {
-  const runs = join(resultsDir(), "runs");
-  if (!existsSync(runs)) return { run: null };
-  const ids = readdirSync(runs)
-    .filter((id) => existsSync(join(runs, id, "animation", "weights.json")))
-    .sort();
-  const id = ids.at(-1);
+  // Newest by run id (ids are sortable timestamps), not by modification time.
+  const id = stageRuns("animation", "weights.json")
+    .map((dir) => basename(dirname(dir)))
+    .sort()
+    .at(-1);
   if (!id) return { run: null };
-  const dir = join(runs, id, "animation");
+  const dir = join(resultsDir(), "runs", id, "animation");
   return { run: id, weights: JSON.parse(readFileSync(join(dir, "weights.json"), "utf8")), manifest: readManifest(dir) };
 }

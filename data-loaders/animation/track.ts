@@ -2,7 +2,7 @@
 // of each frame. A loopback HTTP server serves the tracker page, the package's files and the
 // inputs; nothing is fetched from the network.
 import { createServer, type Server } from "node:http";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { launchChromium } from "../browser/chromium.js";
@@ -40,18 +40,24 @@ async function serve(inputs: readonly string[]): Promise<{ server: Server; base:
   const mpFiles = new Set(faceMeshFiles());
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    // Byte ranges let <video> seek in long files. Files are streamed, a range only its bytes:
+    // <video> asks for a range per seek, and reading the whole video each time would re-read it
+    // once per tracked frame.
     const send = (path: string) => {
-      const body = readFileSync(path);
-      // Byte ranges let <video> seek in long files.
+      const size = statSync(path).size;
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
       const type = TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+      const stream = (start: number, end: number) => {
+        if (end < start) return void res.end();
+        createReadStream(path, { start, end }).on("error", () => res.destroy()).pipe(res);
+      };
       if (range) {
-        const start = Number(range[1]), end = range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
-        res.writeHead(206, { "content-type": type, "content-range": `bytes ${start}-${end}/${body.length}`, "accept-ranges": "bytes", "content-length": end - start + 1 });
-        res.end(body.subarray(start, end + 1));
+        const start = Number(range[1]), end = range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+        res.writeHead(206, { "content-type": type, "content-range": `bytes ${start}-${end}/${size}`, "accept-ranges": "bytes", "content-length": end - start + 1 });
+        stream(start, end);
       } else {
-        res.writeHead(200, { "content-type": type, "accept-ranges": "bytes", "content-length": body.length });
-        res.end(body);
+        res.writeHead(200, { "content-type": type, "accept-ranges": "bytes", "content-length": size });
+        stream(0, size - 1);
       }
     };
     if (url.pathname === "/") {

@@ -1,13 +1,12 @@
-import { test, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { TINY_LABEL } from "../run/index.js";
 import { tempResults, writeFakeRuns } from "./fixtures.test-helpers.js";
 import { runCliAsync } from "../../test/helpers/cli.js";
 
 const results = tempResults();
-after(() => rmSync(results, { recursive: true, force: true }));
 const { geometry } = writeFakeRuns(results);
 
 async function dreamface(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,10 +1,10 @@
 // What `dreamface eval …` and `dreamface runs …` do; the command files only declare flags.
 import { existsSync, statSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { intOption } from "../cli/options.js";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { sha256 } from "../io/hash.js";
 import { resultsDir } from "../io/paths.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { readManifest, TINY_LABEL } from "../run/index.js";
@@ -107,7 +107,7 @@ export async function kidCommand(dirA: string, dirB: string, flags: KidFlags): P
   }
   let saved: string | undefined;
   if (flags.save !== false) {
-    const id = createHash("sha256").update(JSON.stringify([report.dirA, report.dirB, subsets, report.subsetSize, seed, report.profile])).digest("hex").slice(0, 8);
+    const id = sha256(JSON.stringify([report.dirA, report.dirB, subsets, report.subsetSize, seed, report.profile])).slice(0, 8);
     saved = flags.out ? resolve(flags.out) : join(kidDir(resultsDir()), `${shortName(report.dirA)}-vs-${shortName(report.dirB)}-${id}.json`);
     writeJsonAtomic(saved, report);
   }

@@ -32,7 +32,7 @@ export function manifestDirs(root: string, maxDepth = MAX_DEPTH): { dir: string;
       return;
     }
     if (depth > 0 && names.includes("manifest.json")) {
-      const manifest = readJson(join(dir, "manifest.json"));
+      const manifest = readJson(join(dir, "manifest.json")) as Manifest | undefined;
       if (manifest && typeof manifest.stage === "string") out.push({ dir, manifest });
     }
     if (depth >= maxDepth) return;
@@ -64,9 +64,24 @@ export function runPrompt(manifest: Manifest): string | undefined {
   return typeof p === "string" && p.trim() ? p : undefined;
 }
 
-function readJson(path: string): Manifest | undefined {
+/** What the runs table (DuckDB index and runs page) shows of a manifest; null where absent. */
+export function manifestSummary(m: Manifest) {
+  const timings = (m.timings ?? {}) as Record<string, number>;
+  return {
+    prompt: runPrompt(m) ?? null,
+    profile: m.profile ?? null,
+    label: m.label ?? null,
+    complete: typeof m.complete === "boolean" ? m.complete : null,
+    steps: typeof m.stepsDone === "number" ? m.stepsDone : null,
+    totalMs: typeof timings.total === "number" ? timings.total : null,
+    written: typeof m.written === "string" ? m.written : null,
+  };
+}
+
+/** A JSON file's value, or undefined when it is missing or does not parse (e.g. being written). */
+export function readJson(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Manifest;
+    return JSON.parse(readFileSync(path, "utf8"));
   } catch {
     return undefined;
   }

@@ -2,7 +2,7 @@
 // carved mesh from the three ranking views itself.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createNodeBackend } from "../models/backend-node.js";
 import { runGeometryStage } from "../geometry/run.js";
@@ -13,10 +13,7 @@ import { tempResults } from "./fixtures.test-helpers.js";
 
 const results = tempResults();
 const backend = await createNodeBackend({ profile: "tiny" });
-after(async () => {
-  await backend.dispose();
-  rmSync(results, { recursive: true, force: true });
-});
+after(() => backend.dispose());
 
 test("evaluateRun renders a finished geometry run from the ranking views and scores them", async () => {
   const out = join(results, "runs", "r1", "geometry");

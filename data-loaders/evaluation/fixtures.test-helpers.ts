@@ -1,14 +1,14 @@
 // Builds small but real run folders for the evaluation tests, with the run helpers every
 // stage uses (manifest, trajectory JSONL/Parquet), plus PNG renders.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir } from "../../test/helpers/tmp.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { createRunDir, TrajectoryLog, writeManifest } from "../run/index.js";
 import { encodePng8 } from "../io/png.js";
 
+/** A fresh results folder, removed when the test file (or the test calling this) finishes. */
 export function tempResults(): string {
-  return mkdtempSync(join(tmpdir(), "dreamface-eval-"));
+  return tempDir("dreamface-eval-");
 }
 
 /** A w×h RGB gradient image shifted by `offset` (values clamp to [0, 1]). */

@@ -9,7 +9,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { findRuns, runPrompt, type FoundRun } from "./discover.js";
+import { findRuns, manifestSummary, type FoundRun } from "./discover.js";
 import { collectMetrics } from "./metrics-files.js";
 import { writeDuckDbAtomic } from "../io/duckdb.js";
 
@@ -38,21 +38,20 @@ async function createRunsTable(db: DuckDBConnection, runs: readonly FoundRun[]):
     label VARCHAR, seeds JSON, timings JSON, total_ms DOUBLE, complete BOOLEAN, steps INTEGER, created TIMESTAMP, dir VARCHAR, manifest JSON)`);
   for (const r of runs) {
     const m = r.manifest;
-    const timings = (m.timings ?? {}) as Record<string, number>;
-    const written = typeof m.written === "string" ? m.written : null;
+    const s = manifestSummary(m);
     await db.run("INSERT INTO runs VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS TIMESTAMP), $13, $14)", [
       r.key,
       r.id,
       r.stage,
-      runPrompt(m) ?? null,
-      m.profile ?? null,
-      m.label ?? null,
+      s.prompt,
+      s.profile,
+      s.label,
       JSON.stringify(m.seeds ?? {}),
-      JSON.stringify(timings),
-      typeof timings.total === "number" ? timings.total : null,
-      typeof m.complete === "boolean" ? m.complete : null,
-      typeof m.stepsDone === "number" ? m.stepsDone : null,
-      written ? written.replace("T", " ").replace("Z", "") : null,
+      JSON.stringify(m.timings ?? {}),
+      s.totalMs,
+      s.complete,
+      s.steps,
+      s.written ? s.written.replace("T", " ").replace("Z", "") : null,
       r.dir,
       JSON.stringify(m),
     ]);

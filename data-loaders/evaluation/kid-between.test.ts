@@ -1,6 +1,5 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { createNodeBackend } from "../models/backend-node.js";
 import { imageFeatures } from "../../src/engine/metrics/features.js";
@@ -14,10 +13,7 @@ import { tempResults, writePngs } from "./fixtures.test-helpers.js";
 
 const root = tempResults();
 const backend = await createNodeBackend({ profile: "tiny" });
-after(async () => {
-  await backend.dispose();
-  rmSync(root, { recursive: true, force: true });
-});
+after(() => backend.dispose());
 const a = join(root, "a"), a2 = join(root, "a2"), shifted = join(root, "shifted");
 writePngs(a, 6, { size: 24 });
 writePngs(a2, 6, { size: 24, seed: 100 });

@@ -2,10 +2,9 @@
 // - <run>/metrics.json, written by evaluateRun (CLIP score of the run's renders);
 // - runs/<id>/<folder>/comparison.json, written by TEXTURE's `dreamface ablate` (CLIP per variant);
 // - <results>/evaluation/kid/*.json, written by `dreamface eval kid`.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { FoundRun } from "./discover.js";
-import { runsRoot } from "./discover.js";
+import { readJson, runsRoot, type FoundRun } from "./discover.js";
 
 export interface MetricRecord {
   /** Run key (path under runs/) or, for KID, "kid/<file>". */
@@ -34,14 +33,6 @@ export interface RunMetricsFile {
 
 export function kidDir(resultsDir: string): string {
   return join(resultsDir, "evaluation", "kid");
-}
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch {
-    return undefined;
-  }
 }
 
 export function collectMetrics(resultsDir: string, runs: readonly FoundRun[]): MetricRecord[] {

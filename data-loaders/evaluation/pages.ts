@@ -6,7 +6,7 @@ import { join, relative } from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { projectRoot, resultsDir } from "../io/paths.js";
 import { TrajectoryLog, type TrajectoryRow } from "../run/index.js";
-import { findRuns, runPrompt, type FoundRun } from "./discover.js";
+import { findRuns, manifestSummary, type FoundRun } from "./discover.js";
 import { RUN_ID } from "./dynamic-paths.js";
 import { collectMetrics, type MetricRecord } from "./metrics-files.js";
 import { indexRuns, queryIndex } from "./index-runs.js";
@@ -18,20 +18,19 @@ const MAX_IMAGE_BYTES = 600_000;
 const MAX_IMAGES_PER_STAGE = 16;
 
 function runSummary(run: FoundRun, metrics: readonly MetricRecord[]) {
-  const m = run.manifest;
-  const timings = (m.timings ?? {}) as Record<string, number>;
+  const s = manifestSummary(run.manifest);
   const clip = metrics.find((x) => x.key === run.key && x.metric === "clip_score");
   return {
     key: run.key,
     id: run.id,
     stage: run.stage,
-    prompt: runPrompt(m) ?? null,
-    profile: m.profile ?? null,
-    label: m.label ?? null,
-    complete: typeof m.complete === "boolean" ? m.complete : null,
-    steps: typeof m.stepsDone === "number" ? m.stepsDone : null,
-    totalSeconds: typeof timings.total === "number" ? timings.total / 1000 : null,
-    created: typeof m.written === "string" ? m.written : null,
+    prompt: s.prompt,
+    profile: s.profile,
+    label: s.label,
+    complete: s.complete,
+    steps: s.steps,
+    totalSeconds: s.totalMs === null ? null : s.totalMs / 1000,
+    created: s.written,
     clipScore: clip?.value ?? null,
     page: RUN_ID.test(run.id) ? `./runs/${run.id}` : null,
   };

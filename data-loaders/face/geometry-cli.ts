@@ -22,7 +22,7 @@ export interface IctGeometryOptions {
 }
 
 /** Checks the output path: known extension, existing writable directory, not a directory itself. */
-export function checkOutputPath(out: string | undefined, extensions: readonly string[]): string {
+function checkOutputPath(out: string | undefined, extensions: readonly string[]): string {
   if (!out) throw new UserError(`--out is required (a file ending in ${extensions.join(" or ")})`);
   const path = resolve(out);
   const ext = extname(path).toLowerCase();

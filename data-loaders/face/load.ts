@@ -1,12 +1,12 @@
 // loadFaceModel: the one entry point other stages use to get the ICT face in Node.
 // Parses the OBJ folder once, then serves a binary cache keyed on the source files' paths,
 // sizes and mtimes (and the format version), so editing or replacing a file re-parses.
-import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { decodeFaceModel, encodeFaceModel, FACE_BINARY_VERSION } from "../../src/engine/face/binary.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
 import { writeFileAtomic } from "../io/atomic.js";
+import { sha256 } from "../io/hash.js";
 import { userCacheDir } from "../io/paths.js";
 import { UserError } from "../cli/errors.js";
 import { fileStamp, IDENTITY_FILES, readVertexIndices, resolveIctDir, type IctOrigin } from "./source.js";
@@ -39,9 +39,7 @@ export function faceCacheDir(): string {
 
 function cacheKey(dir: string): string {
   const names = ["vertex_indices.json", "generic_neutral_mesh.obj", ...IDENTITY_FILES, ...readVertexIndices(dir).expressions.map((e) => `${e}.obj`)];
-  const h = createHash("sha256").update(`v${FACE_BINARY_VERSION}\n`);
-  for (const name of names) h.update(fileStamp(dir, name) + "\n");
-  return h.digest("hex").slice(0, 24);
+  return sha256(`v${FACE_BINARY_VERSION}\n` + names.map((name) => fileStamp(dir, name) + "\n").join("")).slice(0, 24);
 }
 
 export async function loadFaceModel(opts: LoadFaceOptions = {}): Promise<FaceModel> {
@@ -53,7 +51,7 @@ export async function loadFaceModel(opts: LoadFaceOptions = {}): Promise<FaceMod
   }
   const { dir, origin } = resolved;
   // Named <folder hash>-<content key>: a newer parse of the same folder replaces older ones.
-  const folderTag = createHash("sha256").update(resolve(dir)).digest("hex").slice(0, 8);
+  const folderTag = sha256(resolve(dir)).slice(0, 8);
   const cachePath = join(faceCacheDir(), `ict-${folderTag}-${cacheKey(dir)}.dffm`);
   if (!opts.noCache && existsSync(cachePath)) {
     try {

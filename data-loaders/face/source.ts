@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { ICT_IDENTITY_COUNT } from "../../src/engine/face/ict.js";
 import { sharedDir, userCacheDir } from "../io/paths.js";
 
 export type IctOrigin = "option" | "DREAMFACE_ICT_DIR" | "user cache" | "shared";
@@ -77,4 +78,4 @@ export function readVertexIndices(dir: string): VertexIndices {
   return { expressions: json.expressions };
 }
 
-export const IDENTITY_FILES = Array.from({ length: 100 }, (_, i) => `identity${String(i).padStart(3, "0")}.obj`);
+export const IDENTITY_FILES = Array.from({ length: ICT_IDENTITY_COUNT }, (_, i) => `identity${String(i).padStart(3, "0")}.obj`);

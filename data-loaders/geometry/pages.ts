@@ -6,10 +6,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resultsDir, userCacheDir } from "../io/paths.js";
 import { newestPath, stageRuns } from "../run/find.js";
+import { TrajectoryLog } from "../run/trajectory.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { tokenize } from "../clip/merges.js";
 import { clipTextEmbed } from "../../src/engine/models/text.js";
 import { asFloat32 } from "../../src/engine/models/tensor.js";
+import { parseObj } from "../../src/engine/face/obj.js";
 import { loadPool } from "./pool-read.js";
 import { ensureDefaultPool } from "./pool-default.js";
 import { mergedDir } from "./pool-files.js";
@@ -68,11 +70,7 @@ export function newestGeometryRun(): string | undefined {
   return newestPath(stageRuns("geometry", "carved.obj", "manifest.json"));
 }
 
-function objPositions(path: string): Float32Array {
-  const out: number[] = [];
-  for (const line of readFileSync(path, "utf8").split("\n")) if (line.startsWith("v ")) out.push(...line.slice(2).trim().split(/\s+/).slice(0, 3).map(Number));
-  return Float32Array.from(out);
-}
+const objPositions = (path: string): Float32Array => parseObj(new Uint8Array(readFileSync(path)), path).positions;
 
 export async function carvingPagePayload(): Promise<Record<string, unknown>> {
   let dir = newestGeometryRun();
@@ -86,7 +84,7 @@ export async function carvingPagePayload(): Promise<Record<string, unknown>> {
     source = "demo run (20 carving steps, tiny profile) computed by the loader because results/runs has no finished geometry run";
   }
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-  const trajectory = readFileSync(join(dir, "trajectory.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  const trajectory = new TrajectoryLog(dir).rows();
   const snapDir = join(dir, "snapshots");
   const snapshots = existsSync(snapDir)
     ? readdirSync(snapDir)

@@ -18,7 +18,7 @@ import { asFloat32 } from "../../src/engine/models/tensor.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { candidateBeta, defaultRig, embedCandidate, IDENTITY_COUNT, type PoolContext } from "../../src/engine/stages/geometry/candidates.js";
 import { encodePng8 } from "../io/png.js";
-import { chunkPath, POOL_FORMAT, shardChunks, shardPath, type Anchors, type PoolSpec } from "./pool-files.js";
+import { chunkPath, POOL_FORMAT, readAnchors, shardChunks, shardPath, type Anchors, type PoolSpec } from "./pool-files.js";
 
 export interface PoolBuildOptions {
   out: string;
@@ -101,8 +101,7 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
     writeJsonAtomic(anchorsPath, anchors);
     writeFileAtomic(join(out, "anchor-mean-mesh.png"), encodePng8(mean.thumbnail, wanted.thumbSize, wanted.thumbSize));
   } else {
-    const dim = (JSON.parse(readFileSync(anchorsPath, "utf8")) as Anchors).meshImage.length;
-    spec = openSpec(out, { ...wanted, dim });
+    spec = openSpec(out, { ...wanted, dim: readAnchors(out).meshImage.length });
   }
 
   const total = pending.reduce((s, c) => s + Math.min(chunkSize, size - c * chunkSize), 0);

@@ -27,6 +27,7 @@ import { rankPrompt } from "./pool-rank.js";
 import { ensureDefaultPool } from "./pool-default.js";
 import { encodePng8 } from "../io/png.js";
 import { runHairSelection } from "./hair-select.js";
+import { readExperimentFile } from "./experiment-file.js";
 
 export interface GeometryStageOptions {
   prompt: string;
@@ -60,16 +61,7 @@ export interface GeometryStageResult {
 export const DEFAULT_RENDER_SIZE: Record<string, number> = { tiny: 128, sd15: 512 };
 
 export function readExperiment(path: string | undefined, overrides: { profile?: string; steps?: number; seed?: number; prompt?: string }): Experiment {
-  let raw: unknown = {};
-  if (path) {
-    const file = resolve(path);
-    if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
-    try {
-      raw = JSON.parse(readFileSync(file, "utf8"));
-    } catch (error) {
-      throw new UserError(`experiment file ${file} is not valid JSON: ${(error as Error).message}`);
-    }
-  }
+  const raw = path ? readExperimentFile(path) : {};
   let exp: Experiment;
   try {
     exp = parseExperiment(raw);

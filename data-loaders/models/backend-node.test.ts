@@ -1,7 +1,6 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Rng } from "../../src/engine/util/rng.js";
 import { tensor, f32 } from "../../src/engine/models/tensor.js";
@@ -11,13 +10,11 @@ import {
 } from "../../src/engine/models/index.js";
 import { buildTextEncoder, buildUnet, DEFAULT_SEED } from "../../models/tiny/build.js";
 import { createNodeBackend } from "./backend-node.js";
+import { tempDir } from "../../test/helpers/tmp.js";
 
 const backend = await createNodeBackend({ profile: "tiny" });
-const variantsDir = mkdtempSync(join(tmpdir(), "tiny-variants-"));
-after(async () => {
-  await backend.dispose();
-  rmSync(variantsDir, { recursive: true, force: true });
-});
+const variantsDir = tempDir("tiny-variants-");
+after(() => backend.dispose());
 
 const rng = new Rng(11);
 const randn = (dims: number[], s = 1) => f32(rng.normals(dims.reduce((a, b) => a * b, 1)).map((v) => v * s), dims);

@@ -26,8 +26,6 @@ export interface TinyManifest {
 
 export type TinySet = "all" | "core";
 
-export { sha256 };
-
 /** Hash of graph.ts, build.ts and (when present) animation.ts. */
 export function builderSourceHash(): string {
   const h = createHash("sha256");

@@ -4,7 +4,7 @@ import { readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ensureTinyModels, tinyProblem } from "./ensure-tiny.js";
-import { sha256 } from "./build-tiny.js";
+import { sha256 } from "../io/hash.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { tempDir } from "../../test/helpers/tmp.js";
 

@@ -4,7 +4,8 @@
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILDER_VERSION, DEFAULT_SEED } from "../../models/tiny/build.js";
-import { builderSourceHash, defaultTinyDir, readTinyManifest, sha256, writeTinyModels, type TinyManifest, type TinySet } from "./build-tiny.js";
+import { sha256 } from "../io/hash.js";
+import { builderSourceHash, defaultTinyDir, readTinyManifest, writeTinyModels, type TinyManifest, type TinySet } from "./build-tiny.js";
 
 const LOCK_STALE_MS = 120_000;
 /** Files up to this size are re-hashed on every check; larger ones (the animation graphs,

@@ -2,18 +2,18 @@
 // 302 with X-Linked-Etag (the LFS sha256), the CDN URL serves bytes and honours Range.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { RemoteFile } from "../../models/cards/types.js";
 import { runCliAsync } from "../../test/helpers/cli.js";
+import { tempDir } from "../../test/helpers/tmp.js";
+import { sha256 } from "../io/hash.js";
 import { pullFiles, PullError, remoteFiles } from "./pull.js";
 
 const good = new Uint8Array(50_000).map((_, i) => (i * 31 + 7) & 0xff);
-const sha = createHash("sha256").update(good).digest("hex");
+const sha = sha256(good);
 const requests: { url: string; range?: string }[] = [];
 let corrupt = false;
 
@@ -41,11 +41,8 @@ server.unref(); // Never keeps the test process alive.
 const stopper = setTimeout(() => server.close(), 30_000);
 stopper.unref();
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const root = mkdtempSync(join(tmpdir(), "pull-"));
-after(() => {
-  server.close();
-  rmSync(root, { recursive: true, force: true });
-});
+const root = tempDir("pull-");
+after(() => server.close());
 
 const file: RemoteFile = { path: "unet/model.onnx", repo: "org/repo", repoPath: "model.onnx", revision: "main", approxBytes: good.length };
 

@@ -3,7 +3,6 @@
 // LDM) — then a comparison table: CLIP score of the textured face from the three ranking views
 // against the prompt, and the optimization time. Writes <out>/<variant>/ (a texture run each),
 // <out>/renders/<variant>-<view>.png and <out>/comparison.json.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
@@ -14,7 +13,7 @@ import type { Backend } from "../../src/engine/models/backend.js";
 import { clipScoreOfImages } from "../../src/engine/clip/scoreImages.js";
 import { directionalLight, rankingViews } from "../../src/engine/raster/camera.js";
 import { render } from "../../src/engine/raster/render.js";
-import { TEXTURE_VARIANTS, type TextureVariant } from "../../src/engine/stages/texture/config.js";
+import { TEXTURE_VARIANTS, variantPlan, type TextureVariant } from "../../src/engine/stages/texture/config.js";
 import { encodePng8, readPng } from "../io/png.js";
 import { geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { runTextureStage } from "./run.js";
@@ -84,8 +83,9 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
       );
       images.forEach((img, k) => writeFileAtomic(join(dir, "renders", `${variant}-${VIEW_NAMES[k]}.png`), encodePng8(img, RENDER_SIZE, RENDER_SIZE)));
       const score = await clipScoreOfImages(backend, images.map((data) => ({ data, width: RENDER_SIZE, height: RENDER_SIZE, channels: 3 })), ids);
-      const manifest = JSON.parse(readFileSync(join(run.dir, "manifest.json"), "utf8")) as { timings: Record<string, number>; plan: { latentSteps: number; imageSteps: number } };
-      rows.push({ variant, clipScore: score.mean, clipScores: score.values, optimizeSeconds: (manifest.timings.optimize ?? 0) / 1000, latentSteps: manifest.plan.latentSteps, imageSteps: manifest.plan.imageSteps, dir: run.dir });
+      // The run's result carries what its manifest records: no need to read that back.
+      const plan = variantPlan(run.config);
+      rows.push({ variant, clipScore: score.mean, clipScores: score.values, optimizeSeconds: (run.timings.optimize ?? 0) / 1000, latentSteps: plan.latentSteps, imageSteps: plan.imageSteps, dir: run.dir });
     }
     writeJsonAtomic(join(dir, "comparison.json"), {
       prompt: geo.prompt,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { projectRoot, userCacheDir } from "../io/paths.js";
 import { newestPath, stageRuns } from "../run/find.js";
+import { TrajectoryLog } from "../run/trajectory.js";
 import { resample } from "../../src/engine/stages/texture/resample.js";
 import { runAblation } from "./ablate.js";
 import { meanFaceGeometry, parseObjPositions } from "./geometry-input.js";
@@ -49,12 +50,6 @@ function thumbnail(path: string, size = THUMB): string | null {
   return b64(encodePng8(small, size, size));
 }
 
-function trajectory(dir: string): Record<string, unknown>[] {
-  const path = join(dir, "trajectory.jsonl");
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 function snapshots(dir: string) {
   const snapDir = join(dir, "snapshots");
   if (!existsSync(snapDir)) return [];
@@ -90,7 +85,7 @@ export async function texturePagePayload(): Promise<Record<string, unknown>> {
     dir,
     label: manifest.label ?? null,
     manifest,
-    trajectory: trajectory(dir),
+    trajectory: new TrajectoryLog(dir).rows(),
     snapshots: snapshots(dir),
     maps: Object.fromEntries(
       (["diffuse", "specular", "normal"] as const).map((k) => {
@@ -122,7 +117,7 @@ export async function ablationPagePayload(): Promise<Record<string, unknown>> {
         const p = join(dir!, "renders", `${r.variant}-${v}.png`);
         return existsSync(p) ? readFileSync(p).toString("base64") : null;
       }),
-      trajectory: trajectory(r.dir).map((row) => ({ step: row.step, stage: row.stage, loss_g: row.loss_g ?? null, loss_tau: row.loss_tau ?? null, grad_norm: row.grad_norm })),
+      trajectory: new TrajectoryLog(r.dir).rows().map((row) => ({ step: row.step, stage: row.stage, loss_g: row.loss_g ?? null, loss_tau: row.loss_tau ?? null, grad_norm: row.grad_norm })),
     };
   });
   return { source, dir, label: comparison.label ?? null, comparison, variants };

@@ -4,7 +4,7 @@
 // files as an uninterrupted one (trajectory rows carry no wall-clock time for that reason;
 // per-phase times are in the manifest).
 import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { Checkpointer, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
@@ -22,6 +22,7 @@ import { createTextureScene } from "../../src/engine/stages/texture/scene.js";
 import { texturedGlb } from "./asset.js";
 import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { encodePng16, encodePng8 } from "../io/png.js";
+import { readExperimentFile } from "../geometry/experiment-file.js";
 
 const SNAPSHOT_SIZE = 256;
 const PREVIEW_SIZE = 512;
@@ -59,15 +60,8 @@ export interface TextureStageResult {
 /** The texture section to use: experiment file > geometry run's resolved config > defaults, then overrides. */
 function resolveExperiment(path: string | undefined, geometryConfig: unknown, overrides: Record<string, unknown> | undefined): Experiment {
   let raw: Record<string, unknown> = {};
-  if (path) {
-    const file = resolve(path);
-    if (!existsSync(file)) throw new UserError(`experiment file not found: ${file}`);
-    try {
-      raw = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-    } catch (error) {
-      throw new UserError(`experiment file ${file} is not valid JSON: ${(error as Error).message}`);
-    }
-  } else if (geometryConfig && typeof geometryConfig === "object") {
+  if (path) raw = readExperimentFile(path);
+  else if (geometryConfig && typeof geometryConfig === "object") {
     const g = geometryConfig as Record<string, unknown>;
     raw = { name: g.name, seed: g.seed, profile: g.profile, texture: g.texture };
   }

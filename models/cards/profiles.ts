@@ -19,28 +19,18 @@ export type Profile = (typeof PROFILES)[number];
 const SD = { repo: "onnx-community/stable-diffusion-v1-5-ONNX", revision: "main" };
 const CLIP = { repo: "Xenova/clip-vit-large-patch14", revision: "main" };
 const MB = 1024 * 1024;
+/** A file of the SD repo, kept at the same path in the profile folder. */
+const sd = (path: string, mb: number): RemoteFile => ({ path, ...SD, repoPath: path, approxBytes: mb * MB });
 
 const SD15_FILES: Record<string, { file: string; externalData?: string[]; remote: RemoteFile[] }> = {
-  text_encoder: {
-    file: "text_encoder/model.onnx",
-    remote: [{ path: "text_encoder/model.onnx", ...SD, repoPath: "text_encoder/model.onnx", approxBytes: 493 * MB }],
-  },
+  text_encoder: { file: "text_encoder/model.onnx", remote: [sd("text_encoder/model.onnx", 493)] },
   unet: {
     file: "unet/model.onnx",
     externalData: ["weights.pb"],
-    remote: [
-      { path: "unet/model.onnx", ...SD, repoPath: "unet/model.onnx", approxBytes: 1.09 * MB },
-      { path: "unet/weights.pb", ...SD, repoPath: "unet/weights.pb", approxBytes: 3440 * MB },
-    ],
+    remote: [sd("unet/model.onnx", 1.09), sd("unet/weights.pb", 3440)],
   },
-  vae_encoder: {
-    file: "vae_encoder/model.onnx",
-    remote: [{ path: "vae_encoder/model.onnx", ...SD, repoPath: "vae_encoder/model.onnx", approxBytes: 137 * MB }],
-  },
-  vae_decoder: {
-    file: "vae_decoder/model.onnx",
-    remote: [{ path: "vae_decoder/model.onnx", ...SD, repoPath: "vae_decoder/model.onnx", approxBytes: 198 * MB }],
-  },
+  vae_encoder: { file: "vae_encoder/model.onnx", remote: [sd("vae_encoder/model.onnx", 137)] },
+  vae_decoder: { file: "vae_decoder/model.onnx", remote: [sd("vae_decoder/model.onnx", 198)] },
   clip_text: {
     file: "clip/text_model.onnx",
     remote: [{ path: "clip/text_model.onnx", ...CLIP, repoPath: "onnx/text_model.onnx", approxBytes: 495 * MB }],
@@ -52,10 +42,7 @@ const SD15_FILES: Record<string, { file: string; externalData?: string[]; remote
 };
 
 /** Tokenizer files pulled with sd15 (not models, but the same download and verify path). */
-export const SD15_EXTRA: readonly RemoteFile[] = [
-  { path: "tokenizer/vocab.json", ...SD, repoPath: "tokenizer/vocab.json", approxBytes: 1 * MB },
-  { path: "tokenizer/merges.txt", ...SD, repoPath: "tokenizer/merges.txt", approxBytes: 0.5 * MB },
-];
+export const SD15_EXTRA: readonly RemoteFile[] = [sd("tokenizer/vocab.json", 1), sd("tokenizer/merges.txt", 0.5)];
 
 export function cardsFor(profile: string): ModelCard[] {
   if (profile === "tiny") {
@@ -84,10 +71,4 @@ export function cardsFor(profile: string): ModelCard[] {
     });
   }
   throw new Error(`unknown model profile "${profile}" (known: ${PROFILES.join(", ")})`);
-}
-
-export function cardFor(profile: string, role: string): ModelCard {
-  const card = cardsFor(profile).find((c) => c.role === role);
-  if (!card) throw new Error(`profile "${profile}" has no role "${role}" (roles: ${Object.keys(ROLES).join(", ")})`);
-  return card;
 }

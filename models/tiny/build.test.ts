@@ -1,31 +1,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeTinyModels } from "../../data-loaders/models/build-tiny.js";
+import { tempDir } from "../../test/helpers/tmp.js";
 import { ROLES } from "../cards/roles.js";
 import { buildAllModels, buildUnet } from "./build.js";
 import { readSignature } from "./graph.js";
 
 test("build-tiny is byte-deterministic for a seed and differs across seeds", async () => {
-  const a = mkdtempSync(join(tmpdir(), "tiny-a-"));
-  const b = mkdtempSync(join(tmpdir(), "tiny-b-"));
-  const c = mkdtempSync(join(tmpdir(), "tiny-c-"));
-  try {
-    const ma = await writeTinyModels(a, 7, "core");
-    const mb = await writeTinyModels(b, 7, "core");
-    const mc = await writeTinyModels(c, 8, "core");
-    assert.ok(Object.keys(ma.files).length >= 15);
-    for (const [role, f] of Object.entries(ma.files)) {
-      assert.equal(mb.files[role]!.sha256, f.sha256, `${role} differs between two builds with seed 7`);
-      assert.deepEqual(readFileSync(join(a, f.file)), readFileSync(join(b, f.file)));
-      assert.notEqual(mc.files[role]!.sha256, f.sha256, `${role} is the same for seeds 7 and 8`);
-    }
-    assert.equal(readFileSync(join(a, "manifest.json"), "utf8"), readFileSync(join(b, "manifest.json"), "utf8"));
-  } finally {
-    for (const d of [a, b, c]) rmSync(d, { recursive: true, force: true });
+  const a = tempDir("tiny-a-");
+  const b = tempDir("tiny-b-");
+  const c = tempDir("tiny-c-");
+  const ma = await writeTinyModels(a, 7, "core");
+  const mb = await writeTinyModels(b, 7, "core");
+  const mc = await writeTinyModels(c, 8, "core");
+  assert.ok(Object.keys(ma.files).length >= 15);
+  for (const [role, f] of Object.entries(ma.files)) {
+    assert.equal(mb.files[role]!.sha256, f.sha256, `${role} differs between two builds with seed 7`);
+    assert.deepEqual(readFileSync(join(a, f.file)), readFileSync(join(b, f.file)));
+    assert.notEqual(mc.files[role]!.sha256, f.sha256, `${role} is the same for seeds 7 and 8`);
   }
+  assert.equal(readFileSync(join(a, "manifest.json"), "utf8"), readFileSync(join(b, "manifest.json"), "utf8"));
 });
 
 test("each tiny graph (animation ones included) declares the signature of its role card", async () => {

@@ -138,10 +138,7 @@ export class GraphBuilder {
 
   /** Conv2d with an existing weight (used by VJP graphs that reuse a transposed conv's weight). */
   convWith(x: string, weight: string, o: ConvOptions, bias?: string, output?: string): string {
-    const s = o.stride ?? 1;
-    const p = o.pad ?? 0;
-    const inputs = bias ? [x, weight, bias] : [x, weight];
-    return this.node("Conv", inputs, { kernel_shape: [o.kernel, o.kernel], strides: [s, s], pads: [p, p, p, p] }, output);
+    return this.convNode("Conv", x, weight, o, bias, output);
   }
 
   /** ConvTranspose2d, weight [cin, cout, k, k] (+ bias [cout]). */
@@ -153,10 +150,14 @@ export class GraphBuilder {
   }
 
   convTransposeWith(x: string, weight: string, o: ConvOptions, bias?: string, output?: string): string {
+    return this.convNode("ConvTranspose", x, weight, o, bias, output);
+  }
+
+  private convNode(op: "Conv" | "ConvTranspose", x: string, weight: string, o: ConvOptions, bias?: string, output?: string): string {
     const s = o.stride ?? 1;
     const p = o.pad ?? 0;
     const inputs = bias ? [x, weight, bias] : [x, weight];
-    return this.node("ConvTranspose", inputs, { kernel_shape: [o.kernel, o.kernel], strides: [s, s], pads: [p, p, p, p] }, output);
+    return this.node(op, inputs, { kernel_shape: [o.kernel, o.kernel], strides: [s, s], pads: [p, p, p, p] }, output);
   }
 
   /** x [.., n] @ W [n, m] (+ b [m]). */

@@ -16,6 +16,11 @@ export interface ImageCanvasOptions {
   displayWidth?: number;
 }
 
+/** The sRGB transfer curve: a linear value in [0, 1] → its encoded value in [0, 1]. */
+export function linearToSrgb(v: number): number {
+  return v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055;
+}
+
 export function imageCanvas({ image, width, height, channels: C, srgb = true, displayWidth = width }: ImageCanvasOptions): HTMLCanvasElement {
   if (image.length !== width * height * C) throw new Error(`imageCanvas: image has ${image.length} values, expected ${height}×${width}×${C}`);
   const canvas = document.createElement("canvas");
@@ -28,7 +33,7 @@ export function imageCanvas({ image, width, height, channels: C, srgb = true, di
   const lut = new Uint8ClampedArray(4097);
   for (let i = 0; i <= 4096; i++) {
     const v = i / 4096;
-    lut[i] = Math.round(255 * (srgb ? (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055) : v));
+    lut[i] = Math.round(255 * (srgb ? linearToSrgb(v) : v));
   }
   const q = (v: number) => lut[v <= 0 ? 0 : v >= 1 ? 4096 : Math.round(v * 4096)]!;
   for (let p = 0; p < width * height; p++) {

@@ -9,6 +9,7 @@
  *   peer.mask();   // Uint8Array [H*W], 1 = covered (row 0 = top)
  */
 import * as THREE from "three";
+import { linearToSrgb } from "./imageCanvas.js";
 
 export interface RendererPeerOptions {
   positions: ArrayLike<number>;
@@ -61,7 +62,7 @@ export function rendererPeer({ positions, triangles, width, height, invalidation
     camera.lookAt(c.target[0]!, c.target[1]!, c.target[2]!);
     material.color.setRGB(albedo, albedo, albedo, THREE.LinearSRGBColorSpace);
     scene.background = new THREE.Color().setRGB(background, background, background, THREE.LinearSRGBColorSpace);
-    backgroundByte = Math.round(255 * (background <= 0.0031308 ? 12.92 * background : 1.055 * background ** (1 / 2.4) - 0.055));
+    backgroundByte = Math.round(255 * linearToSrgb(background));
     // three's Lambert is albedo/π · irradiance for punctual lights, ambient is albedo · L.
     ambient.intensity = light.ambient;
     sun.intensity = light.intensity * Math.PI;

@@ -1,20 +1,20 @@
 // Shared fixture of the animation data-loader tests: the astronaut photo, the ICT model, a
 // temp folder holding that model's .glb, and a faceless image for the error paths.
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadFaceModel } from "../../data-loaders/face/load.js";
 import { sharedDir } from "../../data-loaders/io/paths.js";
 import { writePng } from "../../data-loaders/io/png.js";
 import { faceGlbAsset } from "../../src/engine/export/face-asset.js";
 import { writeGlb } from "../../src/engine/export/gltf.js";
+import { tempDir } from "./tmp.js";
 
 const shared = sharedDir();
 assert.ok(shared, "../shared (or DREAMFACE_SHARED_DIR) is needed for the tracker tests");
 export const astronaut = join(shared, "faces", "astronaut.png");
 export const model = await loadFaceModel();
-export const tmp = mkdtempSync(join(tmpdir(), "dreamface-animate-"));
+export const tmp = tempDir("dreamface-animate-");
 export const assetPath = join(tmp, "face.glb");
 writeFileSync(assetPath, writeGlb(faceGlbAsset(model)));
 

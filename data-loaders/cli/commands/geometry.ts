@@ -2,14 +2,10 @@
 // one, an ICT face from explicit identity/expression coefficients (data-loaders/face/geometry-cli.ts).
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
+import type { IctGeometryOptions } from "../../face/geometry-cli.js";
 
-interface GeometryFlags {
-  identity?: string;
-  expression?: string;
-  seed?: string;
-  region?: string;
-  out?: string;
-  ictDir?: string;
+/** The coefficient mode's options plus the prompt mode's (`seed` and `out` serve both). */
+interface GeometryFlags extends IctGeometryOptions {
   profile?: string;
   listExpressions?: boolean;
   pool?: string;
@@ -47,18 +43,9 @@ export function register(program: Command): void {
         if (flags.identity || flags.expression || flags.ictDir || flags.region !== "dreamface") {
           throw new UserError("--identity, --expression, --region and --ict-dir are for the coefficient mode; drop the prompt to use them");
         }
-        let stage: { runGeometryStage?: (opts: Record<string, unknown>) => Promise<unknown> };
-        try {
-          stage = await import(new URL("../../geometry/run.js", import.meta.url).href);
-        } catch (error) {
-          // Only the stage module itself missing means "not available"; a broken import inside it is a bug to show.
-          const e = error as { code?: string; message?: string };
-          if (e.code === "ERR_MODULE_NOT_FOUND" && /Cannot find module '[^']*geometry[\\/]run\.(js|ts)'/.test(e.message ?? "")) throw new UserError("the prompt-driven geometry stage is not available in this version (data-loaders/geometry/run.ts is missing)");
-          throw error;
-        }
-        if (typeof stage.runGeometryStage !== "function") throw new UserError("the geometry stage module does not export runGeometryStage");
+        const { runGeometryStage } = await import("../../geometry/run.js");
         const { profile, pool, experiment, steps, seed, out } = flags;
-        await stage.runGeometryStage({ prompt, profile, pool, experiment, steps, seed, out });
+        await runGeometryStage({ prompt, profile, pool, experiment, steps, seed, out });
         return;
       }
       if (!flags.identity && !flags.expression && flags.seed === undefined) {

@@ -1,12 +1,11 @@
 // `dreamface models pull|check|build-tiny|list`: the model profiles (models/README.md).
 import type { Command } from "commander";
+import { PROFILES } from "../../../models/cards/profiles.js";
 import { UserError } from "../errors.js";
-
-const PROFILES = ["tiny", "sd15"];
 
 function profileOf(value: string | undefined, fallback = "tiny"): string {
   const p = value ?? fallback;
-  if (!PROFILES.includes(p)) throw new UserError(`unknown profile "${p}" (known: ${PROFILES.join(", ")})`);
+  if (!(PROFILES as readonly string[]).includes(p)) throw new UserError(`unknown profile "${p}" (known: ${PROFILES.join(", ")})`);
   return p;
 }
 

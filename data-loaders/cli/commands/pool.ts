@@ -1,6 +1,5 @@
 // `dreamface pool build|merge|rank`: the coarse-geometry candidate pool (paper Sec. 4.1).
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
 import { numberOption, requiredInt as int } from "../options.js";
 
 export function register(program: Command): void {
@@ -19,8 +18,7 @@ export function register(program: Command): void {
       const { buildPool } = await import("../../geometry/pool-build.js");
       const { parseShard } = await import("../../geometry/pool-files.js");
       const { defaultPoolDir } = await import("../../geometry/pool-default.js");
-      const size = int("size", flags.size), seed = int("seed", flags.seed);
-      if (size < 1) throw new UserError("--size must be at least 1");
+      const size = int("size", flags.size, 1), seed = int("seed", flags.seed);
       const out = flags.out ?? defaultPoolDir(size, seed);
       const r = await buildPool({ out, size, seed, profile: flags.profile, chunkSize: int("chunk-size", flags.chunkSize), shard: parseShard(flags.shard) });
       const label = r.spec.label ? ` [${r.spec.label}]` : "";
@@ -50,8 +48,7 @@ export function register(program: Command): void {
       const { loadPool } = await import("../../geometry/pool-read.js");
       const { rankPrompt } = await import("../../geometry/pool-rank.js");
       const p = await loadPool(flags.pool, { wasm: true });
-      const k = int("k", flags.k);
-      if (k < 1) throw new UserError("--k must be at least 1");
+      const k = int("k", flags.k, 1);
       const r = await rankPrompt(p, prompt, { k, lambdaD: numberOption("lambda-d", flags.lambdaD) ?? 1, lambdaR: numberOption("lambda-r", flags.lambdaR) ?? 1 });
       if (flags.json) {
         console.log(JSON.stringify({ prompt, label: p.spec.label, pool: p.spec.size, ms: r.ms, top: r.top }, null, 2));

@@ -70,6 +70,7 @@ export function cleanText(text: string): string {
 
 export class ClipTokenizer {
   private readonly byteEncoder = bytesToUnicode();
+  private readonly byteDecoder = new Map(this.byteEncoder.map((ch, b) => [ch, b]));
   private readonly encoder = new Map<string, number>();
   private readonly decoder: string[] = [];
   private readonly ranks = new Map<string, number>();
@@ -149,10 +150,9 @@ export class ClipTokenizer {
 
   /** Text of ids (end-of-word markers become spaces), like simple_tokenizer's `decode`. */
   decode(ids: ArrayLike<number>): string {
-    const byteOf = new Map(this.byteEncoder.map((ch, b) => [ch, b]));
     let symbols = "";
     for (let i = 0; i < ids.length; i++) symbols += this.decoder[ids[i]!] ?? "";
-    const bytes = Uint8Array.from([...symbols.replace(/<\|(start|end)oftext\|>/g, "")].map((c) => byteOf.get(c) ?? 0x3f));
+    const bytes = Uint8Array.from([...symbols.replace(/<\|(start|end)oftext\|>/g, "")].map((c) => this.byteDecoder.get(c) ?? 0x3f));
     return new TextDecoder("utf-8", { fatal: false }).decode(bytes).replaceAll("</w>", " ");
   }
 

@@ -176,7 +176,8 @@ export function writeGlb(asset: GlbAsset): Uint8Array {
   check(!tangents || (tangents.length === V * 4 && !!normals), `tangents must be [${V * 4}] and need normals`);
   check(!uv || uv.length === V * 2, `uv must be [${V * 2}]`);
   check(indices.length % 3 === 0 && indices.length > 0, "indices must be a non-empty [T*3] array");
-  for (let i = 0; i < indices.length; i++) check(indices[i]! < V, `index ${indices[i]} out of range (${V} vertices)`);
+  // The message is built only on failure: a template argument would be formatted per index.
+  for (let i = 0; i < indices.length; i++) if (!(indices[i]! < V)) check(false, `index ${indices[i]} out of range (${V} vertices)`);
   for (let i = 0; i < positions.length; i++) check(Number.isFinite(positions[i]!), "positions contain a non-finite value");
 
   const b = new Builder();

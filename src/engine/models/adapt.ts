@@ -4,9 +4,7 @@
  * ([] vs [B]); `conform` reshapes and casts our feeds to whatever the session declares.
  */
 import type { Backend, ModelSession, Tensor } from "./backend.js";
-import { cast, tensor } from "./tensor.js";
-
-const KNOWN = new Set(["float32", "float16", "int32", "int64"]);
+import { cast, isTensorDType, tensor } from "./tensor.js";
 
 export function conform(session: ModelSession, feeds: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
@@ -23,7 +21,7 @@ export function conform(session: ModelSession, feeds: Readonly<Record<string, Te
     } else if (info.dims.length === 1 && t.dims.length === 0) {
       t = tensor(t.dtype, t.data, [1]);
     }
-    if (KNOWN.has(info.dtype)) t = cast(t, info.dtype as Tensor["dtype"]);
+    if (isTensorDType(info.dtype)) t = cast(t, info.dtype);
     out[info.name] = t;
   }
   return out;

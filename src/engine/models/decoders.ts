@@ -5,33 +5,31 @@
  */
 import type { Backend, Tensor } from "./backend.js";
 import { runPositional, pick, runRole } from "./adapt.js";
-import { asFloat32, tensor } from "./tensor.js";
+import { asFloat32, asFloat32Tensor, tensor } from "./tensor.js";
 import { vaeDecode } from "./vae.js";
 
 export const decodeSpecular = (backend: Backend, latents: Tensor): Promise<Tensor> => vaeDecode(backend, latents, "specular_decoder");
 export const decodeNormal = (backend: Backend, latents: Tensor): Promise<Tensor> => vaeDecode(backend, latents, "normal_decoder");
 
-const float = (t: Tensor): Tensor => tensor("float32", asFloat32(t), t.dims);
-
 /** Image [B,3,H,W] → restored image, same size. */
 export async function restore(backend: Backend, image: Tensor): Promise<Tensor> {
-  return float(await runPositional(backend, "restore", image));
+  return asFloat32Tensor(await runPositional(backend, "restore", image));
 }
 
 /** Image [B,3,H,W] → [B,3,4H,4W]. */
 export async function upscale(backend: Backend, image: Tensor): Promise<Tensor> {
-  return float(await runPositional(backend, "upscale", image));
+  return asFloat32Tensor(await runPositional(backend, "upscale", image));
 }
 
 /** Image [B,3,299,299] → features [B,d] for KID. */
 export async function kidFeatures(backend: Backend, image: Tensor): Promise<Tensor> {
-  return float(await runPositional(backend, "kid_features", image));
+  return asFloat32Tensor(await runPositional(backend, "kid_features", image));
 }
 
 /** CLIP image embedding [B,768] from CLIP-preprocessed pixels [B,3,224,224]; NOT normalised. */
 export async function clipImageEmbed(backend: Backend, pixelValues: Tensor): Promise<Tensor> {
   const r = await runRole(backend, "clip_image", { pixel_values: pixelValues });
-  return float(pick(r, "clip_image", "image_embeds"));
+  return asFloat32Tensor(pick(r, "clip_image", "image_embeds"));
 }
 
 /**

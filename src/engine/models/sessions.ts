@@ -4,14 +4,13 @@
  * Both runtimes expose the same metadata shapes, so this needs no ort import.
  */
 import type { Backend, ModelSession, Tensor, TensorDType, ValueInfo } from "./backend.js";
+import { isTensorDType } from "./tensor.js";
 
 /** ort's InferenceSession.ValueMetadata, structurally (identical in ort-node and ort-web). */
 export type OrtValueMetadata = { readonly name: string } & (
   | { readonly isTensor: true; readonly type: string; readonly shape: readonly (number | string)[] }
   | { readonly isTensor: false }
 );
-
-const DTYPES: ReadonlySet<string> = new Set<TensorDType>(["float32", "float16", "int32", "int64"]);
 
 /** ValueInfo for each name; values that are not tensors (or lack metadata) get dtype "unknown". */
 export function valueInfos(meta: readonly OrtValueMetadata[], names: readonly string[]): ValueInfo[] {
@@ -23,8 +22,8 @@ export function valueInfos(meta: readonly OrtValueMetadata[], names: readonly st
 
 /** The output's dtype as a Tensor dtype; throws naming the model and output when unsupported. */
 export function outputDtype(role: string, name: string, type: string): TensorDType {
-  if (!DTYPES.has(type)) throw new Error(`model "${role}" output "${name}" has unsupported dtype ${type}`);
-  return type as TensorDType;
+  if (!isTensorDType(type)) throw new Error(`model "${role}" output "${name}" has unsupported dtype ${type}`);
+  return type;
 }
 
 /** One open per role, shared by concurrent callers; `dispose` releases every opened session. */

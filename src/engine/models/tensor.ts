@@ -5,7 +5,7 @@
 import type { Tensor, TensorDType } from "./backend.js";
 
 export function tensor(dtype: TensorDType, data: Tensor["data"], dims: readonly number[]): Tensor {
-  const n = dims.reduce((a, b) => a * b, 1);
+  const n = sizeOf(dims);
   if (data.length !== n) throw new Error(`tensor data has ${data.length} elements but dims [${dims.join(",")}] need ${n}`);
   return { dtype, data, dims: [...dims] };
 }
@@ -14,6 +14,11 @@ export const f32 = (data: Float32Array | number[], dims: readonly number[]): Ten
   tensor("float32", data instanceof Float32Array ? data : Float32Array.from(data), dims);
 
 export const sizeOf = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
+
+const DTYPES: ReadonlySet<string> = new Set<TensorDType>(["float32", "float16", "int32", "int64"]);
+
+/** Whether a dtype an ONNX file declares is one a Tensor can hold. */
+export const isTensorDType = (dtype: string): dtype is TensorDType => DTYPES.has(dtype);
 
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);
@@ -105,6 +110,9 @@ export function cast(t: Tensor, dtype: TensorDType): Tensor {
 export function asFloat32(t: Tensor): Float32Array {
   return cast(t, "float32").data as Float32Array;
 }
+
+/** The tensor as float32, same dims: what every wrapper returns, whatever dtype the export gives. */
+export const asFloat32Tensor = (t: Tensor): Tensor => tensor("float32", asFloat32(t), t.dims);
 
 /** Concatenates tensors of the same dtype along axis 0. */
 export function concat0(ts: readonly Tensor[]): Tensor {

@@ -1,7 +1,7 @@
 /** Text-side roles: the SD text encoder and CLIP's text tower. */
 import type { Backend, Tensor } from "./backend.js";
 import { pick, runRole } from "./adapt.js";
-import { asFloat32, tensor } from "./tensor.js";
+import { asFloat32Tensor, tensor } from "./tensor.js";
 
 export const CONTEXT_LENGTH = 77;
 
@@ -23,14 +23,14 @@ export interface TextEncoding {
 /** SD1.5 text encoder: ids → last_hidden_state (float32 even for fp16 exports). */
 export async function encodeText(backend: Backend, ids: Int32Array | readonly number[] | Tensor): Promise<TextEncoding> {
   const r = await runRole(backend, "text_encoder", { input_ids: idsTensor(ids) });
-  const h = pick(r, "text_encoder", "last_hidden_state");
-  const p = pick(r, "text_encoder", "pooler_output");
-  return { hiddenStates: tensor("float32", asFloat32(h), h.dims), pooled: tensor("float32", asFloat32(p), p.dims) };
+  return {
+    hiddenStates: asFloat32Tensor(pick(r, "text_encoder", "last_hidden_state")),
+    pooled: asFloat32Tensor(pick(r, "text_encoder", "pooler_output")),
+  };
 }
 
 /** CLIP text embedding [B,768], NOT normalised (normalise before cosine). */
 export async function clipTextEmbed(backend: Backend, ids: Int32Array | readonly number[] | Tensor): Promise<Tensor> {
   const r = await runRole(backend, "clip_text", { input_ids: idsTensor(ids) });
-  const e = pick(r, "clip_text", "text_embeds");
-  return tensor("float32", asFloat32(e), e.dims);
+  return asFloat32Tensor(pick(r, "clip_text", "text_embeds"));
 }

@@ -1,7 +1,7 @@
 /** UNet roles (unet, texture_unet): ε-prediction, with classifier-free guidance batched. */
 import type { Backend, ModelSession, Tensor } from "./backend.js";
 import { conform, pick } from "./adapt.js";
-import { asFloat32, concat0, split0, tensor } from "./tensor.js";
+import { asFloat32Tensor, concat0, split0, tensor } from "./tensor.js";
 
 function timestepFor(session: ModelSession, t: number, batch: number): Tensor {
   const info = session.inputs.find((i) => i.name === "timestep");
@@ -16,8 +16,7 @@ async function run(session: ModelSession, latents: Tensor, t: number, hidden: Te
   const r = await session.run(
     conform(session, { sample: latents, timestep: timestepFor(session, t, batch), encoder_hidden_states: hidden }),
   );
-  const eps = pick(r, session.role, "out_sample");
-  return tensor("float32", asFloat32(eps), eps.dims);
+  return asFloat32Tensor(pick(r, session.role, "out_sample"));
 }
 
 /** ε̂(latents, t, hidden): latents [B,C,h,w] (C = 4, or 5 for texture_unet), hidden [B,77,768]. */

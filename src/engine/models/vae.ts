@@ -5,7 +5,7 @@
  */
 import type { Backend, Tensor } from "./backend.js";
 import { pick, runRole } from "./adapt.js";
-import { asFloat32, tensor } from "./tensor.js";
+import { asFloat32, asFloat32Tensor, tensor } from "./tensor.js";
 
 export const LATENT_SCALE = 0.18215;
 
@@ -31,16 +31,14 @@ export async function vaeEncode(backend: Backend, image: Tensor): Promise<Tensor
 /** UNet-space latents [B,4,h,w] → image [B,3,8h,8w] in about [-1,1]. */
 export async function vaeDecode(backend: Backend, latents: Tensor, role = "vae_decoder"): Promise<Tensor> {
   const r = await runRole(backend, role, { latent_sample: scaled(latents, 1 / LATENT_SCALE) });
-  const img = pick(r, role, "sample");
-  return tensor("float32", asFloat32(img), img.dims);
+  return asFloat32Tensor(pick(r, role, "sample"));
 }
 
 /** dL/dimage from dL/dlatents (UNet-space), through the encoder at `image`. */
 export async function vaeEncodeVjp(backend: Backend, image: Tensor, gradLatents: Tensor): Promise<Tensor> {
   // latents = s·E(x) ⇒ Jᵀg = s·J_Eᵀ g.
   const r = await runRole(backend, "vae_encoder_vjp", { sample: image, grad_latent_sample: scaled(gradLatents, LATENT_SCALE) });
-  const g = pick(r, "vae_encoder_vjp", "grad_sample");
-  return tensor("float32", asFloat32(g), g.dims);
+  return asFloat32Tensor(pick(r, "vae_encoder_vjp", "grad_sample"));
 }
 
 /** dL/dlatents (UNet-space) from dL/dimage, through the decoder at `latents`. */

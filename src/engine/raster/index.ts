@@ -12,5 +12,5 @@ export { shadingNormals, shadingNormalsBackward, vertexBitangents, vertexBitange
 export { shade, shadeBackward, shadeBackwardAlbedo, composite, noiseBackground, type Specular } from "./shade.js";
 export { normalChainBackward, type NormalChainInputs, type NormalChainGrads } from "./normalChain.js";
 export { vertexNormalsBackward } from "./normals.js";
-export { render, renderBackward, renderViews, gather, scatter, type RenderMesh, type RenderOptions, type RenderResult, type RenderGrads, type Texture } from "./render.js";
+export { render, renderBackward, renderViews, scatter, type RenderMesh, type RenderOptions, type RenderResult, type RenderGrads, type Texture } from "./render.js";
 export { rasterizeUV, uvMap, uvMapBackward, sampleToVertices, sampleToVerticesBackward, dilate, toRect, type UvRect } from "./uvraster.js";

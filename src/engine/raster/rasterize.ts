@@ -190,6 +190,8 @@ export function rasterizeBackward(raster: Raster, mesh: TriangleMesh, gradBary: 
       if (id === 0) continue;
       const g1 = gradBary[2 * idx]!, g2 = gradBary[2 * idx + 1]!;
       if (g1 === 0 && g2 === 0) continue;
+      // The same clip-space set-up as resolve(), kept inline: it runs once per covered pixel
+      // and a shared helper would have to return seven values (an allocation or scratch array).
       const px = ((x + 0.5) / W) * 2 - 1;
       const t = id - 1;
       const i0 = 4 * tris[3 * t]!, i1 = 4 * tris[3 * t + 1]!, i2 = 4 * tris[3 * t + 2]!;

@@ -30,13 +30,14 @@
 import type { Camera, DirectionalLight } from "./types.js";
 import { rasterize, rasterizeBackward, type Raster } from "./rasterize.js";
 import { interpolateBackward } from "./interpolate.js";
-import { sampleTextureBackward, type Wrap } from "./texture.js";
+import { checkTexture, sampleTextureBackward, type Wrap } from "./texture.js";
 import { tangentXyz, vertexBitangents, vertexBitangentsBackward } from "./normalmap.js";
 import { composite, shade, shadeBackward, shadeBackwardAlbedo, type Specular } from "./shade.js";
 import { shadePixels } from "./fused.js";
 import { normalChainBackward } from "./normalChain.js";
 import { vertexNormalsBackward } from "./normals.js";
 import { vertexNormals, vertexTangents } from "../face/normals.js";
+import { gatherSplit } from "../face/seam.js";
 
 export interface RenderMesh {
   positions: Float32Array;
@@ -100,14 +101,14 @@ export function render(mesh: RenderMesh, opts: RenderOptions): RenderResult {
   if ((texture || normalMap) && !uv) throw new Error("render: a texture or normal map needs mesh.uv");
   if (normalMap && normalMap.data.length !== normalMap.width * normalMap.height * 3) throw new Error(`render: normalMap must be ${normalMap.height}×${normalMap.width}×3`);
   if (source) for (let s = 0; s < S; s++) if (source[s]! * 3 >= positions.length) throw new Error(`render: source[${s}] = ${source[s]} is outside the ${positions.length / 3} positions`);
-  const splitPos = source ? gather(positions, source, 3) : positions;
+  const splitPos = source ? gatherSplit(positions, source, 3) : positions;
   const rmesh = { positions: splitPos, triangles };
   const raster = rasterize(rmesh, camera, W, H);
   const ids = raster.triangleId;
   const N = W * H;
   const C = texture ? texture.channels : (opts.albedo ?? GREY).length;
 
-  if (texture && texture.data.length !== texture.width * texture.height * C) throw new Error(`texture has ${texture.data.length} values, expected ${texture.height}×${texture.width}×${C} = ${texture.width * texture.height * C}`);
+  if (texture) checkTexture(texture.data, texture.width, texture.height, C);
   const albedo = opts.albedo ?? GREY;
   if (!texture && albedo.length !== C) throw new Error(`render: albedo must have ${C} values`);
 
@@ -116,7 +117,7 @@ export function render(mesh: RenderMesh, opts: RenderOptions): RenderResult {
   let tangents: Float32Array | null = null, tanXyz: Float32Array | null = null, bit: Float32Array | null = null;
   if (light) {
     const vn = vertexNormals(positions, modelTris);
-    splitN = source ? gather(vn, source, 3) : vn;
+    splitN = source ? gatherSplit(vn, source, 3) : vn;
     if (normalMap) {
       tangents = mesh.tangents ?? vertexTangents(splitPos, splitN, uv!, triangles);
       if (tangents.length !== S * 4) throw new Error(`render: tangents must be [${S}*4] (glTF xyzw per render vertex), got ${tangents.length}`);
@@ -198,13 +199,7 @@ export function renderBackward(result: RenderResult, gradImage: Float32Array, wr
   return out;
 }
 
-export function gather(values: Float32Array, source: Uint32Array, k: number): Float32Array {
-  const o = new Float32Array(source.length * k);
-  for (let s = 0; s < source.length; s++) for (let j = 0; j < k; j++) o[s * k + j] = values[source[s]! * k + j]!;
-  return o;
-}
-
-/** Adjoint of gather: sums split-vertex values back onto model vertices. */
+/** Adjoint of gatherSplit (face/seam.ts): sums split-vertex values back onto model vertices. */
 export function scatter(values: Float32Array, source: Uint32Array, k: number, length: number, out: Float32Array = new Float32Array(length)): Float32Array {
   for (let s = 0; s < source.length; s++) for (let j = 0; j < k; j++) out[source[s]! * k + j] += values[s * k + j]!;
   return out;

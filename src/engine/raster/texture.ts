@@ -18,7 +18,7 @@ export interface TextureOptions {
   wrap?: Wrap;
 }
 
-function checkTexture(texture: Float32Array, texW: number, texH: number, C: number): void {
+export function checkTexture(texture: Float32Array, texW: number, texH: number, C: number): void {
   if (!Number.isInteger(texW) || !Number.isInteger(texH) || texW < 1 || texH < 1) throw new Error(`texture size must be positive integers, got ${texW}×${texH}`);
   if (!Number.isInteger(C) || C < 1) throw new Error(`texture channels must be a positive integer, got ${C}`);
   if (texture.length !== texW * texH * C) throw new Error(`texture has ${texture.length} values, expected ${texH}×${texW}×${C} = ${texW * texH * C}`);

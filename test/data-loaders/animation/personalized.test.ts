@@ -2,8 +2,7 @@
 // tiny profile (a test signal), animated by one-hot weights; the .glb must validate.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadFaceModel } from "../../../data-loaders/face/load.js";
 import { sharedDir } from "../../../data-loaders/io/paths.js";
@@ -13,10 +12,11 @@ import { faceGlbAsset } from "../../../src/engine/export/face-asset.js";
 import { writeGlb } from "../../../src/engine/export/gltf.js";
 import { parseGlb, readFloatAccessor } from "../../../src/engine/stages/animation/glb.js";
 import { assertValidGlb } from "../../helpers/gltf-validate.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 test("animate --path personalized writes per-frame targets + a weights animation that validates, labelled as a tiny test signal", async () => {
   const model = await loadFaceModel();
-  const tmp = mkdtempSync(join(tmpdir(), "dreamface-personalized-"));
+  const tmp = tempDir("dreamface-personalized-");
   const asset = join(tmp, "face.glb");
   writeFileSync(asset, writeGlb(faceGlbAsset(model, { identity: [1, -0.5] })));
   const images = join(tmp, "frames");

@@ -2,17 +2,17 @@
 // the same .glb byte for byte.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadFaceModel } from "../../../data-loaders/face/load.js";
 import { sharedDir } from "../../../data-loaders/io/paths.js";
 import { animate } from "../../../data-loaders/animation/animate.js";
 import { faceGlbAsset } from "../../../src/engine/export/face-asset.js";
 import { writeGlb } from "../../../src/engine/export/gltf.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 const astronaut = join(sharedDir()!, "faces", "astronaut.png");
-const tmp = mkdtempSync(join(tmpdir(), "dreamface-rerun-"));
+const tmp = tempDir("dreamface-rerun-");
 const assetPath = join(tmp, "face.glb");
 writeFileSync(assetPath, writeGlb(faceGlbAsset(await loadFaceModel())));
 

@@ -2,13 +2,13 @@
 // line included) and ends with the same frames as an uninterrupted run; a finished run is reused.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cachedTracking, type TrackingKey } from "../../../data-loaders/animation/tracking-cache.js";
 import type { TrackedFrame } from "../../../data-loaders/animation/track.js";
+import { tempDir } from "../../helpers/tmp.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "dreamface-journal-"));
+const tmp = tempDir("dreamface-journal-");
 const input = join(tmp, "video.webm");
 writeFileSync(input, "stand-in bytes: the key hashes them");
 const key: TrackingKey = { inputs: [input], fps: 4, maxFrames: 100, crops: true, video: true };

@@ -2,12 +2,12 @@
 // MediaRecorder, then trackVideo samples it by seeking and finds the face in every frame.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "../../../data-loaders/browser/chromium.js";
 import { sharedDir } from "../../../data-loaders/io/paths.js";
 import { trackVideo } from "../../../data-loaders/animation/track.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 async function recordWebm(png: Buffer, seconds: number): Promise<Buffer> {
   const chromium = await launchChromium();
@@ -51,7 +51,7 @@ async function recordWebm(png: Buffer, seconds: number): Promise<Buffer> {
 }
 
 test("trackVideo decodes a WebM (no duration header), seeks every 1/fps s and finds the face", async () => {
-  const tmp = mkdtempSync(join(tmpdir(), "dreamface-video-"));
+  const tmp = tempDir("dreamface-video-");
   const video = join(tmp, "astronaut.webm");
   writeFileSync(video, await recordWebm(readFileSync(join(sharedDir()!, "faces", "astronaut.png")), 1.5));
   const frames = await trackVideo(video, { fps: 4, maxFrames: 10 });

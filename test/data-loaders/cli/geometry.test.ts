@@ -1,16 +1,16 @@
 // `dreamface geometry` (coefficient mode) and `dreamface setup`, run as a user would: a child process.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseObj } from "../../../src/engine/face/obj.js";
 import { assertValidGlb } from "../../helpers/gltf-validate.js";
 import { maxAbsDiff, originalPositions, sharedIctDir } from "../../helpers/ict-files.js";
 import { runCli } from "../../helpers/cli.js";
+import { tempDir } from "../../helpers/tmp.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
 
-const out = mkdtempSync(join(tmpdir(), "dreamface-geometry-cli-"));
+const out = tempDir("dreamface-geometry-cli-");
 // Pin the model folder; the binary cache is the user's (shared across test files, keyed on the files).
 const env = { DREAMFACE_ICT_DIR: sharedIctDir() };
 
@@ -19,8 +19,6 @@ const dreamface = (...args: string[]) => runCli(args, env);
 function objPositions(path: string): Float32Array {
   return parseObj(readFileSync(path), path).positions;
 }
-
-test.after(() => rmSync(out, { recursive: true, force: true }));
 
 test("--identity k=1 reproduces identity<k>.obj on the region's vertices (k = 0, 7, 42, 99)", () => {
   for (const k of [0, 7, 42, 99]) {

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadMergesText, loadTokenizer, tokenize } from "../../../data-loaders/clip/merges.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 test("the shared gzip merges load and tokenize (default search order)", () => {
   const ids = tokenize("a photo of a cat", { padId: 0 });
@@ -15,7 +15,7 @@ test("the shared gzip merges load and tokenize (default search order)", () => {
 test("a Hugging Face model folder's tokenizer/merges.txt gives the same ids", () => {
   const gz = loadMergesText();
   const merges = gz.split("\n").slice(1, 48895);
-  const dir = mkdtempSync(join(tmpdir(), "dreamface-merges-"));
+  const dir = tempDir("dreamface-merges-");
   mkdirSync(join(dir, "tokenizer"));
   writeFileSync(join(dir, "tokenizer", "merges.txt"), "#version: 0.2\n" + merges.join("\n") + "\n");
   const text = "An astronaut riding a horse";
@@ -24,7 +24,7 @@ test("a Hugging Face model folder's tokenizer/merges.txt gives the same ids", ()
 });
 
 test("missing, corrupt or short merges files are user errors naming the file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "dreamface-merges-"));
+  const dir = tempDir("dreamface-merges-");
   assert.throws(() => loadMergesText(join(dir, "nope.txt.gz")), (e: unknown) => e instanceof UserError && /nope\.txt\.gz/.test(e.message));
   const bad = join(dir, "bad.txt.gz");
   writeFileSync(bad, Uint8Array.of(0x1f, 0x8b, 1, 2, 3));

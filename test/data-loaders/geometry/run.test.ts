@@ -3,25 +3,22 @@
 // an uninterrupted 6-step run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildPool } from "../../../data-loaders/geometry/pool-build.js";
 import { runGeometryStage } from "../../../data-loaders/geometry/run.js";
 import { createNodeBackend } from "../../../data-loaders/models/backend-node.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
 import { assertValidGlb } from "../../helpers/gltf-validate.js";
+import { tempDir } from "../../helpers/tmp.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "dreamface-geometry-test-"));
+const tmp = tempDir("dreamface-geometry-test-");
 const pool = join(tmp, "pool");
 const experiment = join(tmp, "exp.json");
 writeFileSync(experiment, JSON.stringify({ name: "test", seed: 3, geometry: { carving: { steps: 6, checkpointEvery: 3, snapshotEvery: 3, renderSize: 32, normalMapSize: 32 }, hair: { colour: "black", renderSize: 64 } } }));
 const backend = await createNodeBackend({ profile: "tiny" });
 await buildPool({ out: pool, size: 6, chunkSize: 6, seed: 1, backend, quiet: true });
-test.after(async () => {
-  await backend.dispose();
-  rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => backend.dispose());
 
 const run = (out: string, extra: Record<string, unknown> = {}) => runGeometryStage({ prompt: "a face with a long chin", pool, experiment, out, backend, quiet: true, ...extra });
 const DETERMINISTIC = ["hair-front.png", "coarse.glb", "coarse.obj", "carved.glb", "carved.obj", "normal-map.png", "ranking.parquet", "beta.json", "snapshots/step-0003-render.png", "snapshots/step-0006-normal.png"];

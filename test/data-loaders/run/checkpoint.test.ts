@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Checkpointer, decodeCheckpoint, encodeCheckpoint } from "../../../data-loaders/run/checkpoint.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 test("encodeCheckpoint/decodeCheckpoint round-trips typed arrays bit-exactly and plain values", () => {
   const f32 = new Float32Array([1.5, -0, Number.MIN_VALUE, 3.4e38, NaN]);
@@ -23,7 +23,7 @@ test("decodeCheckpoint rejects foreign bytes", () => {
 });
 
 test("Checkpointer keeps the newest two and load() skips a corrupt newest file", () => {
-  const dir = mkdtempSync(join(tmpdir(), "ckpt-"));
+  const dir = tempDir("ckpt-");
   const ck = new Checkpointer(dir);
   assert.equal(ck.load(), undefined);
   for (const s of [3, 6, 9]) ck.save(s, { x: new Float32Array([s]) });

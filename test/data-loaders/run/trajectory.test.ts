@@ -1,13 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parquetReadObjects } from "hyparquet";
 import { TrajectoryLog } from "../../../data-loaders/run/trajectory.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 test("TrajectoryLog truncates to a checkpoint step, ignores a torn line, and writes Parquet", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "traj-"));
+  const dir = tempDir("traj-");
   const log = new TrajectoryLog(dir);
   for (let step = 0; step < 5; step++) log.append({ step, loss: step * 0.5, phase: step < 3 ? "a" : "b" });
   log.close();

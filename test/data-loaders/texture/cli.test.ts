@@ -2,14 +2,14 @@
 // end to end on a small map (outside the mask the written pixels equal the input's).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodePng8, readPng } from "../../../data-loaders/io/png.js";
 import { Rng } from "../../../src/engine/util/rng.js";
 import { runCli } from "../../helpers/cli.js";
+import { tempDir } from "../../helpers/tmp.js";
 
-const root = mkdtempSync(join(tmpdir(), "dreamface-texture-cli-"));
+const root = tempDir("dreamface-texture-cli-");
 const cli = (...args: string[]) => runCli(args, { DREAMFACE_TEST: "1" });
 
 test("dreamface texture: a missing run folder exits 2 naming it", () => {
@@ -59,4 +59,3 @@ test("dreamface edit: bad input exits 2 naming the problem", () => {
   assert.match(b.stderr, /--strength must be in \(0, 1\]/);
 });
 
-test.after(() => rmSync(root, { recursive: true, force: true }));

@@ -2,8 +2,7 @@
 // files as an uninterrupted one; outputs are labelled; the .glb validates; bad input fails clearly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createNodeBackend } from "../../../data-loaders/models/backend-node.js";
 import { meanFaceGeometry, readGeometryRun } from "../../../data-loaders/texture/geometry-input.js";
@@ -12,9 +11,10 @@ import { readPng } from "../../../data-loaders/io/png.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
 import { TINY_LABEL } from "../../../data-loaders/run/index.js";
 import { assertValidGlb } from "../../helpers/gltf-validate.js";
+import { tempDir } from "../../helpers/tmp.js";
 
 process.env.DREAMFACE_TEST = "1";
-const root = mkdtempSync(join(tmpdir(), "dreamface-texture-"));
+const root = tempDir("dreamface-texture-");
 const backend = await createNodeBackend({ profile: "tiny" });
 const geometry = await meanFaceGeometry("a test signal face", "tiny");
 const overrides = {
@@ -102,7 +102,4 @@ test("texture inputs: a missing or unfinished geometry folder is a UserError nam
   await assert.rejects(runTextureStage({ geometry, out: join(root, "bad"), overrides: { lambdaGeneric: "big" }, backend, quiet: true }), /texture\.lambdaGeneric/);
 });
 
-test.after(async () => {
-  await backend.dispose();
-  rmSync(root, { recursive: true, force: true });
-});
+test.after(() => backend.dispose());

@@ -9,7 +9,7 @@ import { ictRegionMesh } from "../../helpers/ict.js";
 import { orbitCamera, directionalLight } from "../../../src/engine/raster/camera.js";
 import { render, renderBackward, type RenderMesh, type RenderOptions } from "../../../src/engine/raster/render.js";
 import { vertexNormals, vertexTangents } from "../../../src/engine/face/normals.js";
-import { gather } from "../../../src/engine/raster/render.js";
+import { gatherSplit } from "../../../src/engine/face/seam.js";
 
 const S = 96;
 const camera = orbitCamera({ azimuth: -25, elevation: 5 });
@@ -18,8 +18,8 @@ const light = directionalLight(30, 25);
 test("ICT region at 96²: texture, normal map and vertex-position adjoints match finite differences", async () => {
   const base = await ictRegionMesh();
   // Hold the tangent frame fixed so finite differences see the same constant the adjoint does.
-  const split = gather(base.positions, base.source!, 3);
-  const n = gather(vertexNormals(base.positions, base.triangles.map((v) => base.source![v]!)), base.source!, 3);
+  const split = gatherSplit(base.positions, base.source!, 3);
+  const n = gatherSplit(vertexNormals(base.positions, base.triangles.map((v) => base.source![v]!)), base.source!, 3);
   const tangents = vertexTangents(split, n, base.uv!, base.triangles);
   const mesh = (x: Record<string, Float32Array>): RenderMesh => ({ ...base, positions: x.positions!, tangents });
   const opts = (x: Record<string, Float32Array>): RenderOptions => ({ camera, width: S, height: S, light, texture: { data: x.texture!, width: 32, height: 32, channels: 3 }, normalMap: { data: x.normalMap!, width: 32, height: 32 } });

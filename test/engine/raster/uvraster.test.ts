@@ -4,7 +4,7 @@ import { gradcheck, describe } from "../../helpers/gradcheck.js";
 import { bumpyGrid, smoothTexture } from "../../helpers/meshes.js";
 import { ictRegionMesh } from "../../helpers/ict.js";
 import { dilate, rasterizeUV, sampleToVertices, sampleToVerticesBackward, uvMap, uvMapBackward } from "../../../src/engine/raster/uvraster.js";
-import { gather } from "../../../src/engine/raster/render.js";
+import { gatherSplit } from "../../../src/engine/face/seam.js";
 
 test("uvMap: a grid's positions baked into UV space are the affine map of the texel centres", () => {
   const grid = bumpyGrid(6);
@@ -47,7 +47,7 @@ test("uvMap / sampleToVertices adjoints", () => {
 
 test("ICT region: 256² position maps of both UV tiles, dilated, give the vertices back", async () => {
   const mesh = await ictRegionMesh();
-  const split = gather(mesh.positions, mesh.source!, 3);
+  const split = gatherSplit(mesh.positions, mesh.source!, 3);
   const size = 256;
   const errs: number[] = [];
   // ICT's UVs span two tiles: the face in [0, 1]², head, neck and sockets in [1, 2]×[0, 1].

@@ -148,8 +148,17 @@ export function gltfWeightsSampler(clip: ExpressionClip, targetNames: readonly s
   return { input: Float32Array.from(clip.times), output, interpolation };
 }
 
-/** Fritsch–Carlson monotone tangents (per second), `[K*J]`. */
+/** Tangents per clip: sampleClip runs once per displayed or resampled frame, the tangents once per clip. */
+const tangentCache = new WeakMap<ExpressionClip, Float32Array>();
+
+/** Fritsch–Carlson monotone tangents (per second), `[K*J]` (computed once per clip). */
 function tangents(clip: ExpressionClip): Float32Array {
+  let m = tangentCache.get(clip);
+  if (!m) tangentCache.set(clip, (m = computeTangents(clip)));
+  return m;
+}
+
+function computeTangents(clip: ExpressionClip): Float32Array {
   const { times, weights } = clip;
   const J = clip.names.length;
   const K = times.length;

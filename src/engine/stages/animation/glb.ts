@@ -96,19 +96,9 @@ export function addAnimations(bytes: Uint8Array | Glb, clips: readonly Expressio
   if (meshes.length === 0) throw new Error("the asset has no mesh with morph targets to animate");
   const { json } = glb;
   json.buffers ??= [{ byteLength: 0 }];
-  json.bufferViews ??= [];
   json.accessors ??= [];
   json.animations ??= [];
-  const chunks: Uint8Array[] = [glb.bin];
-  let binLength = glb.bin.byteLength;
-  const append = (data: Float32Array): number => {
-    const padding = pad4(binLength) - binLength;
-    if (padding) { chunks.push(new Uint8Array(padding)); binLength += padding; }
-    json.bufferViews.push({ buffer: 0, byteOffset: binLength, byteLength: data.byteLength });
-    chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    binLength += data.byteLength;
-    return json.bufferViews.length - 1;
-  };
+  const { append, bin } = binAppender(glb);
   for (const clip of clips) {
     const samplers: any[] = [];
     const channels: any[] = [];
@@ -127,13 +117,37 @@ export function addAnimations(bytes: Uint8Array | Glb, clips: readonly Expressio
     if (channels.length === 0) throw new Error(`clip "${clip.name}": no mesh in the asset has morph targets named ${clip.names.slice(0, 3).join(", ")}…`);
     json.animations.push({ name: clip.name, samplers, channels });
   }
-  const bin = new Uint8Array(pad4(binLength));
-  let o = 0;
-  for (const c of chunks) { bin.set(c, o); o += c.byteLength; }
-  return serializeGlb({ json, bin });
+  return serializeGlb({ json, bin: bin() });
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
+
+/**
+ * Appends float data to a .glb's BIN chunk, 4-byte aligned, one new buffer view per call
+ * (`append` returns its index); `bin()` is the padded chunk with everything appended.
+ */
+function binAppender(glb: Glb): { append(data: Float32Array): number; bin(): Uint8Array } {
+  const { json } = glb;
+  json.bufferViews ??= [];
+  const chunks: Uint8Array[] = [glb.bin];
+  let length = glb.bin.byteLength;
+  return {
+    append(data) {
+      const padding = pad4(length) - length;
+      if (padding) { chunks.push(new Uint8Array(padding)); length += padding; }
+      json.bufferViews.push({ buffer: 0, byteOffset: length, byteLength: data.byteLength });
+      chunks.push(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      length += data.byteLength;
+      return json.bufferViews.length - 1;
+    },
+    bin() {
+      const bin = new Uint8Array(pad4(length));
+      let o = 0;
+      for (const c of chunks) { bin.set(c, o); o += c.byteLength; }
+      return bin;
+    },
+  };
+}
 
 /** A clip in the shape of FACE's writeGlb `animations` option (one morph-weight channel). */
 export function clipToGlbAnimation(clip: ExpressionClip, targetNames: readonly string[] = clip.names): { name: string; times: Float32Array; weights: Float32Array; interpolation: "LINEAR" | "STEP" | "CUBICSPLINE" } {
@@ -166,33 +180,25 @@ export function addMorphTargets(glb: Glb, meshIndex: number, targets: readonly {
   const mesh = json.meshes[meshIndex];
   const prim = mesh.primitives[0];
   const count = json.accessors[prim.attributes.POSITION].count;
-  const chunks: Uint8Array[] = [glb.bin];
-  let length = glb.bin.byteLength;
+  const { append, bin } = binAppender(glb);
   mesh.extras ??= {};
   mesh.extras.targetNames ??= (prim.targets ?? []).map((_: unknown, i: number) => `target${i}`);
   prim.targets ??= [];
   for (const t of targets) {
     if (t.positions.length !== count * 3) throw new Error(`morph target "${t.name}" has ${t.positions.length / 3} vertices, the mesh ${count}`);
-    const padding = pad4(length) - length;
-    if (padding) { chunks.push(new Uint8Array(padding)); length += padding; }
-    json.bufferViews.push({ buffer: 0, byteOffset: length, byteLength: t.positions.byteLength });
-    chunks.push(new Uint8Array(t.positions.buffer, t.positions.byteOffset, t.positions.byteLength));
-    length += t.positions.byteLength;
+    const bufferView = append(t.positions);
     const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
     for (let i = 0; i < count; i++) for (let c = 0; c < 3; c++) {
       const x = t.positions[i * 3 + c]!;
       if (x < min[c]!) min[c] = x;
       if (x > max[c]!) max[c] = x;
     }
-    json.accessors.push({ bufferView: json.bufferViews.length - 1, componentType: 5126, count, type: "VEC3", min: min.map(Math.fround), max: max.map(Math.fround) });
+    json.accessors.push({ bufferView, componentType: 5126, count, type: "VEC3", min: min.map(Math.fround), max: max.map(Math.fround) });
     prim.targets.push({ POSITION: json.accessors.length - 1 });
     mesh.extras.targetNames.push(t.name);
   }
   // Every primitive of a mesh must have the same number of targets; keep mesh.weights in step.
   for (const other of mesh.primitives.slice(1)) if ((other.targets?.length ?? 0) !== prim.targets.length) throw new Error("mesh has several primitives with different morph targets: not supported");
   if (mesh.weights) mesh.weights.push(...targets.map(() => 0));
-  const bin = new Uint8Array(pad4(length));
-  let o = 0;
-  for (const c of chunks) { bin.set(c, o); o += c.byteLength; }
-  return { json, bin };
+  return { json, bin: bin() };
 }

@@ -46,7 +46,10 @@ export const carvingConfigSchema = z
     tMax: scheduleSchema.default(0.98),
     weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
     /** Camera azimuth arc in degrees (paper: ±45°) and the light hemisphere. */
-    azimuthRange: z.tuple([z.number(), z.number()]).default([-45, 45]),
+    azimuthRange: z
+      .tuple([z.number(), z.number()])
+      .refine(([low, high]) => low <= high, { message: "low end exceeds high end" })
+      .default([-45, 45]),
     /** Largest |V_d| in model units (cm): displacements are clamped so a bad step can't fold the mesh. */
     maxDisplacement: z.number().positive().default(1),
     /** Optimize β too (x_d = [V_d, N_d, β]); off freezes the coarse shape. */
@@ -91,7 +94,5 @@ export function parseGeometryConfig(input: unknown): GeometryConfig {
     const problems = result.error.issues.map((i) => `geometry.${i.path.join(".")}: ${i.message}`);
     throw new Error(`invalid geometry config: ${problems.join("; ")}`);
   }
-  const c = result.data.carving;
-  if (c.azimuthRange[0] > c.azimuthRange[1]) throw new Error("invalid geometry config: geometry.carving.azimuthRange: low end exceeds high end");
   return result.data;
 }

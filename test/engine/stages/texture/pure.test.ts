@@ -6,8 +6,7 @@ import { resample } from "../../../../src/engine/stages/texture/resample.js";
 import { blendNormals } from "../../../../src/engine/stages/texture/normal-blend.js";
 import { hwcToNchw, nchwToHwc } from "../../../../src/engine/stages/texture/layout.js";
 import { Rng } from "../../../../src/engine/util/rng.js";
-
-const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+import { dot } from "./fixtures.js";
 
 test("RGB_LATENT_PINV is a right inverse of the latent→RGB factors: Fᵀ·P = I₃", () => {
   for (let a = 0; a < 3; a++)
