@@ -12,6 +12,7 @@ import { addAnimations, addMorphTargets, readFloatAccessor, type Glb, type Morph
 import { geometryMapLayout } from "../../src/engine/stages/animation/geometryMap.js";
 import { CROP_SIZE, neutralGeometryMap, personalizedFrame } from "../../src/engine/stages/animation/personalized.js";
 import type { TrackedFrame } from "./track.js";
+import { gatherSplit } from "../../src/engine/face/seam.js";
 
 export const MAX_PERSONALIZED_FRAMES = 240;
 
@@ -23,7 +24,7 @@ export async function personalizedGlb(model: FaceModel, glb: Glb, mesh: MorphedM
   const V = model.regions[region].vertexCount;
   const assetPositions = readFloatAccessor(glb, glb.json.meshes[mesh.meshIndex].primitives[0].attributes.POSITION);
   // T† in ICT centimetres: the asset's unit is found from its size against ICT's neutral.
-  const unit = rmsRadius(assetPositions, split.source.length) / rmsRadius(gather(model.neutral, split.source), split.source.length);
+  const unit = rmsRadius(assetPositions, split.source.length) / rmsRadius(gatherSplit(model.neutral, split.source, 3), split.source.length);
   const neutral = new Float32Array(V * 3);
   for (let s = 0; s < split.source.length; s++) for (let a = 0; a < 3; a++) neutral[split.source[s]! * 3 + a] = assetPositions[s * 3 + a]! / unit;
   const layout = geometryMapLayout(split, V, 256);
@@ -57,12 +58,6 @@ export async function personalizedGlb(model: FaceModel, glb: Glb, mesh: MorphedM
     modelHashes: backend.modelHashes(),
     label: profileLabel(profile) ?? `personalized path, profile ${profile}`,
   };
-}
-
-function gather(values: Float32Array, source: Uint32Array): Float32Array {
-  const out = new Float32Array(source.length * 3);
-  for (let s = 0; s < source.length; s++) for (let a = 0; a < 3; a++) out[s * 3 + a] = values[source[s]! * 3 + a]!;
-  return out;
 }
 
 function rmsRadius(p: Float32Array, n: number): number {

@@ -2,12 +2,12 @@
 // T* = T(β*), then detail carving with SDS → carved face T†, writing every artefact into the
 // run folder. Resumable: a killed run restarts from its newest checkpoint and produces the same
 // files as an uninterrupted one (the trajectory's wall-clock column aside).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
 import { UserError } from "../cli/errors.js";
 import { intOption } from "../cli/options.js";
-import { createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
+import { claimRunDir, createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { tokenize } from "../clip/merges.js";
@@ -107,13 +107,8 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const label = profileLabel(profile);
   const resolvedConfig = { ...exp, geometry: { ranking, carving } };
 
-  // A folder holds one run: resuming with different settings would mix two runs' files.
-  const configPath = join(dir, "run-config.json");
   const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry });
-  if (existsSync(configPath)) {
-    if (readFileSync(configPath, "utf8").trim() !== identity)
-      throw new UserError(`${dir} holds a geometry run with different settings (prompt, seed, profile, pool or config): use another --out, or delete that folder`);
-  } else writeFileAtomic(configPath, identity + "\n");
+  claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
 
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));

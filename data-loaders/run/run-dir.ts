@@ -1,6 +1,8 @@
 // Where a run's stage writes: results/runs/<runId>/<stage>/ unless the user names a folder.
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { UserError } from "../cli/errors.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { resultsDir } from "../io/paths.js";
 
 export interface RunDirOptions {
@@ -19,4 +21,16 @@ export function createRunDir({ stage, outDir, runId }: RunDirOptions): string {
   const dir = outDir ? resolve(outDir) : join(resultsDir(), "runs", runId ?? newRunId(), stage);
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/**
+ * A folder holds one run: resuming with different settings would mix two runs' files. The
+ * first start records `identity` (the settings that define the run) in run-config.json; a
+ * later start in the same folder must present the same identity.
+ */
+export function claimRunDir(dir: string, identity: string, stage: string, settings: string): void {
+  const path = join(dir, "run-config.json");
+  if (!existsSync(path)) return writeFileAtomic(path, identity + "\n");
+  if (readFileSync(path, "utf8").trim() !== identity)
+    throw new UserError(`${dir} holds a ${stage} run with different settings (${settings}): use another --out, or delete that folder`);
 }

@@ -3,11 +3,11 @@
 // folder. Resumable: a killed run restarts from its newest checkpoint and writes the same
 // files as an uninterrupted one (trajectory rows carry no wall-clock time for that reason;
 // per-phase times are in the manifest).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { Checkpointer, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
+import { Checkpointer, claimRunDir, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
@@ -109,13 +109,8 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const label = profileLabel(profile);
   const plan = variantPlan(config);
 
-  // A folder holds one run: resuming with other settings would mix two runs' files.
   const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config });
-  const idPath = join(dir, "run-config.json");
-  if (existsSync(idPath)) {
-    if (readFileSync(idPath, "utf8").trim() !== identity)
-      throw new UserError(`${dir} holds a texture run with different settings (geometry, seed, profile or config): use another --out, or delete that folder`);
-  } else writeFileAtomic(idPath, identity + "\n");
+  claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   try {

@@ -11,23 +11,18 @@ import { f32 } from "../../models/tensor.js";
 import { pick, runRole } from "../../models/adapt.js";
 import type { ImageF32 } from "../../image/types.js";
 import { fromGeometryMap, toGeometryMap, type GeometryMapLayout } from "./geometryMap.js";
+import { interleavedToPlanar, planarToInterleaved } from "../../image/layout.js";
 
 export const CROP_SIZE = 256;
 export const CODE_SIZE = 256;
 
 /** HWC `[S*S*C]` → CHW `[C*S*S]` (what the ONNX graphs take) and back. */
 export function hwcToChw(data: Float32Array, size: number, C: number): Float32Array {
-  const out = new Float32Array(data.length);
-  const n = size * size;
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) out[c * n + i] = data[i * C + c]!;
-  return out;
+  return interleavedToPlanar(data, size * size, C);
 }
 
 export function chwToHwc(data: Float32Array, size: number, C: number): Float32Array {
-  const out = new Float32Array(data.length);
-  const n = size * size;
-  for (let i = 0; i < n; i++) for (let c = 0; c < C; c++) out[i * C + c] = data[c * n + i]!;
-  return out;
+  return planarToInterleaved(data, size * size, C);
 }
 
 /**

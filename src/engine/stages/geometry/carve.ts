@@ -29,6 +29,7 @@ import { timestepAt } from "../../diffusion/timesteps.js";
 import type { CarvingConfig } from "./config.js";
 import { buildAdjacency, laplacianLoss, normalMapLoss, shapeLoss, type Adjacency } from "./regularizers.js";
 import { fromVaeInputGrad, toVaeInput, type SdsGuide } from "./guide.js";
+import { l2norm } from "../../util/vec.js";
 
 export type ResolvedCarvingConfig = CarvingConfig & { renderSize: number };
 
@@ -47,12 +48,6 @@ export type CarveRow = Record<string, number>;
 
 const ALBEDO = [0.75, 0.75, 0.75];
 const BACKGROUND = [1, 1, 1];
-
-function norm(a: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * a[i]!;
-  return Math.sqrt(s);
-}
 
 export class Carver {
   readonly vertexCount: number;
@@ -189,9 +184,9 @@ export class Carver {
       loss_map_gradient: lambdaMap * map.gradient,
       sds_weight: sds.weight,
       grad_norm_latent: sds.gradNorm * lambdaSds,
-      grad_norm_vd: norm(gVd),
-      grad_norm_nd: norm(gNd),
-      grad_norm_beta: norm(gBeta),
+      grad_norm_vd: l2norm(gVd),
+      grad_norm_nd: l2norm(gNd),
+      grad_norm_beta: l2norm(gBeta),
       lambda_sds: lambdaSds,
       lambda_shape: lambdaShape,
       lambda_geo: lambdaGeo,
