@@ -10,6 +10,7 @@ import { userCacheDir } from "../io/paths.js";
 import { sha256File } from "../io/hash.js";
 import { defaultTinyDir, readTinyManifest } from "./build-tiny.js";
 import { ensureTinyModels } from "./ensure-tiny.js";
+import { DERIVED_FROM, ensureDerived } from "./derive.js";
 
 export interface NodeBackendOptions {
   profile: "tiny" | "sd15" | string;
@@ -49,7 +50,12 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
 
   async function open(role: string): Promise<NodeSession> {
     if (buildTiny) await (ready ??= ensureTinyModels(dir));
-    const path = roleFile(profile, dir, role, files);
+    let path = roleFile(profile, dir, role, files);
+    const source = DERIVED_FROM[role];
+    // No file but a public source: derive it (autodiff / surgery), cached beside the source.
+    if (!existsSync(path) && source && !files?.[role] && existsSync(roleFile(profile, dir, source, files))) {
+      path = ensureDerived(role, roleFile(profile, dir, source, files)).file;
+    }
     if (!existsSync(path)) {
       const how = profile === "tiny" ? `run \`dreamface models build-tiny --out ${dir}\`` : profile === "sd15" ? "run `dreamface models pull sd15`, or `dreamface models check` for details" : "export it (models/README.md)";
       throw new Error(`model file for role "${role}" not found: ${path} (${how})`);

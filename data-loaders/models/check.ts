@@ -26,6 +26,8 @@ export interface CheckReport {
   profile: string;
   dir: string;
   ok: string[];
+  /** Roles with no file whose public source is there: derived on first use (derive.ts). */
+  derived: { role: string; from: string }[];
   problems: Problem[];
 }
 
@@ -60,14 +62,16 @@ export async function checkModels(options: CheckOptions): Promise<CheckReport> {
   // A `build-tiny --core` folder has no animation graphs by design.
   const skip = new Set(tinyManifest?.set === "core" ? ANIMATION_ROLES : []);
   const cards = cardsFor(options.profile).filter((c) => (!options.roles || options.roles.includes(c.role)) && !skip.has(c.role));
-  const report: CheckReport = { profile: options.profile, dir, ok: [], problems: [] };
+  const report: CheckReport = { profile: options.profile, dir, ok: [], derived: [], problems: [] };
   const pulled = readPullManifest(dir);
   for (const card of cards) {
     const path = join(dir, card.file);
     const fix = fixFor(card, dir);
     const problem = (kind: Problem["kind"], message: string) => report.problems.push({ role: card.role, file: path, kind, message, fix });
     if (!existsSync(path)) {
-      problem("missing", "missing");
+      const source = card.derivedFrom && cardsFor(options.profile).find((c) => c.role === card.derivedFrom);
+      if (source && existsSync(join(dir, source.file))) report.derived.push({ role: card.role, from: source.role });
+      else problem("missing", card.derivedFrom ? `missing, and so is its source ${card.derivedFrom} (it is derived from it)` : "missing");
       continue;
     }
     const bytes = readFileSync(path);

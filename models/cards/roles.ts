@@ -22,6 +22,11 @@ export interface RoleSignature {
   about: string;
   /** true when no public weights exist: the user exports their own (see models/README.md). */
   userSupplied: boolean;
+  /**
+   * The public role this one is derived from when its file is absent (data-loaders/models/derive.ts:
+   * the engine's ONNX autodiff or graph surgery, cached beside the source).
+   */
+  derivedFrom?: string;
 }
 
 /** Roles with public weights (the rest are user-supplied) and roles whose values may be named freely. */
@@ -33,9 +38,9 @@ function role(
   inputs: readonly IoSpec[],
   outputs: readonly IoSpec[],
   about: string,
-  { names = "exact", userSupplied = true }: Partial<Pick<RoleSignature, "names" | "userSupplied">> = {},
+  { names = "exact", userSupplied = true, derivedFrom }: Partial<Pick<RoleSignature, "names" | "userSupplied" | "derivedFrom">> = {},
 ): RoleSignature {
-  return { inputs, outputs, names, about, userSupplied };
+  return { inputs, outputs, names, about, userSupplied, ...(derivedFrom ? { derivedFrom } : {}) };
 }
 
 export const ROLES: Record<string, RoleSignature> = {
@@ -66,12 +71,32 @@ export const ROLES: Record<string, RoleSignature> = {
   vae_encoder_vjp: role(
     [image("sample"), latent("grad_latent_sample")],
     [image("grad_sample")],
-    "Exact vector-Jacobian product of vae_encoder: (∂latent_sample/∂sample)ᵀ·grad. For SD1.5 export it yourself (torch.func.vjp of the encoder mean).",
+    "Exact vector-Jacobian product of vae_encoder: (∂latent/∂sample)ᵀ·grad. Derived from vae_encoder by the ONNX autodiff when absent (for latent_parameters exports: the cotangent of the mean, zero for logvar).",
+    { derivedFrom: "vae_encoder" },
   ),
   vae_decoder_vjp: role(
     [latent("latent_sample"), image("grad_sample")],
     [latent("grad_latent_sample")],
-    "Exact vector-Jacobian product of vae_decoder: (∂sample/∂latent_sample)ᵀ·grad. For SD1.5 export it yourself.",
+    "Exact vector-Jacobian product of vae_decoder: (∂sample/∂latent_sample)ᵀ·grad. Derived from vae_decoder by the ONNX autodiff when absent.",
+    { derivedFrom: "vae_decoder" },
+  ),
+  unet_cond_vjp: role(
+    [latent("sample"), timestep, hidden, latent("grad_out_sample")],
+    [floatSpec("grad_encoder_hidden_states", ["batch", 77, 768])],
+    "Vector-Jacobian product of unet w.r.t. its conditioning encoder_hidden_states (prompt tuning). Derived from unet by the ONNX autodiff.",
+    { derivedFrom: "unet" },
+  ),
+  text_encoder_embeds: role(
+    [ids, floatSpec("inputs_embeds", ["batch", 77, "embed_dim"])],
+    [floatSpec("last_hidden_state", ["batch", 77, 768]), floatSpec("pooler_output", ["batch", 768])],
+    "text_encoder with its token-embedding Gather cut out: token embeddings enter as inputs_embeds (768 wide for SD1.5), so learned domain tokens condition as in Eq. 9. Derived from text_encoder by graph surgery.",
+    { derivedFrom: "text_encoder" },
+  ),
+  text_encoder_embeds_vjp: role(
+    [ids, floatSpec("inputs_embeds", ["batch", 77, "embed_dim"]), floatSpec("grad_last_hidden_state", ["batch", 77, 768])],
+    [floatSpec("grad_inputs_embeds", ["batch", 77, "embed_dim"])],
+    "Vector-Jacobian product of text_encoder_embeds' last_hidden_state w.r.t. inputs_embeds. Derived from text_encoder.",
+    { derivedFrom: "text_encoder" },
   ),
   clip_text: role(
     [{ ...ids, dims: ["batch_size", 77] }],

@@ -47,6 +47,8 @@ export interface ModelCard {
   /** Where the files come from (sd15) or "user-supplied" / "built by dreamface models build-tiny". */
   source: string;
   remote?: readonly RemoteFile[];
+  /** Derived from this public role when the file is absent (data-loaders/models/derive.ts). */
+  derivedFrom?: string;
 }
 
 export const float = ["float32", "float16"] as const;

@@ -23,7 +23,11 @@ test("conform casts timestep to the declared dtype and rank", () => {
   assert.deepEqual([i64.dtype, Array.from(i64.data as BigInt64Array)], ["int64", [981n]]);
   const f16 = conform(session([{ name: "timestep", dtype: "float16", dims: ["batch"] }]), { timestep: t }).timestep!;
   assert.deepEqual([f16.dtype, (f16.data as Uint16Array)[0]], ["float16", 0x63aa]);
-  assert.throws(() => conform(session([{ name: "timestep", dtype: "float32", dims: [] }]), { timestep: ts(1, [2]) }), /as a scalar, got 2 values/);
+  // A CFG batch [t, t] against a scalar timestep (optimum ≥ 1.24) is that scalar; distinct values are an error.
+  const pair = conform(session([{ name: "timestep", dtype: "float32", dims: [] }]), { timestep: ts(7, [2]) }).timestep!;
+  assert.deepEqual([pair.dims, Array.from(pair.data as Float32Array)], [[], [7]]);
+  const mixed = tensor("float32", Float32Array.from([1, 2]), [2]);
+  assert.throws(() => conform(session([{ name: "timestep", dtype: "float32", dims: [] }]), { timestep: mixed }), /as a scalar, got 2 different values/);
   assert.throws(() => conform(session([{ name: "sample", dtype: "float32", dims: [] }]), { timestep: t }), /needs input "sample" \(given: timestep\)/);
 });
 

@@ -16,8 +16,12 @@ export function conform(session: ModelSession, feeds: Readonly<Record<string, Te
     }
     // A declared rank of 0 means a scalar (optimum ≥ 1.24 timestep); rank 1 accepts [1] or [B].
     if (info.dims.length === 0 && t.dims.length > 0) {
-      if (t.data.length !== 1) throw new Error(`model "${session.role}" takes "${info.name}" as a scalar, got ${t.data.length} values`);
-      t = tensor(t.dtype, t.data, []);
+      // A batch sharing one value (CFG's [t, t]) is that scalar; distinct values cannot be one call.
+      const first = t.data[0];
+      if (t.data.length === 0 || !Array.prototype.every.call(t.data, (v: unknown) => v === first)) {
+        throw new Error(`model "${session.role}" takes "${info.name}" as a scalar, got ${t.data.length} different values`);
+      }
+      t = tensor(t.dtype, t.data.slice(0, 1) as Tensor["data"], []);
     } else if (info.dims.length === 1 && t.dims.length === 0) {
       t = tensor(t.dtype, t.data, [1]);
     }
