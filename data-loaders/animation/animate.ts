@@ -4,6 +4,7 @@
 import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
+import { requireFeature } from "../models/preflight.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
 import { createRunDir, writeManifest } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
@@ -103,6 +104,8 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   }
   const fps = config.fps ?? (opts.video ? 15 : 1);
   if (!existsSync(opts.asset)) throw new UserError(`asset not found: ${opts.asset}`);
+  // The personalized path's networks have no public weights: refuse before tracking, in one line.
+  const capabilities = config.path === "personalized" ? (await requireFeature({ profile: config.profile, id: "animation.personalized" })).table : undefined;
   const assetBytes = readFileSync(opts.asset);
   let meshes: MorphedMesh[];
   try {
@@ -170,6 +173,7 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
     profile: personalized ? config.profile : "none",
     label: personalized ? personalizedInfo!.label : "blendshape path: MediaPipe landmarks fitted to ICT expressions (no learned model involved)",
     ...(personalizedInfo ? { modelHashes: personalizedInfo.modelHashes } : {}),
+    ...(capabilities ? { capabilities } : {}),
     inputs: { asset: resolve(opts.asset), video: opts.video && resolve(opts.video), images: opts.images && resolve(opts.images) },
     outputs: { "weights.json": "per-frame expression weights", [resolve(opts.out)]: "animated asset" },
     timings: { trackMs: Math.round(tTrack), fitMs: Math.round(tFit) },

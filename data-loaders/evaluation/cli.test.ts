@@ -60,5 +60,7 @@ test("dreamface eval kid --json/--profile reach the kid subcommand; a missing mo
   assert.deepEqual([report.kind, report.subsets, report.values.length, report.label], ["dreamface-kid", 3, 3, TINY_LABEL]);
   const missing = await dreamface("eval", "kid", renders, renders, "--profile", "sd15", "--no-save");
   assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /^dreamface: model file for role "kid_features" not found/);
+  // No kid_features model: KID is unavailable, said in one line with what to install, before any image is read.
+  assert.match(missing.stderr, /^dreamface: the sd15 profile cannot run \[evaluation\] KID \(kid_features missing in .*\): unavailable — install an Inception-v3 pool3 ONNX/);
+  assert.equal(missing.stderr.trim().split("\n").length, 1);
 });

@@ -7,6 +7,7 @@ import { writeJsonAtomic } from "../io/atomic.js";
 import { sha256 } from "../io/hash.js";
 import { resultsDir } from "../io/paths.js";
 import { createNodeBackend } from "../models/backend-node.js";
+import { requireFeature } from "../models/preflight.js";
 import { readManifest, TINY_LABEL } from "../run/index.js";
 import { findRuns, manifestDirs } from "./discover.js";
 import { evaluateRun, type EvaluateResult } from "./evaluate.js";
@@ -98,7 +99,10 @@ export async function kidCommand(dirA: string, dirB: string, flags: KidFlags): P
   const subsets = intOption("subsets", flags.subsets, 1) ?? 50;
   const subsetSize = intOption("subset-size", flags.subsetSize, 1);
   const seed = intOption("seed", flags.seed) ?? 0;
-  const backend = await createNodeBackend({ profile: flags.profile ?? "tiny" });
+  const profile = flags.profile ?? "tiny";
+  // Without a kid_features model KID is unavailable: say so and what to install, before reading any image.
+  await requireFeature({ profile, id: "evaluation.kid" });
+  const backend = await createNodeBackend({ profile });
   let report;
   try {
     report = await modelErrorsAsUserErrors(() => kidBetween(resolve(dirA), resolve(dirB), { backend, subsets, subsetSize, seed }));

@@ -32,6 +32,8 @@ function runSummary(run: FoundRun, metrics: readonly MetricRecord[]) {
     totalSeconds: s.totalMs === null ? null : s.totalMs / 1000,
     created: s.written,
     clipScore: clip?.value ?? null,
+    // What ran on a substitute (capability table, data-loaders/models/preflight.ts); null for runs without one.
+    substitutions: (run.manifest.capabilities as { substitutions?: string[] } | undefined)?.substitutions ?? null,
     page: RUN_ID.test(run.id) ? `./runs/${run.id}` : null,
   };
 }

@@ -5,8 +5,15 @@ import { join, relative, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { resultsDir } from "../io/paths.js";
 import { newRunId, readManifest, writeManifest } from "../run/index.js";
-import { runGeometryStage, type GeometryStageOptions } from "../geometry/run.js";
+import { readExperiment, runGeometryStage, type GeometryStageOptions } from "../geometry/run.js";
 import { runTextureStage } from "../texture/run.js";
+import { intOption } from "../cli/options.js";
+import { preflight } from "../models/preflight.js";
+import { formatCapabilityTable, type PipelineStage } from "../../src/engine/models/capabilities.js";
+
+/** The pipeline in order; `generate` runs the stages that need only a prompt. */
+const PIPELINE: readonly PipelineStage[] = ["geometry", "texture", "animation"];
+const RUNS: readonly PipelineStage[] = ["geometry", "texture"];
 
 export interface GenerateOptions extends Omit<GeometryStageOptions, "out"> {
   /** Run folder; default results/runs/<timestamp>. */
@@ -16,6 +23,8 @@ export interface GenerateOptions extends Omit<GeometryStageOptions, "out"> {
 export interface GenerateResult {
   dir: string;
   ran: string[];
+  /** The pipeline's stages this command did not run (animation needs a performance to follow). */
+  notRun: string[];
   label?: string;
   /** The finished asset (.glb with PBR maps and the 53 expression targets), relative to `dir`. */
   asset: string;
@@ -23,8 +32,12 @@ export interface GenerateResult {
 
 export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult> {
   const dir = opts.out ? resolve(opts.out) : join(resultsDir(), "runs", newRunId());
+  // One probe of the models for every stage, printed before any work; each stage honours it.
+  const { profile } = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed) });
+  const capabilities = opts.capabilities ?? (await preflight({ profile, stages: RUNS }));
+  if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
   const t0 = performance.now();
-  const geometry = await runGeometryStage({ ...opts, out: join(dir, "geometry") });
+  const geometry = await runGeometryStage({ ...opts, capabilities, out: join(dir, "geometry") });
   if (!geometry.complete) throw new UserError(`the geometry stage stopped at step ${geometry.stepsDone}: rerun the same command to resume`);
   const t1 = performance.now();
   const texture = await runTextureStage({
@@ -33,6 +46,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     experiment: opts.experiment,
     out: join(dir, "texture"),
     backend: opts.backend,
+    capabilities,
     quiet: opts.quiet,
   });
   if (!texture.complete) throw new UserError(`the texture stage stopped at step ${texture.stepsDone}: rerun the same command to resume`);
@@ -55,13 +69,15 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   writeManifest(dir, {
     stage: "generate",
     prompt: texture.prompt,
-    profile: geometryManifest?.profile ?? opts.profile ?? "tiny",
+    profile: geometryManifest?.profile ?? profile,
     label: texture.label ?? geometry.label,
+    capabilities,
     config: { geometry: rel(join(geometry.dir, "manifest.json")), texture: rel(join(texture.dir, "manifest.json")) },
     seeds: geometryManifest?.seeds ?? {},
     stages: { geometry: rel(geometry.dir), texture: rel(texture.dir) },
     timings: { geometry: Math.round(t1 - t0), texture: Math.round(t2 - t1), total: Math.round(t2 - t0) },
     outputs,
   });
-  return { dir, ran: ["geometry", "texture"], label: texture.label ?? geometry.label, asset: "texture/asset.glb" };
+  const ran = [...RUNS];
+  return { dir, ran, notRun: PIPELINE.filter((s) => !ran.includes(s)), label: texture.label ?? geometry.label, asset: "texture/asset.glb" };
 }

@@ -10,6 +10,8 @@ import { intOption } from "../cli/options.js";
 import { claimRunDir, createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { createNodeBackend } from "../models/backend-node.js";
+import { preflight } from "../models/preflight.js";
+import { formatCapabilityTable, restrictTable, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
 import { tokenize } from "../clip/merges.js";
 import { seamSplit, gatherSplit } from "../../src/engine/face/seam.js";
 import { vertexNormals, vertexTangents } from "../../src/engine/face/normals.js";
@@ -42,6 +44,8 @@ export interface GeometryStageOptions {
   /** Stop after this many carving steps in this process (tests use it to simulate a kill). */
   stopAfter?: number;
   backend?: Backend;
+  /** What the profile can do (generate computes it once for every stage); default: probed here and printed. */
+  capabilities?: CapabilityTable;
   quiet?: boolean;
 }
 
@@ -103,11 +107,17 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const profile = exp.profile;
   const { ranking } = exp.geometry;
   const carving: ResolvedCarvingConfig = { ...exp.geometry.carving, renderSize: exp.geometry.carving.renderSize ?? DEFAULT_RENDER_SIZE[profile] ?? 512 };
+  // Which models exist decides what runs: before any folder, pool or step.
+  const capabilities = restrictTable(opts.capabilities ?? (await preflight({ profile, stages: ["geometry"] })), ["geometry"]);
+  if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
+  const encoderVjp = runsExactly(capabilities, "geometry.carving-vjp") ? "graph" : "linear-approx";
   const dir = createRunDir({ stage: "geometry", outDir: opts.out });
   const label = profileLabel(profile);
   const resolvedConfig = { ...exp, geometry: { ranking, carving } };
 
-  const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry });
+  // Substitutes change the gradients: a folder started with one set must not resume with another.
+  const substitutions = capabilities.substitutions.length ? { substitutions: capabilities.substitutions } : {};
+  const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry, ...substitutions });
   claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
 
   const timings: Record<string, number> = {};
@@ -142,7 +152,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     // Fine: detail carving, resumable.
     t = performance.now();
     const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
-    const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates });
+    const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates }, { encoderVjp });
     const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide });
     const checkpoints = new Checkpointer(dir);
     const log = new TrajectoryLog(dir, "trajectory");
@@ -215,6 +225,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       profile,
       label,
       modelHashes: backend.modelHashes(),
+      capabilities,
       timings,
       inputs: { prompt, pool: poolDir, poolSize: pool.spec.size, experiment: opts.experiment ?? null, coarseIndex: best.index, coarseScore: best.score },
       outputs: files,

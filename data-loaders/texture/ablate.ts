@@ -8,6 +8,8 @@ import { UserError } from "../cli/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
 import { createRunDir, profileLabel } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
+import { preflight } from "../models/preflight.js";
+import { formatCapabilityTable } from "../../src/engine/models/capabilities.js";
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { clipScoreOfImages } from "../../src/engine/clip/scoreImages.js";
@@ -58,6 +60,9 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
   const geo = opts.geometry ?? (await readGeometryRun(geometryDir(opts.runDir!)));
   const gdir = geo.dir;
   const profile = opts.profile ?? geo.profile;
+  // One probe of the models for every variant, before any folder (each variant's manifest records it).
+  const capabilities = await preflight({ profile, stages: ["texture"] });
+  if (!opts.quiet) console.log(formatCapabilityTable(capabilities));
   const dir = createRunDir({ stage: "texture-ablation", outDir: opts.out ?? join(gdir, "..", "texture-ablation") });
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   const label = profileLabel(profile);
@@ -67,7 +72,7 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
     for (const variant of variants) {
       // Ablations compare the optimized latent; 4096² maps per variant would only cost time.
       const overrides = { pbr: { size: 512, glbTextureSize: 512 }, ...opts.overrides, variant };
-      const run = await runTextureStage({ geometry: geo, profile, experiment: opts.experiment, overrides, out: join(dir, variant), backend, quiet: opts.quiet });
+      const run = await runTextureStage({ geometry: geo, profile, experiment: opts.experiment, overrides, out: join(dir, variant), backend, capabilities, quiet: opts.quiet });
       if (!run.complete) throw new Error(`variant ${variant} did not finish`);
       const diffuse = readPng(join(run.dir, "diffuse.png"));
       const images = rankingViews().map((camera) =>
@@ -92,6 +97,7 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
       geometry: gdir,
       profile,
       label,
+      substitutions: capabilities.substitutions,
       note: "CLIP score = mean cosine of CLIP image features of the textured face (front, ±45° views, frontal light) and the prompt's text features; time = optimization wall time of the variant's run (timings vary with machine load).",
       rows,
     });

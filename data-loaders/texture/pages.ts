@@ -120,5 +120,9 @@ export async function ablationPagePayload(): Promise<Record<string, unknown>> {
       trajectory: new TrajectoryLog(r.dir).rows().map((row) => ({ step: row.step, stage: row.stage, loss_g: row.loss_g ?? null, loss_tau: row.loss_tau ?? null, grad_norm: row.grad_norm })),
     };
   });
-  return { source, dir, label: comparison.label ?? null, comparison, variants };
+  // Every variant ran with the same models: the first one's table stands for the suite; a
+  // variant the table changed (full without the texture LDM) carries its own note.
+  const manifests = comparison.rows.map((r) => JSON.parse(readFileSync(join(r.dir, "manifest.json"), "utf8")) as { capabilities?: unknown; variantNote?: string });
+  const variantNotes = Object.fromEntries(comparison.rows.flatMap((r, i) => (manifests[i]!.variantNote ? [[r.variant, manifests[i]!.variantNote]] : [])));
+  return { source, dir, label: comparison.label ?? null, comparison, variants, capabilities: manifests[0]?.capabilities ?? null, variantNotes };
 }

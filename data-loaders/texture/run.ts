@@ -9,6 +9,9 @@ import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { Checkpointer, claimRunDir, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
+import { preflight } from "../models/preflight.js";
+import { capability, formatCapabilityTable, restrictTable, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
+import { skinSpecularPrior } from "../../src/engine/stages/texture/specular-prior.js";
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
@@ -16,7 +19,7 @@ import { variantPlan, type TextureConfig } from "../../src/engine/stages/texture
 import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
 import { latentPreview } from "../../src/engine/stages/texture/linear-rgb.js";
 import { TextureOptimizer } from "../../src/engine/stages/texture/optimizer.js";
-import { pbrMaps, type PbrReport } from "../../src/engine/stages/texture/pbr.js";
+import { pbrMaps, pbrPlan, type PbrReport } from "../../src/engine/stages/texture/pbr.js";
 import { resample } from "../../src/engine/stages/texture/resample.js";
 import { createTextureScene } from "../../src/engine/stages/texture/scene.js";
 import { texturedGlb } from "./asset.js";
@@ -43,6 +46,8 @@ export interface TextureStageOptions {
   /** Stop after this many optimization steps in this process (tests use it to simulate a kill). */
   stopAfter?: number;
   backend?: Backend;
+  /** What the profile can do (generate and the ablation compute it once); default: probed here and printed. */
+  capabilities?: CapabilityTable;
   quiet?: boolean;
 }
 
@@ -82,6 +87,25 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
+/** Side of the skin specular prior before it is resampled to the map size (it is a smooth region map). */
+const SPECULAR_PRIOR_SIZE = 1024;
+
+/**
+ * The texture config the capability table allows: without the texture LDM, "full" becomes the
+ * paper's "w/o texture" variant (said in one line); asking for exact VAE gradients the profile
+ * cannot give is the user's error, not a silent approximation.
+ */
+export function honourCapabilities(config: TextureConfig, capabilities: CapabilityTable, profile: string): { config: TextureConfig; variantNote?: string } {
+  if (config.vaeGradient === "exact" && !runsExactly(capabilities, "texture.vae-vjp"))
+    throw new UserError(`texture.vaeGradient is "exact" but the ${profile} profile has no vae_encoder_vjp / vae_decoder_vjp graphs and cannot derive them (their sources are missing)`);
+  if (config.variant !== "full" || runsExactly(capabilities, "texture.ldm")) return { config };
+  const ldm = capability(capabilities, "texture.ldm");
+  return {
+    config: { ...config, variant: "wo-texture" },
+    variantNote: `the ${profile} profile has no texture LDM (${ldm.missing.join(", ")} missing): running the paper's "w/o texture" variant (generic LDM only) instead of "full"`,
+  };
+}
+
 /** The texture prompt P′: P, the domain keyword, and a placeholder word whose hidden state the learned token replaces. */
 export function texturePromptText(prompt: string, keyword: string): string {
   return `${prompt}, ${keyword} ${PLACEHOLDER}`;
@@ -102,14 +126,20 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const exp = resolveExperiment(opts.experiment, geo.manifest.config, opts.overrides);
   const profile = opts.profile ?? geo.profile;
   if (profile !== geo.profile && !opts.quiet) console.warn(`note: geometry ran with the ${geo.profile} profile, texture runs with ${profile}`);
-  const config = exp.texture;
+  // Which models exist decides what runs: before any folder or step.
+  const capabilities = restrictTable(opts.capabilities ?? (await preflight({ profile, stages: ["texture"] })), ["texture"]);
+  if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
+  const { config, variantNote } = honourCapabilities(exp.texture, capabilities, profile);
+  if (variantNote && !opts.quiet) console.log(`note: ${variantNote}`);
   // The asset's seed is the geometry run's (generate --seed reaches both stages that way).
   const seed = geo.seed;
   const dir = createRunDir({ stage: "texture", outDir: opts.out ?? defaultTextureDir(gdir) });
   const label = profileLabel(profile);
   const plan = variantPlan(config);
 
-  const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config });
+  // Substitutes change the result: a folder started with one set must not resume with another.
+  const substitutions = capabilities.substitutions.length ? { substitutions: capabilities.substitutions } : {};
+  const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config, ...substitutions });
   claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
@@ -118,15 +148,13 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     const models = await createTextureModels(
       backend,
       { prompt: tokenize(geo.prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(geo.prompt, config.textureKeyword)), textureNegative: tokenize(PLACEHOLDER) },
-      { latentSize: 64, vaeGradient: config.vaeGradient, texturePath: plan.texturePath },
+      { latentSize: 64, vaeGradient: config.vaeGradient === "auto" ? (runsExactly(capabilities, "texture.vae-vjp") ? "exact" : "linear-approx") : config.vaeGradient, texturePath: plan.texturePath },
     ).catch((error: Error) => {
       // Missing user-supplied roles (the texture LDM has no public weights) are a setup problem, not a crash.
       if (/not found|cannot load/.test(error.message))
         throw new UserError(`${error.message}${/texture_(unet|domain_tokens)/.test(error.message) ? "; without the texture LDM, --variant wo-texture runs the generic path only" : ""}`);
       throw error;
     });
-    if (config.vaeGradient === "exact" && models.vaeGradient !== "exact")
-      throw new UserError(`texture.vaeGradient is "exact" but the ${profile} profile has no vae_encoder_vjp / vae_decoder_vjp graphs (models/export/export_vae_vjp.py writes them)`);
     const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange });
     const optimizer = new TextureOptimizer({ config, models, scene, seed });
     lap("setup", t);
@@ -190,7 +218,13 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       pbr = await pbrMaps(
         backend,
         optimizer.z,
-        { size: config.pbr.size, resampler: config.pbr.resampler, normalBlend: config.pbr.normalBlend, detailNormalMap: geo.detailNormalMap },
+        {
+          size: config.pbr.size,
+          resampler: config.pbr.resampler,
+          normalBlend: config.pbr.normalBlend,
+          detailNormalMap: geo.detailNormalMap,
+          plan: pbrPlan(capabilities, () => skinSpecularPrior(geo.model, geo.split, Math.min(SPECULAR_PRIOR_SIZE, config.pbr.size))),
+        },
         (kind, data, size) => {
           const ts = performance.now();
           writeFileAtomic(join(dir, `${kind}.png`), kind === "diffuse" ? encodePng8(data, size, size) : encodePng16(data, size, size));
@@ -206,14 +240,23 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       bars.stop();
       lap("pbr", t);
       t = performance.now();
-      const extras = { generator: "DreamFace Workbench texture stage", prompt: geo.prompt, profile, variant: config.variant, ...(label ? { label } : {}), upscaling: pbr.upscaling, glbTextureSize: glbSize };
+      const extras = {
+        generator: "DreamFace Workbench texture stage",
+        prompt: geo.prompt,
+        profile,
+        variant: config.variant,
+        ...(label ? { label } : {}),
+        upscaling: pbr.upscaling,
+        glbTextureSize: glbSize,
+        ...(capabilities.substitutions.length ? { substitutes: capabilities.substitutions } : {}),
+      };
       writeFileAtomic(join(dir, "asset.glb"), texturedGlb({ model: geo.model, split: geo.split, positions: geo.positions, diffusePng: glbPngs.diffuse!, specularPng: glbPngs.specular!, normalPng: glbPngs.normal!, extras }));
       lap("glb", t);
       Object.assign(files, {
         "latent.f32": "final texture latent z^H, float32 [64*64*4] channels-last (UNet space)",
         "trajectory.parquet": "the trajectory as Parquet",
         "diffuse.png": `diffuse map ${config.pbr.size}², 8-bit sRGB (${pbr.upscaling})`,
-        "specular.png": `specular map ${config.pbr.size}², 16-bit`,
+        "specular.png": `specular map ${config.pbr.size}², 16-bit (${pbr.specular})`,
         "normal.png": `tangent-space normal map ${config.pbr.size}², 16-bit, ${pbr.normalBlend}`,
         "asset.glb": `carved face T†, 53 expression morph targets, PBR material with the maps at ${glbSize}²`,
         "previews/": `the three maps at ${Math.min(PREVIEW_SIZE, glbSize)}², 8-bit, for pages`,
@@ -227,13 +270,20 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       profile,
       label,
       modelHashes: backend.modelHashes(),
+      capabilities,
+      ...(variantNote ? { variantNote } : {}),
       timings,
       inputs: { geometry: gdir, prompt: geo.prompt, texturePrompt: texturePromptText(geo.prompt, config.textureKeyword), experiment: opts.experiment ?? null },
       outputs: files,
       complete,
       stepsDone: optimizer.step,
       plan,
-      vaeGradient: models.vaeGradient === "exact" ? "exact VJP graphs" : "linear latent↔RGB approximation (published SD factors and their pseudo-inverse) — labelled approximation",
+      vaeGradient:
+        models.vaeGradient === "exact"
+          ? capability(capabilities, "texture.vae-vjp").status === "derived"
+            ? "exact VJP graphs derived from the public VAE by autodiff"
+            : "exact VJP graphs"
+          : "linear latent↔RGB approximation (published SD factors and their pseudo-inverse) — labelled approximation",
       latentPreview: "snapshots/*-latent.png use the published linear latent→RGB factors (an approximation, not the VAE decoder)",
       ...(pbr ? { pbr } : {}),
     });

@@ -28,6 +28,8 @@ export function register(program: Command): void {
       const { runGenerate } = await import("../../generate/run.js");
       const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: flags.steps, seed: flags.seed, out: flags.out });
       // Animation needs a performance to follow (a video or images): `dreamface animate <asset>`.
-      console.log(`generate: ran ${r.ran.join(" → ")}; not run: animation (dreamface animate ${r.asset} --video …) → ${r.dir}${r.label ? ` [${r.label}]` : ""}`);
+      const how: Record<string, string> = { animation: `dreamface animate ${r.dir}/${r.asset} --video …` };
+      const notRun = r.notRun.map((s) => (how[s] ? `${s} (${how[s]})` : s)).join(", ");
+      console.log(`generate: ran ${r.ran.join(" → ")}${notRun ? `; not run: ${notRun}` : ""} → ${r.dir}${r.label ? ` [${r.label}]` : ""}`);
     });
 }

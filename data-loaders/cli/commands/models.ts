@@ -45,13 +45,26 @@ export function register(program: Command): void {
       const unknown = roles?.filter((r) => !(r in ROLES));
       if (unknown?.length) throw new UserError(`--roles: unknown role(s) ${unknown.join(", ")} (known: ${Object.keys(ROLES).join(", ")})`);
       const report = await checkModels({ profile, ...(dir ? { dir } : {}), ...(roles ? { roles } : {}), ...(flags.hashes ? { hashes: true } : {}) });
-      for (const role of report.ok) console.log(`ok  ${role}`);
-      if (report.problems.length) {
-        throw new UserError(
-          `${report.problems.length} problem(s) in ${report.dir} (profile ${profile}):\n` + report.problems.map((p) => `  ${formatProblem(p)}`).join("\n"),
-        );
+      // The whole profile was checked: say what it can do, and let absent roles that are derived
+      // or have a labelled substitute be notes rather than errors (the public-weights case).
+      let problems = report.problems;
+      if (!roles) {
+        const { classifyRoles, tableStates } = await import("../../models/preflight.js");
+        const { capabilityTable, formatCapabilityTable } = await import("../../../src/engine/models/capabilities.js");
+        const probe = classifyRoles(report, Object.keys(ROLES));
+        console.log(formatCapabilityTable(capabilityTable(profile, tableStates(probe))));
+        // The tiny profile is built whole: a missing tiny file is a build problem, never excused.
+        const excused = (role: string) => profile !== "tiny" && probe.states[role] === "missing" && ROLES[role]?.userSupplied === true && !ROLES[role]?.derivedFrom;
+        for (const p of problems.filter((x) => excused(x.role))) console.log(`--  ${p.role}: absent (no public weights; its substitute is in the table)`);
+        problems = problems.filter((p) => !excused(p.role));
       }
-      console.log(`${report.dir}: all ${report.ok.length} ${profile} models look right`);
+      for (const role of report.ok) console.log(`ok  ${role}`);
+      for (const d of report.derived) console.log(`derived  ${d.role} (from ${d.from}, by the ONNX autodiff on first use)`);
+      if (problems.length) {
+        throw new UserError(`${problems.length} problem(s) in ${report.dir} (profile ${profile}):\n` + problems.map((p) => `  ${formatProblem(p)}`).join("\n"));
+      }
+      const absent = report.problems.length - problems.length;
+      console.log(absent ? `${report.dir}: the ${report.ok.length} ${profile} model files present look right; ${absent} role(s) absent, derived or substituted (see the table)` : `${report.dir}: all ${report.ok.length} ${profile} models look right`);
     });
 
   models
@@ -84,6 +97,30 @@ export function register(program: Command): void {
       } catch (error) {
         if (current) bar.stop();
         if (error instanceof PullError) throw new UserError(error.message);
+        throw error;
+      }
+    });
+
+  models
+    .command("vjp")
+    .description("write the vector-Jacobian-product graph of an ONNX model (reverse-mode autodiff; models/README.md)")
+    .argument("<model>", "forward ONNX file (external weights beside it stay external)")
+    .requiredOption("--wrt <inputs>", "graph inputs to differentiate with respect to, comma-separated")
+    .option("--output <name>", "the output whose cotangent grad_<output> is given (needed when there are several)")
+    .requiredOption("--out <file>", "VJP graph to write; beside <model> it references the same weights, elsewhere it gets <out>.data")
+    .action(async (model: string, flags: { wrt: string; output?: string; out: string }) => {
+      const { existsSync } = await import("node:fs");
+      if (!existsSync(model)) throw new UserError(`${model}: no such file`);
+      const wrt = flags.wrt.split(",").map((w) => w.trim()).filter(Boolean);
+      if (!wrt.length) throw new UserError("--wrt: give at least one input name");
+      const { writeVjpFile } = await import("../../models/vjp-file.js");
+      const { VjpError } = await import("../../../src/engine/autodiff/vjp.js");
+      try {
+        const r = writeVjpFile(model, flags.out, { wrt, ...(flags.output ? { output: flags.output } : {}) });
+        console.log(`wrote ${r.out} (${r.nodes} nodes, ${(r.bytes / 1048576).toFixed(1)} MB${r.dataFile ? `; weights copied to ${r.dataFile}` : ""}): inputs = ${model}'s inputs + grad_<output>, outputs ${wrt.map((w) => `grad_${w}`).join(", ")}`);
+      } catch (error) {
+        if (error instanceof VjpError) throw new UserError(`${model}: ${error.message}`);
+        if (error instanceof RangeError || /index out of range|invalid wire type/i.test((error as Error).message)) throw new UserError(`${model}: not a readable ONNX file (truncated or corrupt: ${(error as Error).message})`);
         throw error;
       }
     });

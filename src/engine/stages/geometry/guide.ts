@@ -9,6 +9,8 @@ import { asFloat32, f32 } from "../../models/tensor.js";
 import { vaeEncode, vaeEncodeVjp } from "../../models/vae.js";
 import { unetEpsPair } from "../../models/unet.js";
 import { cfg } from "../../diffusion/guidance.js";
+import { interleavedToPlanar, planarToInterleaved } from "../../image/layout.js";
+import { encoderVjpLinear } from "../texture/linear-rgb.js";
 
 export interface LatentImage {
   /** Scaled latents (×0.18215 for SD) `[1*C*h*w]`, channels first. */
@@ -41,10 +43,29 @@ export function fromVaeInputGrad(grad: Float32Array, width: number, height: numb
 }
 
 /**
+ * (∂latents/∂image)ᵀ·gradLatents by the published linear latent↔RGB factors, in the guide's
+ * layout (CHW, image in [−1, 1]): the labelled stand-in when no encoder VJP graph exists and
+ * none can be derived (src/engine/models/capabilities.ts). encoderVjpLinear works on images in
+ * [0, 1] (x = 2·I − 1), so its gradient is halved.
+ */
+export function linearEncodeVjp(height: number, width: number, gradLatents: Float32Array, dims: readonly number[]): Float32Array {
+  const [, c, h, w] = dims as [number, number, number, number];
+  const hwc = encoderVjpLinear(planarToInterleaved(gradLatents, h * w, c), h, w, height / h);
+  const out = interleavedToPlanar(hwc, height * width, 3);
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! / 2;
+  return out;
+}
+
+export interface BackendGuideOptions {
+  /** "graph" (default): the vae_encoder_vjp role (a file or derived); "linear-approx": linearEncodeVjp. */
+  encoderVjp?: "graph" | "linear-approx";
+}
+
+/**
  * The SD guide over a Backend: VAE encoder (+ its VJP graph) and the UNet with classifier-free
  * guidance, conditioned on the text-encoder hidden states of the prompt and of "" (`[1,77,768]`).
  */
-export function backendGuide(backend: Backend, hidden: { cond: Tensor; uncond: Tensor }): SdsGuide {
+export function backendGuide(backend: Backend, hidden: { cond: Tensor; uncond: Tensor }, opts: BackendGuideOptions = {}): SdsGuide {
   // Latent dims per image size, learned from the encoder's answer (the VJP needs them).
   const latentDims = new Map<string, readonly number[]>();
   return {
@@ -58,6 +79,7 @@ export function backendGuide(backend: Backend, hidden: { cond: Tensor; uncond: T
     async encodeVjp(image, height, width, gradLatents) {
       const x = f32(image, [1, 3, height, width]);
       const dims = latentDims.get(`${height}x${width}`) ?? (await vaeEncode(backend, x)).dims;
+      if (opts.encoderVjp === "linear-approx") return linearEncodeVjp(height, width, gradLatents, dims);
       return asFloat32(await vaeEncodeVjp(backend, x, f32(gradLatents, dims)));
     },
     async eps(noisy, dims, t, guidance) {

@@ -5,6 +5,11 @@
  * role (4×) when installed, after a classical resize to size/4; otherwise a classical
  * resampler, labelled as such. The final normal map combines the decoded normal with the
  * carved detail map N_d (RNM by default, see normal-blend.ts).
+ *
+ * Which networks run is the caller's `plan`, read from the run's capability table
+ * (src/engine/models/capabilities.ts) rather than probed here, so the report and the manifest
+ * say exactly what was substituted: the skin specular prior for `specular_decoder`, N_d alone
+ * for `normal_decoder`, no restoration, and the resampler instead of `upscale`.
  * Maps are produced one at a time (4096² × 3 floats is 200 MB) through `onMap`.
  */
 import type { Backend, Tensor } from "../../models/backend.js";
@@ -13,9 +18,32 @@ import { tensor } from "../../models/tensor.js";
 import { hwcToNchw, nchwToHwc } from "./layout.js";
 import { blendNormals, type NormalBlend } from "./normal-blend.js";
 import { resample, type ResampleKernel } from "./resample.js";
-import { hasRole } from "../../models/sessions.js";
+import { capability, runsExactly, type CapabilityTable } from "../../models/capabilities.js";
 
 export type MapKind = "diffuse" | "specular" | "normal";
+
+/** Which network (or substitute) makes each map; from the capability table via `pbrPlan`. */
+export interface PbrPlan {
+  /** `specular_decoder`, or a substitute map `[s*s*3]` in [0, 1] with its one-line description. */
+  specular: { source: "decoder" } | { source: "prior"; map: { data: Float32Array; size: number }; description: string };
+  /** "decoder": decoded normal ⊕ N_d; "detail-only": N_d alone (no `normal_decoder`). */
+  normal: "decoder" | "detail-only";
+  restore: boolean;
+  upscale: boolean;
+}
+
+/**
+ * The plan the table allows. `specularPrior` is called only when `specular_decoder` is
+ * substituted (building the prior rasterizes the face's UVs: no need when the decoder runs).
+ */
+export function pbrPlan(table: CapabilityTable, specularPrior: () => { data: Float32Array; size: number }): PbrPlan {
+  return {
+    specular: runsExactly(table, "texture.specular") ? { source: "decoder" } : { source: "prior", map: specularPrior(), description: capability(table, "texture.specular").substitute! },
+    normal: runsExactly(table, "texture.normal") ? "decoder" : "detail-only",
+    restore: runsExactly(table, "texture.restore"),
+    upscale: runsExactly(table, "texture.upscale"),
+  };
+}
 
 export interface PbrOptions {
   /** Output side (paper: 4096). */
@@ -24,14 +52,19 @@ export interface PbrOptions {
   normalBlend: NormalBlend;
   /** N_d as vectors in [−1, 1] `[s*s*3]` (the renderer's convention); absent = flat. */
   detailNormalMap?: { data: Float32Array; size: number } | null;
+  plan: PbrPlan;
 }
 
 export interface PbrReport {
   /** How each map reached the output size, e.g. "upscale model ×4" or "classical resampler (lanczos3), no SR model". */
   upscaling: string;
   restoration: string;
+  /** Where the specular map came from: "specular_decoder" or the prior's description. */
+  specular: string;
   normalBlend: string;
   decodedSize: number;
+  /** One line per map made by a substitute instead of the paper's network (empty when none). */
+  substitutes: string[];
 }
 
 function toHwc01(t: Tensor, fromSigned: boolean): { data: Float32Array; size: number } {
@@ -39,6 +72,18 @@ function toHwc01(t: Tensor, fromSigned: boolean): { data: Float32Array; size: nu
   const out = nchwToHwc(t.data as Float32Array, h, w, c);
   for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, fromSigned ? (out[i]! + 1) / 2 : out[i]!));
   return { data: out, size: h };
+}
+
+/** Encoded normals ([0,1] per axis) renormalised to unit length, in place (resampling shortens them). */
+function unitNormals(n: Float32Array): Float32Array {
+  for (let i = 0; i < n.length; i += 3) {
+    const x = n[i]! * 2 - 1, y = n[i + 1]! * 2 - 1, z = n[i + 2]! * 2 - 1;
+    const l = Math.hypot(x, y, z) || 1;
+    n[i] = x / l / 2 + 0.5;
+    n[i + 1] = y / l / 2 + 0.5;
+    n[i + 2] = z / l / 2 + 0.5;
+  }
+  return n;
 }
 
 const nchw01 = (x: Float32Array, s: number) => tensor("float32", hwcToNchw(x, s, s, 3), [1, 3, s, s]);
@@ -53,8 +98,9 @@ export async function pbrMaps(
   const side = Math.round(Math.sqrt(z.length / 4));
   const latent = tensor("float32", hwcToNchw(z, side, side, 4), [1, 4, side, side]);
   // SR only when the maps must grow beyond the decoded size; shrinking is a resampler's job.
-  const sr = opts.size > side * 8 && (await hasRole(backend, "upscale"));
-  const canRestore = await hasRole(backend, "restore");
+  const { plan } = opts;
+  const sr = opts.size > side * 8 && plan.upscale;
+  const canRestore = plan.restore;
   const target = opts.size;
   const srInput = Math.max(1, Math.round(target / 4));
 
@@ -64,8 +110,12 @@ export async function pbrMaps(
       const pre = m.size === srInput ? m.data : resample(m.data, m.size, m.size, 3, srInput, srInput, opts.resampler);
       m = toHwc01(await upscale(backend, nchw01(pre, srInput)), false);
     }
-    if (m.size === target) return m.data;
-    const out = resample(m.data, m.size, m.size, 3, target, target, opts.resampler);
+    return resized(m);
+  }
+
+  function resized(map: { data: Float32Array; size: number }): Float32Array {
+    if (map.size === target) return map.data;
+    const out = resample(map.data, map.size, map.size, 3, target, target, opts.resampler);
     for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]!));
     return out;
   }
@@ -75,10 +125,10 @@ export async function pbrMaps(
   if (canRestore) diffuse = toHwc01(await restore(backend, nchw01(diffuse.data, diffuse.size)), false);
   await onMap("diffuse", await toSize(diffuse), target);
 
-  const specular = toHwc01(await decodeSpecular(backend, latent), true);
-  await onMap("specular", await toSize(specular), target);
+  // The prior is a smooth region map: a resampler, not SR, brings it to size.
+  const specular = plan.specular.source === "decoder" ? await toSize(toHwc01(await decodeSpecular(backend, latent), true)) : resized(plan.specular.map);
+  await onMap("specular", specular, target);
 
-  const decodedNormal = await toSize(toHwc01(await decodeNormal(backend, latent), true));
   let detail: Float32Array<ArrayBufferLike>;
   if (opts.detailNormalMap) {
     const d = opts.detailNormalMap;
@@ -88,7 +138,18 @@ export async function pbrMaps(
     detail = new Float32Array(target * target * 3);
     for (let i = 0; i < detail.length; i += 3) (detail[i] = 0.5), (detail[i + 1] = 0.5), (detail[i + 2] = 1);
   }
-  await onMap("normal", blendNormals(decodedNormal, detail, opts.normalBlend, decodedNormal), target);
+  if (plan.normal === "decoder") {
+    const decodedNormal = await toSize(toHwc01(await decodeNormal(backend, latent), true));
+    await onMap("normal", blendNormals(decodedNormal, detail, opts.normalBlend, decodedNormal), target);
+  } else {
+    await onMap("normal", unitNormals(detail), target);
+  }
+
+  const substitutes: string[] = [];
+  if (plan.specular.source === "prior") substitutes.push(`specular: ${plan.specular.description}`);
+  if (plan.normal === "detail-only") substitutes.push(`normal: N_d alone${opts.detailNormalMap ? "" : " (flat: no N_d given)"}, no normal_decoder`);
+  if (!plan.restore) substitutes.push("restoration: skipped (no restore model)");
+  if (!plan.upscale && target > decodedSize) substitutes.push(`upscaling: classical resampler (${opts.resampler}), no SR model`);
 
   return {
     upscaling: sr
@@ -97,7 +158,12 @@ export async function pbrMaps(
         ? `classical resampler (${opts.resampler}), no SR model`
         : `classical resampler (${opts.resampler}) from ${decodedSize}² (no upscaling needed)`,
     restoration: canRestore ? "restore model on the diffuse map" : "none (no restore model)",
-    normalBlend: `${opts.normalBlend === "rnm" ? "reoriented normal mapping (RNM)" : "UDN"} of the decoded normal map with N_d${opts.detailNormalMap ? "" : " (flat: no N_d given)"}`,
+    specular: plan.specular.source === "decoder" ? "specular_decoder" : plan.specular.description,
+    normalBlend:
+      plan.normal === "decoder"
+        ? `${opts.normalBlend === "rnm" ? "reoriented normal mapping (RNM)" : "UDN"} of the decoded normal map with N_d${opts.detailNormalMap ? "" : " (flat: no N_d given)"}`
+        : `N_d alone (no normal_decoder)${opts.detailNormalMap ? "" : ": flat, no N_d given"}`,
     decodedSize,
+    substitutes,
   };
 }
