@@ -34,7 +34,9 @@ if (!filter.length) {
 }
 const run = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-reporter=spec", ...selected],
+  // A test still running after 10 minutes has hung (the slowest, the clean site build, takes ~3):
+  // it fails instead of holding CI until its time limit.
+  ["--import", "tsx", "--test", "--test-reporter=spec", "--test-timeout=600000", ...selected],
   { stdio: "inherit", env: { ...process.env, DREAMFACE_TEST: "1" } },
 );
 process.exit(run.status ?? 1);

@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import type { AddressInfo } from "node:net";
-import { launchChromium } from "../browser/chromium.js";
+import { chromiumPath, launchChromium } from "../browser/chromium.js";
 import { UserError } from "../cli/errors.js";
 import { progress } from "../run/progress.js";
 import { faceMeshDir, faceMeshFiles } from "./mediapipe-assets.js";
@@ -84,8 +84,12 @@ async function withTracker<T>(inputs: readonly string[], body: (evaluate: <R>(fn
   for (const p of inputs) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`input not found: ${p}`);
   }
+  chromiumPath(); // no browser: fail now, before a server exists that would keep the process alive
   const { server, base } = await serve(inputs);
-  const chromium = await launchChromium();
+  const chromium = await launchChromium().catch(async (error: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  });
   try {
     const page = await chromium.context.newPage();
     page.setDefaultTimeout(180_000);

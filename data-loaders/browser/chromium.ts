@@ -5,18 +5,19 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { UserError } from "../cli/errors.js";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
 
-/** The Chromium executable, or a clear error saying how to install it. */
+/** The Chromium executable, or a one-line UserError saying how to install it (a missing browser is the user's setup, not a bug). */
 export function chromiumPath(): string {
   const fromEnv = process.env.DREAMFACE_CHROMIUM;
   if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`DREAMFACE_CHROMIUM=${fromEnv} does not exist`);
+    if (!existsSync(fromEnv)) throw new UserError(`DREAMFACE_CHROMIUM=${fromEnv} does not exist: install Chromium (\`apt-get install chromium\` on Debian) or point DREAMFACE_CHROMIUM at it`);
     return fromEnv;
   }
   const found = CANDIDATES.find((p) => existsSync(p));
-  if (!found) throw new Error("Chromium not found: install it with `apt-get install chromium` (Debian) or set DREAMFACE_CHROMIUM");
+  if (!found) throw new UserError("Chromium not found: install it with `apt-get install chromium` (Debian) or set DREAMFACE_CHROMIUM");
   return found;
 }
 

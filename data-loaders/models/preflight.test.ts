@@ -133,3 +133,21 @@ test("CLI: generate exits 2 before any work on a truncated model; models check p
   assert.match(c.stdout, /--  specular_decoder: absent \(no public weights; its substitute is in the table\)/);
   assert.match(c.stdout, /the 6 sd15 model files present look right; \d+ role\(s\) absent, derived or substituted/);
 });
+
+test("derived roles are written during preflight; an op the autodiff cannot differentiate is one line before any work", async () => {
+  const { onnx } = await import("../../src/engine/autodiff/proto.js");
+  const dir = publicFolder("underivable");
+  await preflight({ profile: "sd15", modelsDir: dir, stages: ["geometry"] });
+  assert.ok(existsSync(join(dir, "vae_encoder", "vae_encoder_vjp.derived.onnx")), "derived before the stage starts");
+  // Route the decoder's output through Hardmax, an op with no VJP rule.
+  const file = join(dir, sd15File("vae_decoder"));
+  const model = onnx.ModelProto.decode(readFileSync(file));
+  const graph = model.graph!;
+  const out = graph.output![0]!.name!;
+  for (const n of graph.node!) n.output = n.output!.map((o) => (o === out ? "pre_hardmax" : o));
+  graph.node!.push(onnx.NodeProto.create({ opType: "Hardmax", name: "odd_node", input: ["pre_hardmax"], output: [out] }));
+  writeFileSync(file, onnx.ModelProto.encode(model).finish());
+  const message = await userError(() => preflight({ profile: "sd15", modelsDir: dir, stages: ["geometry", "texture"] }));
+  assert.match(message, /cannot derive vae_decoder_vjp from vae_decoder .*no VJP rule for op "Hardmax" \(node "odd_node"\).*Fix: export vae_decoder_vjp yourself/);
+  assert.ok(!message.includes("\n"), "one line");
+});

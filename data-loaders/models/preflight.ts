@@ -26,8 +26,8 @@ import {
   type RoleState,
 } from "../../src/engine/models/capabilities.js";
 import { checkModels, formatProblem, type CheckReport, type Problem } from "./check.js";
-import { DERIVED_FROM } from "./derive.js";
-import { profileDir } from "./backend-node.js";
+import { DERIVED_FROM, DeriveError, ensureDerived } from "./derive.js";
+import { profileDir, roleFile } from "./backend-node.js";
 import { ensureTinyModels } from "./ensure-tiny.js";
 
 export type ProbedState = RoleState | "broken";
@@ -107,7 +107,26 @@ export async function preflight({ profile, modelsDir, stages }: PreflightOptions
   const missing = requiredRoles(stages).filter((r) => probe.states[r] === "missing");
   if (missing.length)
     throw new UserError(oneLine(profile, `cannot run ${stages.join(" + ")} without ${missing.join(", ")}`, missing.map((r) => probe.problems[r] ?? { role: r, file: r, kind: "missing", message: "missing", fix: "see models/README.md" })));
+  deriveNow(probe);
   return capabilityTable(profile, tableStates(probe), stages);
+}
+
+/**
+ * Writes the derived roles now (cached: a no-op once current), so an export the autodiff cannot
+ * differentiate is a one-line error before any work rather than a failure at the first step.
+ */
+function deriveNow(probe: RoleProbe): void {
+  for (const [role, state] of Object.entries(probe.states)) {
+    if (state !== "derived") continue;
+    const sourceFile = roleFile(probe.profile, probe.dir, DERIVED_FROM[role]!);
+    try {
+      const d = ensureDerived(role, sourceFile);
+      if (d.fresh && !process.env.DREAMFACE_TEST) console.error(`derived ${role} from ${d.source} → ${d.file} (once; cached with the source's sha256)`);
+    } catch (error) {
+      if (error instanceof DeriveError) throw new UserError(`${error.message}. Fix: export ${role} yourself (models/README.md) to ${roleFile(probe.profile, probe.dir, role)}`);
+      throw error;
+    }
+  }
 }
 
 /**
