@@ -63,8 +63,13 @@ await loadEmbeddingTable(con, "pool", pool, D);
 const loadMs = performance.now() - tLoad;
 const lit = (v: Float32Array) => `[${Array.from(v, (x) => x.toPrecision(9)).join(",")}]::FLOAT[${D}]`;
 let ad = 0;
-for (let j = 0; j < D; j++) ad += stats.anchorUnit[j]! * query.textDelta[j]!;
-await con.run(`CREATE TABLE stats AS SELECT id, 1.0 / sqrt(greatest(2 - 2 * array_inner_product(embedding, ${lit(stats.anchorUnit)}), 1e-12)) AS inv_delta FROM pool`);
+let aa = 0;
+for (let j = 0; j < D; j++) {
+  ad += stats.anchor[j]! * query.textDelta[j]!;
+  aa += stats.anchor[j]! ** 2;
+}
+// Eq. 3's order: ‖e − ē‖² = e·e − 2·e·ē + ē·ē on the raw embeddings.
+await con.run(`CREATE TABLE stats AS SELECT id, 1.0 / sqrt(greatest(array_inner_product(embedding, embedding) - 2 * array_inner_product(embedding, ${lit(stats.anchor)}) + ${aa}, 1e-12)) AS inv_delta FROM pool`);
 const sql = `SELECT p.id, ${lambdaD} * array_inner_product(p.embedding, ${lit(query.textUnit)})
   + ${lambdaR} * (array_inner_product(p.embedding, ${lit(query.textDelta)}) - ${ad}) * s.inv_delta AS score
   FROM pool p JOIN stats s USING (id) ORDER BY score DESC LIMIT ${K}`;

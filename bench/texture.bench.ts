@@ -21,7 +21,7 @@ import { Rng } from "../src/engine/util/rng.js";
 
 const backend = await createNodeBackend({ profile: "tiny" });
 const prompt = "the face of an old man with deep wrinkles";
-const models = await createTextureModels(backend, { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(`${prompt}, in the desired domain *`), textureNegative: tokenize("*") });
+const models = await createTextureModels(backend, { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(prompt) });
 const geo = await meanFaceGeometry(prompt);
 const scene = createTextureScene(geo.scene);
 const config = parseTextureConfig({});

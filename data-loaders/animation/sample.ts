@@ -5,6 +5,7 @@ import { resultsDir, sharedDir } from "../io/paths.js";
 import { encodePng } from "../io/png.js";
 import { stageRuns } from "../run/find.js";
 import { readManifest } from "../run/manifest.js";
+import { publishable } from "../io/publish.js";
 
 export function samplePhoto(): Uint8Array {
   const shared = sharedDir();
@@ -22,5 +23,5 @@ export function newestAnimationRun(): { run: string | null; weights?: unknown; m
     .at(-1);
   if (!id) return { run: null };
   const dir = join(resultsDir(), "runs", id, "animation");
-  return { run: id, weights: JSON.parse(readFileSync(join(dir, "weights.json"), "utf8")), manifest: readManifest(dir) };
+  return publishable({ run: id, weights: JSON.parse(readFileSync(join(dir, "weights.json"), "utf8")), manifest: readManifest(dir) });
 }

@@ -16,7 +16,7 @@ import { kidBetween } from "./kid-between.js";
 import { kidDir } from "./metrics-files.js";
 
 /** A missing or broken model file is the user's to fix: print the backend's message, not a stack. */
-async function modelErrorsAsUserErrors<T>(work: () => Promise<T>): Promise<T> {
+export async function modelErrorsAsUserErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {

@@ -10,6 +10,7 @@ import { findRuns, manifestSummary, type FoundRun } from "./discover.js";
 import { RUN_ID } from "./dynamic-paths.js";
 import { collectMetrics, type MetricRecord } from "./metrics-files.js";
 import { indexRuns, queryIndex } from "./index-runs.js";
+import { publishable } from "../io/publish.js";
 
 /** Trajectories are thinned to at most this many rows per stage for the page. */
 const MAX_TRAJECTORY_ROWS = 2000;
@@ -43,7 +44,7 @@ export function runsPagePayload(results: string = resultsDir()) {
   const metrics = collectMetrics(results, runs);
   // Relative when inside the project, so a published page does not show a local path.
   const shown = relative(projectRoot, results);
-  return { resultsDir: shown.startsWith("..") ? results : shown, runs: runs.map((r) => runSummary(r, metrics)) };
+  return publishable({ resultsDir: shown.startsWith("..") ? results : shown, runs: runs.map((r) => runSummary(r, metrics)) }, { results });
 }
 
 async function readTrajectory(dir: string): Promise<TrajectoryRow[]> {
@@ -108,7 +109,8 @@ export async function runPagePayload(id: string, results: string = resultsDir())
       images: stageImages(run.dir),
     });
   }
-  return { id, label: stages.find((s) => s.label)?.label ?? null, stages };
+  // Manifests on disk keep absolute paths (stages read them back); the page names runs by id.
+  return publishable({ id, label: stages.find((s) => s.label)?.label ?? null, stages }, { results });
 }
 
 /** Metrics across runs from the DuckDB index (refreshed here); empty without results. */
@@ -120,5 +122,5 @@ export async function evaluationPayload(results: string = resultsDir()): Promise
     `SELECT m.key, m.id, m.stage, m.metric, m.value, m.std, m.n, m.source, m.profile, m.label, CAST(m.detail AS VARCHAR) AS detail, r.prompt
      FROM metrics m LEFT JOIN runs r USING (key) ORDER BY m.metric, m.key`,
   );
-  return { source: path, metrics: metrics.map((m): Record<string, unknown> => ({ ...m, detail: JSON.parse(String(m.detail)) as unknown })) };
+  return publishable({ source: path, metrics: metrics.map((m): Record<string, unknown> => ({ ...m, detail: JSON.parse(String(m.detail)) as unknown })) }, { results });
 }

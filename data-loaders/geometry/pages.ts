@@ -16,6 +16,7 @@ import { loadPool } from "./pool-read.js";
 import { ensureDefaultPool } from "./pool-default.js";
 import { mergedDir } from "./pool-files.js";
 import { runGeometryStage } from "./run.js";
+import { publishable } from "../io/publish.js";
 
 /** Prompts whose CLIP text embeddings ship with the ranking page (the browser has no text encoder here). */
 export const PAGE_PROMPTS = [
@@ -47,7 +48,7 @@ export async function poolPagePayload(): Promise<Record<string, unknown>> {
   try {
     const prompts = [];
     for (const text of PAGE_PROMPTS) prompts.push({ text, embedding: b64(asFloat32(await clipTextEmbed(backend, tokenize(text)))) });
-    return {
+    return publishable({
       source: found ? `results pool ${dir}` : `demo pool (${spec.size} candidates, built into the user cache because results/pools has no merged pool)`,
       label: spec.label ?? null,
       profile: spec.profile,
@@ -60,7 +61,7 @@ export async function poolPagePayload(): Promise<Record<string, unknown>> {
       embeddings: b64(pool.embeddings.subarray(0, n * spec.dim)),
       thumbnails: pool.thumbnails!.slice(0, n).map((png) => b64(png)),
       prompts,
-    };
+    });
   } finally {
     await backend.dispose();
   }
@@ -96,7 +97,7 @@ export async function carvingPagePayload(): Promise<Record<string, unknown>> {
           return { step, render: readFileSync(join(snapDir, f)).toString("base64"), normal: existsSync(normal) ? readFileSync(normal).toString("base64") : null };
         })
     : [];
-  return {
+  return publishable({
     source,
     dir,
     label: manifest.label ?? null,
@@ -106,5 +107,5 @@ export async function carvingPagePayload(): Promise<Record<string, unknown>> {
     coarse: b64(objPositions(join(dir, "coarse.obj"))),
     carved: b64(objPositions(join(dir, "carved.obj"))),
     normalMap: readFileSync(join(dir, "normal-map.png")).toString("base64"),
-  };
+  });
 }

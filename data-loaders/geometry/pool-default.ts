@@ -8,11 +8,27 @@ import { mergePool } from "./pool-merge.js";
 import { mergedDir } from "./pool-files.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 
+/**
+ * Candidates in the default pool per profile. The paper ranks 1M identities; tiny keeps 256
+ * (a test signal, built in seconds); sd15 builds 10k once into the user cache (resumable chunk
+ * by chunk, with a progress bar). The paper's 1M is an explicit `pool build` with array jobs
+ * (README, Geometry).
+ */
+export const DEFAULT_POOL_SIZES: Readonly<Record<string, number>> = { tiny: 256, sd15: 10_000 };
+
+/** The default pool's size for a profile; an experiment's explicit geometry.ranking.defaultPoolSize wins. */
+export function defaultPoolSize(profile: string, explicit?: number): number {
+  return explicit ?? DEFAULT_POOL_SIZES[profile] ?? DEFAULT_POOL_SIZES.tiny!;
+}
+
+/** The cached default pool's folder for a profile, size and seed. */
+export const cachedPoolDir = (profile: string, size: number, seed: number): string => join(userCacheDir(), "pools", `${profile}-${size}-seed${seed}`);
+
 export const defaultPoolDir = (size: number, seed: number): string => join(resultsDir(), "pools", `pool-${size}-seed${seed}`);
 
-/** Builds (resuming if interrupted) and merges the cached default pool for a profile; returns its folder. */
+/** Builds (resuming if interrupted, with a progress bar unless quiet) and merges the cached default pool for a profile; returns its folder. */
 export async function ensureDefaultPool({ profile, size, seed, backend, quiet }: { profile: string; size: number; seed: number; backend?: Backend; quiet?: boolean }): Promise<string> {
-  const dir = join(userCacheDir(), "pools", `${profile}-${size}-seed${seed}`);
+  const dir = cachedPoolDir(profile, size, seed);
   if (existsSync(join(mergedDir(dir), "merged.json"))) return dir;
   await buildPool({ out: dir, size, seed, profile, chunkSize: Math.min(256, size), backend, quiet });
   await mergePool(dir);

@@ -4,7 +4,7 @@
 // main thread merges (ties keep the lower index, as in the engine's topK).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { prepareQuery, topK, unit, type RankAnchors, type ScoreParts, type TopK } from "../../src/engine/stages/geometry/rank.js";
+import { prepareQuery, topK, type RankAnchors, type ScoreParts, type TopK } from "../../src/engine/stages/geometry/rank.js";
 import { QUERY_SLOTS, WasmPool } from "../../src/engine/stages/geometry/rank-wasm.js";
 
 const BOOTSTRAP = `
@@ -71,7 +71,7 @@ export class ParallelRanker {
     const tsxApi = import.meta.resolve("tsx/esm/api");
     for (let w = 0; w < count; w++) {
       const start = Math.floor((w * n) / count), end = Math.floor(((w + 1) * n) / count);
-      const workerData = { tsxApi, entry, n, dim, start, end, slot: w + 1, anchor: unit(meshAnchor), memory, rows, ...buffers };
+      const workerData = { tsxApi, entry, n, dim, start, end, slot: w + 1, anchor: Float32Array.from(meshAnchor), memory, rows, ...buffers };
       const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
       worker.on("message", (m: { error?: string }) => {
         const p = pending.get(worker);

@@ -26,8 +26,9 @@ import { Carver, normalMapToRgb, type ResolvedCarvingConfig } from "../../src/en
 import { backendGuide } from "../../src/engine/stages/geometry/guide.js";
 import { loadPool } from "./pool-read.js";
 import { rankPrompt } from "./pool-rank.js";
-import { ensureDefaultPool } from "./pool-default.js";
-import { encodePng8 } from "../io/png.js";
+import { defaultPoolSize, ensureDefaultPool } from "./pool-default.js";
+import { encodePng8, encodePng16 } from "../io/png.js";
+import { writeNormalMapF32, NORMAL_MAP_F32, NORMAL_MAP_HEADER } from "./normal-map-file.js";
 import { runHairSelection } from "./hair-select.js";
 import { readExperimentFile } from "./experiment-file.js";
 
@@ -63,6 +64,17 @@ export interface GeometryStageResult {
 
 /** Render side per profile when the experiment doesn't set one: SD 1.5 wants 512²; on tiny, 300 steps at 128² take about a minute on 2 busy cores. */
 export const DEFAULT_RENDER_SIZE: Record<string, number> = { tiny: 128, sd15: 512 };
+/** Side of N_d per profile when the experiment doesn't set one: 512² on sd15 for the paper's wrinkle-level detail. */
+export const DEFAULT_NORMAL_MAP_SIZE: Record<string, number> = { tiny: 128, sd15: 512 };
+
+/** The carving config with the per-profile render and N_d sizes filled in. */
+export function resolveCarving(carving: Experiment["geometry"]["carving"], profile: string): ResolvedCarvingConfig {
+  return {
+    ...carving,
+    renderSize: carving.renderSize ?? DEFAULT_RENDER_SIZE[profile] ?? 512,
+    normalMapSize: carving.normalMapSize ?? DEFAULT_NORMAL_MAP_SIZE[profile] ?? 512,
+  };
+}
 
 export function readExperiment(path: string | undefined, overrides: { profile?: string; steps?: number; seed?: number; prompt?: string }): Experiment {
   const raw = path ? readExperimentFile(path) : {};
@@ -106,7 +118,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const exp = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed), prompt });
   const profile = exp.profile;
   const { ranking } = exp.geometry;
-  const carving: ResolvedCarvingConfig = { ...exp.geometry.carving, renderSize: exp.geometry.carving.renderSize ?? DEFAULT_RENDER_SIZE[profile] ?? 512 };
+  const carving = resolveCarving(exp.geometry.carving, profile);
   // Which models exist decides what runs: before any folder, pool or step.
   const capabilities = restrictTable(opts.capabilities ?? (await preflight({ profile, stages: ["geometry"] })), ["geometry"]);
   if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
@@ -130,7 +142,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
 
     // Coarse: rank the pool (Eq. 3), take the best candidate.
     t = performance.now();
-    const poolDir = opts.pool ? resolve(opts.pool) : await ensureDefaultPool({ profile, size: ranking.defaultPoolSize, seed: ranking.defaultPoolSeed, backend, quiet: opts.quiet });
+    const poolDir = opts.pool ? resolve(opts.pool) : await ensureDefaultPool({ profile, size: defaultPoolSize(profile, ranking.defaultPoolSize), seed: ranking.defaultPoolSeed, backend, quiet: opts.quiet });
     const pool = await loadPool(poolDir);
     if (pool.spec.profile !== profile)
       throw new UserError(`the pool at ${poolDir} was embedded with the ${pool.spec.profile} profile's CLIP, but this run uses ${profile}: scores would compare different embedding spaces`);
@@ -196,8 +208,12 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     };
     if (complete) {
       const carved = carver.carved();
-      const normalPng = encodePng8(normalMapToRgb(carver.nd), carving.normalMapSize, carving.normalMapSize);
-      writeFileAtomic(join(dir, "normal-map.png"), normalPng);
+      // N_d at full precision for the texture stage; a 16-bit PNG for export; 8-bit inside the .glb (viewers).
+      const M = carving.normalMapSize;
+      writeNormalMapF32(dir, carver.nd, M);
+      const normalRgb = normalMapToRgb(carver.nd);
+      writeFileAtomic(join(dir, "normal-map.png"), encodePng16(normalRgb, M, M));
+      const normalPng = encodePng8(normalRgb, M, M);
       writeFileAtomic(join(dir, "carved.glb"), carvedAsset(model, carver.beta, carved, normalPng, { ...extras, mesh: "carved T†" }));
       writeFileAtomic(join(dir, "carved.obj"), carvedObj(model, carver.beta, carved, comments));
       writeFileAtomic(join(dir, "beta.json"), JSON.stringify({ betaStar: Array.from(betaStar), beta: Array.from(carver.beta), coarseIndex: best.index }) + "\n");
@@ -212,7 +228,9 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       Object.assign(files, {
         "carved.glb": "carved face T† with the detail normal map N_d, 53 expression morph targets",
         "carved.obj": "carved face T†, ICT polygons",
-        "normal-map.png": "detail normal map N_d (tangent space, RGB = n·0.5 + 0.5)",
+        "normal-map.png": "detail normal map N_d for export (16-bit, tangent space, RGB = n·0.5 + 0.5)",
+        [NORMAL_MAP_F32]: "N_d as carving optimised it: raw float32 [M×M×3], the texture stage's input",
+        [NORMAL_MAP_HEADER]: "header of normal-map.f32 (size, layout, sha256)",
         "trajectory.parquet": "the trajectory as Parquet",
         "beta.json": "β* (selected) and β† (refined)",
       });

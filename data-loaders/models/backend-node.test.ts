@@ -47,7 +47,7 @@ test("every tiny role runs in onnxruntime-node with the documented output shapes
   assert.deepEqual((await upscale(backend, randn([1, 3, 16, 16]))).dims, [1, 3, 64, 64]);
   assert.deepEqual((await kidFeatures(backend, randn([3, 3, 299, 299]))).dims, [3, 64]);
   const tokens = await textureDomainTokens(backend);
-  assert.equal(tokens.desired.length, 768);
+  assert.equal(tokens.desired.length, 8, "token embeddings of the tiny text encoder (its token table is 8 wide)");
   assert.ok(maxAbsDiff(tokens.desired, tokens.undesired) > 0.1);
   assert.equal(Object.keys(backend.modelHashes()).length, 13);
   assert.match(backend.modelHashes().unet!, /^[0-9a-f]{64}$/);

@@ -63,7 +63,7 @@ test("the cache is reused while the source is unchanged and re-derived when it c
 });
 
 test("every derived role names a source role", () => {
-  assert.deepEqual(Object.keys(DERIVED_FROM).sort(), ["text_encoder_embeds", "text_encoder_embeds_vjp", "unet_cond_vjp", "vae_decoder_vjp", "vae_encoder_vjp"]);
+  assert.deepEqual(Object.keys(DERIVED_FROM).sort(), ["text_encoder_embeds", "text_encoder_embeds_vjp", "token_embeddings", "unet_cond_vjp", "vae_decoder_vjp", "vae_encoder_vjp"]);
 });
 
 test("an sd15-layout folder without VJP files: the backend derives them beside their sources", async () => {
@@ -74,7 +74,7 @@ test("an sd15-layout folder without VJP files: the backend derives them beside t
   }
   const backend = await createNodeBackend({ profile: "sd15", modelsDir: dir });
   try {
-    for (const role of ["vae_encoder_vjp", "vae_decoder_vjp", "unet_cond_vjp", "text_encoder_embeds", "text_encoder_embeds_vjp"]) {
+    for (const role of ["vae_encoder_vjp", "vae_decoder_vjp", "unet_cond_vjp", "text_encoder_embeds", "text_encoder_embeds_vjp", "token_embeddings"]) {
       const s = await backend.session(role);
       assert.ok(s.outputs.length > 0, role);
       assert.ok(existsSync(join(dir, DERIVED_FROM[role]!, `${role}.derived.onnx`)), `${role} cached beside ${DERIVED_FROM[role]}`);
@@ -85,4 +85,19 @@ test("an sd15-layout folder without VJP files: the backend derives them beside t
   } finally {
     await backend.dispose();
   }
+});
+
+test("derived token_embeddings then text_encoder_embeds compose to text_encoder (int64 ids)", async () => {
+  const dir = tempDir("derive-tok-");
+  const src = join(dir, "text_encoder.onnx");
+  writeFileSync(src, buildTextEncoder(0, { idsType: "int64" }));
+  const tok = await ort.InferenceSession.create(ensureDerived("token_embeddings", src).file);
+  assert.deepEqual(tok.inputNames, ["input_ids"]);
+  assert.deepEqual(tok.outputNames, ["inputs_embeds"]);
+  const ids = new ort.Tensor("int64", BigInt64Array.from({ length: 77 }, (_, i) => BigInt(i < 5 ? 49406 - i * 1000 : 49407)), [1, 77]);
+  const { inputs_embeds } = await tok.run({ input_ids: ids });
+  assert.deepEqual(inputs_embeds!.dims, [1, 77, 8]);
+  const cut = await (await ort.InferenceSession.create(ensureDerived("text_encoder_embeds", src).file)).run({ input_ids: ids, inputs_embeds: inputs_embeds! });
+  const whole = await (await ort.InferenceSession.create(src)).run({ input_ids: ids });
+  for (const out of ["last_hidden_state", "pooler_output"]) assert.deepEqual(Array.from(cut[out]!.data as Float32Array), Array.from(whole[out]!.data as Float32Array), out);
 });

@@ -5,6 +5,7 @@
 //   unet_cond_vjp           ← VJP of unet w.r.t. encoder_hidden_states
 //   text_encoder_embeds     ← text_encoder with the token-embedding Gather cut out (new input inputs_embeds)
 //   text_encoder_embeds_vjp ← its VJP w.r.t. inputs_embeds
+//   token_embeddings        ← the part text_encoder_embeds cuts out: input_ids → inputs_embeds
 // The cache is `<source folder>/<role>.derived.onnx` (beside the source, so its weights.pb /
 // model.onnx_data resolve: onnxruntime refuses external data outside the model's folder) plus
 // `<role>.derived.json` recording the source's sha256 and the autodiff version; a changed
@@ -13,7 +14,7 @@
 import { accessSync, constants, existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { vjpModel, VjpError } from "../../src/engine/autodiff/vjp.js";
-import { adaptCotangentChannels, exposeTokenEmbeddings } from "../../src/engine/autodiff/surgery.js";
+import { adaptCotangentChannels, exposeTokenEmbeddings, extractTokenEmbeddings } from "../../src/engine/autodiff/surgery.js";
 import type { ModelProto } from "../../src/engine/autodiff/proto.js";
 import { ROLES } from "../../models/cards/roles.js";
 import { writeJsonAtomic } from "../io/atomic.js";
@@ -57,6 +58,7 @@ const DERIVATIONS: Record<string, (m: ModelProto) => ModelProto> = {
   unet_cond_vjp: (m) => vjpModel(m, { wrt: ["encoder_hidden_states"], output: "out_sample" }),
   text_encoder_embeds: (m) => exposeTokenEmbeddings(m),
   text_encoder_embeds_vjp: (m) => vjpModel(exposeTokenEmbeddings(m), { wrt: ["inputs_embeds"], output: "last_hidden_state" }),
+  token_embeddings: (m) => extractTokenEmbeddings(m),
 };
 
 /** Where `role` is cached for a source file (beside it when that folder is writable). */

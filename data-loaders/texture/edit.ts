@@ -13,7 +13,6 @@ import { blendMasked, editTexture } from "../../src/engine/stages/texture/edit.j
 import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
 import { resample } from "../../src/engine/stages/texture/resample.js";
 import { encodePng8, readPng, type DecodedImage } from "../io/png.js";
-import { PLACEHOLDER, texturePromptText } from "./run.js";
 
 export interface EditCommandOptions {
   input: string;
@@ -26,6 +25,7 @@ export interface EditCommandOptions {
   steps?: number;
   guidance?: number;
   seed?: number;
+  /** A handcrafted suffix for the texture prompt (ablation); by default Q(prompt, C_d) alone (Eq. 9). */
   keyword?: string;
   backend?: Backend;
   quiet?: boolean;
@@ -66,7 +66,7 @@ export async function runEdit(opts: EditCommandOptions): Promise<{ out: string; 
   const profile = opts.profile ?? "tiny";
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   try {
-    const models = await createTextureModels(backend, { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(prompt, opts.keyword ?? "in the desired domain")), textureNegative: tokenize(PLACEHOLDER) }, { latentSize: EDIT_SIZE / 8 });
+    const models = await createTextureModels(backend, { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(opts.keyword ? `${prompt}, ${opts.keyword}` : prompt) }, { latentSize: EDIT_SIZE / 8 });
     const steps = opts.steps ?? 50;
     const bar = progress("edit", Math.max(1, Math.floor(steps * strength)), { quiet: opts.quiet });
     const edited = await editTexture(models, {

@@ -1,6 +1,8 @@
 // Reads what the geometry stage left in its run folder — the carved mesh T† (carved.obj, ICT
-// vertex order), the detail normal map N_d (normal-map.png) and the manifest (prompt, seed,
-// profile) — and turns it into the texture stage's scene mesh.
+// vertex order), the detail normal map N_d (normal-map.f32: the float32 vectors carving
+// optimised, bit for bit, at the geometry config's normalMapSize) and the manifest (prompt,
+// seed, profile) — and turns it into the texture stage's scene mesh. Runs from before the float
+// hand-off have only normal-map.png, which is decoded instead (quantised, unit vectors).
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
@@ -10,6 +12,7 @@ import { seamSplit } from "../../src/engine/face/seam.js";
 import type { FaceModel, SeamSplitMesh } from "../../src/engine/face/types.js";
 import type { TextureSceneMesh } from "../../src/engine/stages/texture/scene.js";
 import { readPng } from "../io/png.js";
+import { readNormalMapF32 } from "../geometry/normal-map-file.js";
 
 export interface GeometryInput {
   dir: string;
@@ -21,7 +24,7 @@ export interface GeometryInput {
   split: SeamSplitMesh;
   /** T† per model vertex of the "dreamface" region `[V*3]`, cm. */
   positions: Float32Array;
-  /** N_d as vectors in [−1, 1] (decoded from its 8-bit PNG). */
+  /** N_d as carving wrote it (normal-map.f32), or decoded from normal-map.png for older runs. */
   detailNormalMap: { data: Float32Array; size: number };
   scene: TextureSceneMesh;
 }
@@ -68,14 +71,18 @@ export async function readGeometryRun(runDir: string): Promise<GeometryInput> {
   const model = await loadFaceModel();
   const region = model.regions.dreamface;
   const positions = parseObjPositions(readFileSync(objPath, "utf8"), region.vertexCount, objPath);
+  const detailNormalMap = readNormalMapF32(dir) ?? decodeNormalPng(mapPath);
+  const split = seamSplit(model, "dreamface");
+  const scene: TextureSceneMesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source, detailNormalMap };
+  return { dir, manifest, prompt, seed, profile: manifest.profile, model, split, positions, detailNormalMap, scene };
+}
+
+function decodeNormalPng(mapPath: string): { data: Float32Array; size: number } {
   const png = readPng(mapPath);
   if (png.width !== png.height) throw new UserError(`${mapPath} must be square, is ${png.width}×${png.height}`);
   const data = new Float32Array(png.data.length);
   for (let i = 0; i < data.length; i++) data[i] = png.data[i]! * 2 - 1;
-  const detailNormalMap = { data, size: png.width };
-  const split = seamSplit(model, "dreamface");
-  const scene: TextureSceneMesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source, detailNormalMap };
-  return { dir, manifest, prompt, seed, profile: manifest.profile, model, split, positions, detailNormalMap, scene };
+  return { data, size: png.width };
 }
 
 /** Where the texture stage writes by default: beside the geometry folder (one asset folder per run). */

@@ -14,6 +14,7 @@ import { runAblation } from "./ablate.js";
 import { meanFaceGeometry, parseObjPositions } from "./geometry-input.js";
 import { encodePng8, readPng } from "../io/png.js";
 import { runTextureStage } from "./run.js";
+import { publishable } from "../io/publish.js";
 
 const DEMO_PROMPT = "the face of an old man with deep wrinkles";
 const THUMB = 512;
@@ -80,7 +81,7 @@ export async function texturePagePayload(): Promise<Record<string, unknown>> {
   }
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { label?: string; inputs?: { geometry?: string } };
   const mesh = await meshPositions(manifest.inputs?.geometry);
-  return {
+  return publishable({
     source,
     dir,
     label: manifest.label ?? null,
@@ -94,7 +95,7 @@ export async function texturePagePayload(): Promise<Record<string, unknown>> {
       }),
     ),
     mesh,
-  };
+  });
 }
 
 export async function ablationPagePayload(): Promise<Record<string, unknown>> {
@@ -124,5 +125,5 @@ export async function ablationPagePayload(): Promise<Record<string, unknown>> {
   // variant the table changed (full without the texture LDM) carries its own note.
   const manifests = comparison.rows.map((r) => JSON.parse(readFileSync(join(r.dir, "manifest.json"), "utf8")) as { capabilities?: unknown; variantNote?: string });
   const variantNotes = Object.fromEntries(comparison.rows.flatMap((r, i) => (manifests[i]!.variantNote ? [[r.variant, manifests[i]!.variantNote]] : [])));
-  return { source, dir, label: comparison.label ?? null, comparison, variants, capabilities: manifests[0]?.capabilities ?? null, variantNotes };
+  return publishable({ source, dir, label: comparison.label ?? null, comparison, variants, capabilities: manifests[0]?.capabilities ?? null, variantNotes });
 }

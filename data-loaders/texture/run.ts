@@ -15,7 +15,7 @@ import { skinSpecularPrior } from "../../src/engine/stages/texture/specular-prio
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
-import { variantPlan, type TextureConfig } from "../../src/engine/stages/texture/config.js";
+import { texturePromptText, variantPlan, type TextureConfig } from "../../src/engine/stages/texture/config.js";
 import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
 import { latentPreview } from "../../src/engine/stages/texture/linear-rgb.js";
 import { TextureOptimizer } from "../../src/engine/stages/texture/optimizer.js";
@@ -106,13 +106,6 @@ export function honourCapabilities(config: TextureConfig, capabilities: Capabili
   };
 }
 
-/** The texture prompt P′: P, the domain keyword, and a placeholder word whose hidden state the learned token replaces. */
-export function texturePromptText(prompt: string, keyword: string): string {
-  return `${prompt}, ${keyword} ${PLACEHOLDER}`;
-}
-
-/** The word whose text-encoder hidden state a learned domain token replaces. */
-export const PLACEHOLDER = "*";
 
 export async function runTextureStage(opts: TextureStageOptions): Promise<TextureStageResult> {
   const t0 = performance.now();
@@ -147,8 +140,8 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     t = performance.now();
     const models = await createTextureModels(
       backend,
-      { prompt: tokenize(geo.prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(geo.prompt, config.textureKeyword)), textureNegative: tokenize(PLACEHOLDER) },
-      { latentSize: 64, vaeGradient: config.vaeGradient === "auto" ? (runsExactly(capabilities, "texture.vae-vjp") ? "exact" : "linear-approx") : config.vaeGradient, texturePath: plan.texturePath },
+      { prompt: tokenize(geo.prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(geo.prompt, config)) },
+      { textureNegative: config.textureNegative, latentSize: 64, vaeGradient: config.vaeGradient === "auto" ? (runsExactly(capabilities, "texture.vae-vjp") ? "exact" : "linear-approx") : config.vaeGradient, texturePath: plan.texturePath },
     ).catch((error: Error) => {
       // Missing user-supplied roles (the texture LDM has no public weights) are a setup problem, not a crash.
       if (/not found|cannot load/.test(error.message))
@@ -273,7 +266,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       capabilities,
       ...(variantNote ? { variantNote } : {}),
       timings,
-      inputs: { geometry: gdir, prompt: geo.prompt, texturePrompt: texturePromptText(geo.prompt, config.textureKeyword), experiment: opts.experiment ?? null },
+      inputs: { geometry: gdir, prompt: geo.prompt, texturePrompt: texturePromptText(geo.prompt, config), experiment: opts.experiment ?? null },
       outputs: files,
       complete,
       stepsDone: optimizer.step,

@@ -98,6 +98,12 @@ export const ROLES: Record<string, RoleSignature> = {
     "Vector-Jacobian product of text_encoder_embeds' last_hidden_state w.r.t. inputs_embeds. Derived from text_encoder.",
     { derivedFrom: "text_encoder" },
   ),
+  token_embeddings: role(
+    [ids],
+    [floatSpec("inputs_embeds", ["batch", 77, "embed_dim"])],
+    "text_encoder's token-embedding lookup alone (the part text_encoder_embeds cuts out): the prompt's token embeddings, to which Eq. 9's learned vectors are concatenated. Derived from text_encoder by graph surgery.",
+    { derivedFrom: "text_encoder" },
+  ),
   clip_text: role(
     [{ ...ids, dims: ["batch_size", 77] }],
     [floatSpec("text_embeds", ["batch_size", 768])],
@@ -117,8 +123,8 @@ export const ROLES: Record<string, RoleSignature> = {
   ),
   texture_domain_tokens: role(
     [{ name: "index", dtypes: ["int64"], ranks: [1], dims: ["n"] }],
-    [floatSpec("token_embeds", ["n", 768])],
-    "The texture LDM's learned domain tokens: index 0 = desired (UV texture) domain, 1 = undesired. They replace placeholder positions in the prompt's text_encoder hidden states.",
+    [floatSpec("token_embeds", ["n", "embed_dim"])],
+    "The texture LDM's learned domain tokens: index 0 = desired (UV texture) domain, 1 = undesired. Token embeddings as wide as text_encoder's token table (768 for SD1.5): they enter the text encoder's input embeddings after the prompt's tokens (Eq. 9, via text_encoder_embeds).",
   ),
   specular_decoder: role([latent("latent_sample")], [image("sample")], "Fine-tuned VAE decoder: texture latent → specular map in about [-1,1]."),
   normal_decoder: role([latent("latent_sample")], [image("sample")], "Fine-tuned VAE decoder: texture latent → tangent-space normal map in about [-1,1]."),

@@ -13,13 +13,13 @@ import { GraphBuilder, type ElemType } from "./graph.js";
 
 export const DEFAULT_SEED = 0;
 /** Bump when any graph changes: ensureTinyModels rebuilds when the manifest disagrees. */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 export const VOCAB = 49408;
 export const CONTEXT = 77;
 export const HIDDEN = 768;
 /** Width of the tiny token table before the projection to 768 (keeps files ~1.6 MB). */
-const TOKEN_DIM = 8;
+export const TOKEN_DIM = 8;
 /** Feature width of the tiny KID network (Inception pool3 would be 2048). */
 export const TINY_KID_DIM = 64;
 
@@ -106,12 +106,15 @@ export function buildUnet(seed: number, o: UnetOptions = {}): Uint8Array {
   return g.toBytes();
 }
 
-/** [2] learned token embeddings: index 0 = desired domain, 1 = undesired (see models/README.md). */
+/**
+ * [2] learned token embeddings: index 0 = desired domain, 1 = undesired (see models/README.md).
+ * Token embeddings of the tiny text encoder, so as wide as its token table (TOKEN_DIM).
+ */
 export function buildTextureDomainTokens(seed: number): Uint8Array {
   const g = new GraphBuilder("tiny_texture_domain_tokens", Rng.derive(seed, "texture_domain_tokens"));
   const idx = g.input("index", "int64", ["n"]);
-  g.gather(g.normal([2, HIDDEN], 0.5, "domain_table"), idx, 0, "token_embeds");
-  g.output("token_embeds", "float32", ["n", HIDDEN]);
+  g.gather(g.normal([2, TOKEN_DIM], 1, "domain_table"), idx, 0, "token_embeds");
+  g.output("token_embeds", "float32", ["n", TOKEN_DIM]);
   return g.toBytes();
 }
 

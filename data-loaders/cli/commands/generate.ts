@@ -10,23 +10,25 @@ interface GenerateFlags {
   pool?: string;
   steps?: string;
   seed?: string;
+  template: string;
 }
 
 export function register(program: Command): void {
   program
     .command("generate")
-    .description("text prompt → face asset: geometry stage (pool ranking + detail carving), then the texture stage")
+    .description("text prompt → face asset: geometry stage (pool ranking + detail carving), then the texture stage, then the CLIP score of the final renders (metrics.json)")
     .argument("<prompt>", "text prompt describing the face")
     .option("--profile <name>", "model profile (tiny | sd15); default: the experiment's, else tiny")
     .option("--out <dir>", "run folder (default: results/runs/<timestamp>); stages write <dir>/geometry, <dir>/texture")
     .option("--experiment <file>", "experiment JSON (every stage's settings)")
-    .option("--pool <dir>", "candidate pool for the geometry stage (default: a small pool built once into the user cache)")
+    .option("--pool <dir>", "candidate pool for the geometry stage (default: built once into the user cache: 256 candidates on tiny, 10k on sd15)")
     .option("--steps <n>", "detail-carving steps (overrides the experiment)")
     .option("--seed <n>", "seed (overrides the experiment)")
+    .option("--template <text>", 'text the final renders are CLIP-scored against, with {prompt}; the paper\'s: "the realistic face of {prompt}"', "{prompt}")
     .action(async (prompt: string, flags: GenerateFlags) => {
       if (!prompt.trim()) throw new UserError("the prompt is empty");
       const { runGenerate } = await import("../../generate/run.js");
-      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: flags.steps, seed: flags.seed, out: flags.out });
+      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: flags.steps, seed: flags.seed, out: flags.out, template: flags.template });
       // Animation needs a performance to follow (a video or images): `dreamface animate <asset>`.
       const how: Record<string, string> = { animation: `dreamface animate ${r.dir}/${r.asset} --video …` };
       const notRun = r.notRun.map((s) => (how[s] ? `${s} (${how[s]})` : s)).join(", ");

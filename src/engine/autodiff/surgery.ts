@@ -11,7 +11,7 @@
  * `adaptCotangentChannels`: the VJP of an 8-channel `latent_parameters` encoder (mean ‖ logvar)
  * takes a 4-channel cotangent of the mean, padded with zeros for the logvar half.
  */
-import { DT, num, onnx, type ModelProto, type NodeProto, type ValueInfoProto } from "./proto.js";
+import { DT, num, onnx, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from "./proto.js";
 import { VjpError } from "./vjp.js";
 
 /** Ops an id tensor may pass through on its way to the token-embedding Gather. */
@@ -20,30 +20,9 @@ const ID_PASSTHROUGH = new Set(["Reshape", "Cast", "Unsqueeze", "Squeeze", "Iden
 export function exposeTokenEmbeddings(model: ModelProto, { ids = "input_ids", name = "inputs_embeds" } = {}): ModelProto {
   const graph = model.graph;
   if (!graph) throw new VjpError("the model has no graph");
-  const idsInfo = (graph.input ?? []).find((v) => v.name === ids);
-  if (!idsInfo) throw new VjpError(`the text encoder has no input "${ids}"`);
-  const tables = new Map((graph.initializer ?? []).map((t) => [t.name ?? "", t]));
-  const fromIds = new Set([ids]);
-  for (const n of graph.node ?? []) if (ID_PASSTHROUGH.has(n.opType ?? "") && fromIds.has(n.input?.[0] ?? "")) (n.output ?? []).forEach((o) => fromIds.add(o));
-  const candidates = (graph.node ?? []).filter((n) => n.opType === "Gather" && fromIds.has(n.input?.[1] ?? "") && tables.get(n.input?.[0] ?? "")?.dims?.length === 2);
-  if (!candidates.length) throw new VjpError(`no token-embedding Gather fed by "${ids}" found: is this a CLIP text encoder?`);
-  // The token table is the largest (the vocabulary); a position table would be fed by position ids.
-  const size = (n: NodeProto) => num(tables.get(n.input![0]!)!.dims![0] as never);
-  const gather = candidates.reduce((a, b) => (size(b) > size(a) ? b : a));
-  const table = tables.get(gather.input![0]!)!;
+  const { idsInfo, gather, table } = findTokenGather(graph, ids);
   const out = gather.output![0]!;
-  const idDims = idsInfo.type?.tensorType?.shape?.dim ?? [];
-  const embeds: ValueInfoProto = onnx.ValueInfoProto.create({
-    name,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: table.dataType ?? DT.FLOAT,
-        shape: onnx.TensorShapeProto.create({
-          dim: [...idDims.map((d) => onnx.TensorShapeProto.Dimension.create(d)), onnx.TensorShapeProto.Dimension.create({ dimValue: num(table.dims![1] as never) })],
-        }),
-      }),
-    }),
-  });
+  const embeds = embedsInfo(idsInfo, table, name);
   const rename = (v: string) => (v === out ? name : v);
   const nodes = (graph.node ?? []).filter((n) => n !== gather).map((n) => onnx.NodeProto.create({ ...n, input: (n.input ?? []).map(rename) }));
   const used = new Set(nodes.flatMap((n) => n.input ?? []));
@@ -56,6 +35,78 @@ export function exposeTokenEmbeddings(model: ModelProto, { ids = "input_ids", na
       initializer: (graph.initializer ?? []).filter((t) => used.has(t.name ?? "") || (graph.output ?? []).some((o) => o.name === t.name)),
       input: [...(graph.input ?? []), embeds],
       output: (graph.output ?? []).map((o) => (o.name === out ? { ...o, name } : o)),
+    }),
+  });
+}
+
+/** The token-embedding `Gather(table[V, D], ids…)` of a CLIP text encoder, with its table and the ids' info. */
+function findTokenGather(graph: GraphProto, ids: string): { idsInfo: ValueInfoProto; gather: NodeProto; table: TensorProto } {
+  const idsInfo = (graph.input ?? []).find((v) => v.name === ids);
+  if (!idsInfo) throw new VjpError(`the text encoder has no input "${ids}"`);
+  const tables = new Map((graph.initializer ?? []).map((t) => [t.name ?? "", t]));
+  const fromIds = new Set([ids]);
+  for (const n of graph.node ?? []) if (ID_PASSTHROUGH.has(n.opType ?? "") && fromIds.has(n.input?.[0] ?? "")) (n.output ?? []).forEach((o) => fromIds.add(o));
+  const candidates = (graph.node ?? []).filter((n) => n.opType === "Gather" && fromIds.has(n.input?.[1] ?? "") && tables.get(n.input?.[0] ?? "")?.dims?.length === 2);
+  if (!candidates.length) throw new VjpError(`no token-embedding Gather fed by "${ids}" found: is this a CLIP text encoder?`);
+  // The token table is the largest (the vocabulary); a position table would be fed by position ids.
+  const size = (n: NodeProto) => num(tables.get(n.input![0]!)!.dims![0] as never);
+  const gather = candidates.reduce((a, b) => (size(b) > size(a) ? b : a));
+  return { idsInfo, gather, table: tables.get(gather.input![0]!)! };
+}
+
+/** [ids' dims…, D] in the table's dtype. */
+function embedsInfo(idsInfo: ValueInfoProto, table: TensorProto, name: string): ValueInfoProto {
+  const idDims = idsInfo.type?.tensorType?.shape?.dim ?? [];
+  return onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: table.dataType ?? DT.FLOAT,
+        shape: onnx.TensorShapeProto.create({
+          dim: [...idDims.map((d) => onnx.TensorShapeProto.Dimension.create(d)), onnx.TensorShapeProto.Dimension.create({ dimValue: num(table.dims![1] as never) })],
+        }),
+      }),
+    }),
+  });
+}
+
+/**
+ * The part `exposeTokenEmbeddings` cuts out, as its own graph: `input_ids` → the token-embedding
+ * Gather's output, named `inputs_embeds` [B, S, D]. Together the two graphs compute the text
+ * encoder; apart, the prompt's token embeddings can be edited (Eq. 9's Q(T, C_d)) in between.
+ * The graph keeps every node the Gather's output needs (the ids' Reshape/Cast chain) and
+ * nothing else; a Gather that needs another graph input is not a token lookup.
+ */
+export function extractTokenEmbeddings(model: ModelProto, { ids = "input_ids", name = "inputs_embeds" } = {}): ModelProto {
+  const graph = model.graph;
+  if (!graph) throw new VjpError("the model has no graph");
+  const { idsInfo, gather, table } = findTokenGather(graph, ids);
+  const producer = new Map((graph.node ?? []).flatMap((n) => (n.output ?? []).map((o) => [o, n] as const)));
+  const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? "", t]));
+  const keep = new Set<NodeProto>();
+  const usedInit = new Set<string>();
+  const visit = (v: string) => {
+    if (!v || v === ids) return;
+    if (initializers.has(v)) return void usedInit.add(v);
+    const n = producer.get(v);
+    if (!n) throw new VjpError(`the token-embedding Gather depends on graph input "${v}", not only on "${ids}"`);
+    if (keep.has(n)) return;
+    keep.add(n);
+    (n.input ?? []).forEach(visit);
+  };
+  visit(gather.output![0]!);
+  const out = gather.output![0]!;
+  const rename = (v: string) => (v === out ? name : v);
+  const nodes = (graph.node ?? []).filter((n) => keep.has(n)).map((n) => onnx.NodeProto.create({ ...n, output: (n.output ?? []).map(rename) }));
+  return onnx.ModelProto.create({
+    ...model,
+    docString: `${model.docString ?? ""} [dreamface: the token-embedding lookup alone, output "${name}"]`.trim(),
+    graph: onnx.GraphProto.create({
+      name: `${graph.name ?? "text_encoder"}_token_embeddings`,
+      node: nodes,
+      initializer: (graph.initializer ?? []).filter((t) => usedInit.has(t.name ?? "")),
+      input: [idsInfo],
+      output: [embedsInfo(idsInfo, table, name)],
     }),
   });
 }

@@ -21,6 +21,11 @@ const DEFAULT_MIN = 0.02;
 const DEFAULT_MAX = 0.98;
 const DEFAULT_DECREASING_MIN = 0;
 
+/** ⌊fraction·T⌋ as a valid timestep index in [0, T − 1]. */
+export function fractionToTimestep(fraction: number, trainSteps = 1000): number {
+  return toStep(fraction, trainSteps);
+}
+
 function toStep(fraction: number, trainSteps: number): number {
   return Math.min(trainSteps - 1, Math.max(0, Math.floor(fraction * trainSteps + 1e-9)));
 }

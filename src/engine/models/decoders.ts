@@ -33,8 +33,9 @@ export async function clipImageEmbed(backend: Backend, pixelValues: Tensor): Pro
 }
 
 /**
- * The texture LDM's learned domain tokens: [768] each. The texture stage writes them into
- * the text_encoder hidden states at the prompt's placeholder positions (models/README.md).
+ * The texture LDM's learned domain tokens: token embeddings as wide as text_encoder's token
+ * table (768 for SD1.5, 8 for tiny). The texture stage concatenates them to the prompt's token
+ * embeddings, the text encoder's input (Eq. 9; models/README.md).
  */
 export async function textureDomainTokens(backend: Backend): Promise<{ desired: Float32Array; undesired: Float32Array }> {
   const r = await runRole(backend, "texture_domain_tokens", { index: tensor("int64", BigInt64Array.from([0n, 1n]), [2]) });

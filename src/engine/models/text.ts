@@ -34,3 +34,27 @@ export async function clipTextEmbed(backend: Backend, ids: Int32Array | readonly
   const r = await runRole(backend, "clip_text", { input_ids: idsTensor(ids) });
   return asFloat32Tensor(pick(r, "clip_text", "text_embeds"));
 }
+
+/**
+ * The text encoder's input token embeddings [B,77,D] of `ids` (role `token_embeddings`, derived
+ * from text_encoder: its token-table lookup alone). D is the token table's width: 768 for SD1.5.
+ */
+export async function tokenEmbeddings(backend: Backend, ids: Int32Array | readonly number[] | Tensor): Promise<Tensor> {
+  const r = await runRole(backend, "token_embeddings", { input_ids: idsTensor(ids) });
+  return asFloat32Tensor(pick(r, "token_embeddings", "inputs_embeds"));
+}
+
+/**
+ * The text encoder run on input embeddings (role `text_encoder_embeds`): `embeds` [B,77,D]
+ * replaces the token lookup; `ids` [B,77] only serve pooling (the first end token, found by argmax).
+ */
+export async function encodeTextEmbeds(backend: Backend, ids: Int32Array | readonly number[] | Tensor, embeds: Tensor): Promise<TextEncoding> {
+  const idT = idsTensor(ids);
+  if (embeds.dims.length !== 3 || embeds.dims[0] !== idT.dims[0] || embeds.dims[1] !== idT.dims[1])
+    throw new Error(`inputs_embeds must be [${idT.dims.join(",")},D] to match the ids, got [${embeds.dims.join(",")}]`);
+  const r = await runRole(backend, "text_encoder_embeds", { input_ids: idT, inputs_embeds: embeds });
+  return {
+    hiddenStates: asFloat32Tensor(pick(r, "text_encoder_embeds", "last_hidden_state")),
+    pooled: asFloat32Tensor(pick(r, "text_encoder_embeds", "pooler_output")),
+  };
+}

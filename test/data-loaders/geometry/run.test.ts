@@ -3,10 +3,13 @@
 // an uninterrupted 6-step run.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildPool } from "../../../data-loaders/geometry/pool-build.js";
-import { runGeometryStage } from "../../../data-loaders/geometry/run.js";
+import { resolveCarving, runGeometryStage } from "../../../data-loaders/geometry/run.js";
+import { readGeometryRun } from "../../../data-loaders/texture/geometry-input.js";
+import { Checkpointer } from "../../../data-loaders/run/index.js";
+import { parseGeometryConfig } from "../../../src/engine/stages/geometry/config.js";
 import { createNodeBackend } from "../../../data-loaders/models/backend-node.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
 import { assertValidGlb } from "../../helpers/gltf-validate.js";
@@ -21,7 +24,7 @@ await buildPool({ out: pool, size: 6, chunkSize: 6, seed: 1, backend, quiet: tru
 test.after(() => backend.dispose());
 
 const run = (out: string, extra: Record<string, unknown> = {}) => runGeometryStage({ prompt: "a face with a long chin", pool, experiment, out, backend, quiet: true, ...extra });
-const DETERMINISTIC = ["hair-front.png", "coarse.glb", "coarse.obj", "carved.glb", "carved.obj", "normal-map.png", "ranking.parquet", "beta.json", "snapshots/step-0003-render.png", "snapshots/step-0006-normal.png"];
+const DETERMINISTIC = ["hair-front.png", "coarse.glb", "coarse.obj", "carved.glb", "carved.obj", "normal-map.png", "normal-map.f32", "normal-map.json", "ranking.parquet", "beta.json", "snapshots/step-0003-render.png", "snapshots/step-0006-normal.png"];
 const manifest_ = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
 const glbJson = (path: string) => {
   const b = readFileSync(path);
@@ -58,6 +61,35 @@ test("same seed → same bytes", async () => {
   assert.deepEqual(withoutTime(join(tmp, "a")), withoutTime(b.dir));
   const scores = (dir: string) => { const { ms: _ms, ...rest } = JSON.parse(readFileSync(join(dir, "hair-scores.json"), "utf8")); return rest; };
   assert.deepEqual(scores(b.dir), scores(join(tmp, "a")));
+});
+
+test("N_d reaches the texture stage as exactly the floats carving optimised, at the configured size", async () => {
+  const dir = join(tmp, "a"); // the 6-step run of the first test (normalMapSize 32)
+  const saved = new Checkpointer(dir).load();
+  assert.ok(saved && saved.step === 6, "the final checkpoint holds the carver's N_d");
+  const nd = saved.state.nd as Float32Array;
+  const geo = await readGeometryRun(dir);
+  assert.equal(geo.detailNormalMap.size, 32);
+  assert.equal(geo.detailNormalMap.data.length, 32 * 32 * 3);
+  assert.ok(Buffer.from(geo.detailNormalMap.data.buffer, geo.detailNormalMap.data.byteOffset, geo.detailNormalMap.data.byteLength).equals(Buffer.from(nd.buffer, nd.byteOffset, nd.byteLength)), "bit-identical to the carver's N_d");
+  assert.ok(nd.some((v) => Math.round((v * 0.5 + 0.5) * 255) / 255 !== v * 0.5 + 0.5), "N_d has values an 8-bit PNG would have quantised");
+  assert.equal(geo.scene.detailNormalMap, geo.detailNormalMap, "the texture scene uses it");
+  // The export PNG is 16-bit RGB (IHDR bit depth 16).
+  assert.equal(readFileSync(join(dir, "normal-map.png"))[24], 16);
+  // A torn or mismatched pair is refused, not silently read.
+  const copy = join(tmp, "torn");
+  cpSync(dir, copy, { recursive: true });
+  const f32 = readFileSync(join(copy, "normal-map.f32"));
+  f32[0]! ^= 1;
+  writeFileSync(join(copy, "normal-map.f32"), f32);
+  await assert.rejects(readGeometryRun(copy), (e: unknown) => e instanceof UserError && /does not match the hash/.test((e as Error).message));
+});
+
+test("N_d's size defaults by profile: 512² on sd15, 128² on tiny; an experiment overrides it", () => {
+  const carving = parseGeometryConfig({}).carving;
+  assert.equal(resolveCarving(carving, "sd15").normalMapSize, 512);
+  assert.equal(resolveCarving(carving, "tiny").normalMapSize, 128);
+  assert.equal(resolveCarving(parseGeometryConfig({ carving: { normalMapSize: 64 } }).carving, "sd15").normalMapSize, 64);
 });
 
 test("a run stopped after its step-3 checkpoint resumes to the uninterrupted result", async () => {

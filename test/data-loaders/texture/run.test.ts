@@ -75,7 +75,8 @@ test("runTextureStage: maps have the configured size and depth, the manifest is 
   assert.equal(readFileSync(join(dir, "diffuse.png"))[24], 8);
   const rows = readFileSync(join(dir, "trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(rows.map((r) => r.stage), ["latent", "latent", "latent", "image", "image", "image"]);
-  assert.deepEqual(rows.map((r) => r.t), [980, 500, 20, 980, 500, 20]);
+  // One descent 0.98T → 0 over both stages (paper Sec. 5.2.1; the default `descent`).
+  assert.deepEqual(rows.map((r) => r.t), [980, 784, 588, 392, 196, 0]);
   for (const r of rows) assert.ok(r.loss_g > 0 && r.loss_tau > 0 && r.grad_norm > 0);
   const glb = new Uint8Array(readFileSync(join(dir, "asset.glb")));
   await assertValidGlb(glb);

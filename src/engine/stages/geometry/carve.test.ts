@@ -1,13 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Carver } from "./carve.js";
+import { orbitCamera, directionalLight } from "../../raster/camera.js";
 import { parseGeometryConfig } from "./config.js";
 import { seamSplit } from "../../face/seam.js";
 import { gridFaceModel, linearGuide } from "../../../../test/stages/geometry/fixtures.js";
 
 function setup(seed = 5, overrides: Record<string, unknown> = {}) {
   const model = gridFaceModel();
-  const config = { ...parseGeometryConfig({ carving: { steps: 6, normalMapSize: 16, lrDisplacement: 0.05, ...overrides } }).carving, renderSize: 32 };
+  const config = { ...parseGeometryConfig({ carving: { steps: 6, lrDisplacement: 0.05, ...overrides } }).carving, renderSize: 32, normalMapSize: 16 };
   const betaStar = Float32Array.from([0.5, -0.2, 0.1, 0]);
   return { model, split: seamSplit(model, "dreamface"), betaStar, config, seed, guide: linearGuide() };
 }
@@ -68,4 +69,18 @@ test("restore names a checkpoint that doesn't fit", () => {
   const c = new Carver(setup());
   const bad = { ...c.checkpoint(), vd: new Float32Array(3) };
   assert.throws(() => c.restore(bad), /vd is missing or has the wrong size/);
+});
+
+test("every render's tangent frame and displacement directions come from the current mesh, not T(β*)", async () => {
+  const c = new Carver(setup());
+  await run(c, 2);
+  for (let v = 0; v < c.vd.length; v++) c.vd[v] = 0.4 * Math.sin(1.3 * v); // a visibly carved T†
+  const camera = orbitCamera({ azimuth: 20 }), light = directionalLight(30, 20);
+  const f = c.renderCarved(camera, light, 32);
+  assert.deepEqual(f.carved, c.carved());
+  assert.deepEqual(f.frame.tangents, c.tangentsOf(f.carved));
+  assert.notDeepEqual(f.frame.tangents, c.tangentsOf(c.coarse));
+  // The image is the one rendered with T†'s own frame, and differs from one with the coarse frame.
+  assert.deepEqual(f.rendered.image, c.renderView(f.carved, camera, light, 32, true, c.tangentsOf(f.carved)).image);
+  assert.notDeepEqual(f.rendered.image, c.renderView(f.carved, camera, light, 32, true, c.tangentsOf(c.coarse)).image);
 });

@@ -10,8 +10,18 @@
  * Every step's randomness comes from Rng.derive(seed, "carve-step", i), so a run resumed from a
  * checkpoint at any step draws exactly what the uninterrupted run drew.
  *
- * Approximations (stated, not hidden): the normals n(·) and the tangent frame are treated as
- * constants in the backward pass (stop-gradient), as is visibility (no silhouette gradient).
+ * The shading frame follows the carved mesh: every render (each step's, snapshots) recomputes
+ * the vertex normals and the tangents of N_d's tangent space from T† itself, so the detail
+ * normals sit on the surface the displacements made, not on T(β*).
+ *
+ * Approximations of the backward pass (stated, not hidden; the forward is exact):
+ *  - the displacement directions n(T(β)) are constants: dT†/dV_d = n, dT†/dβ = modes (no
+ *    term V_d·∂n/∂β);
+ *  - the tangents t of N_d's frame are constants (the renderer's adjoint does differentiate the
+ *    shading normals and the bitangents w·(n × t) with respect to T†);
+ *  - visibility is constant (no silhouette gradient).
+ * `vjp` is that chain from dL/dimage to (V_d, N_d, β); test/stages/geometry/carve-chain.test.ts
+ * checks it against finite differences of `renderCarved` with the same constants held fixed.
  */
 import { Adam } from "../../optim/adam.js";
 import { scheduleValue } from "../../config/schedule.js";
@@ -21,6 +31,7 @@ import { synthesize } from "../../face/synthesize.js";
 import { vertexNormals, vertexTangents } from "../../face/normals.js";
 import { gatherSplit } from "../../face/seam.js";
 import { render, renderBackward, type RenderResult } from "../../raster/render.js";
+import type { Camera, DirectionalLight } from "../../raster/types.js";
 import { orbitCamera, sampleFrontLight, sampleOrbitCamera, directionalLight } from "../../raster/camera.js";
 import { ddpmSchedule, type DdpmSchedule } from "../../diffusion/schedule.js";
 import { addNoise } from "../../diffusion/noise.js";
@@ -31,7 +42,31 @@ import { buildAdjacency, laplacianLoss, normalMapLoss, shapeLoss, type Adjacency
 import { fromVaeInputGrad, toVaeInput, type SdsGuide } from "./guide.js";
 import { l2norm } from "../../util/vec.js";
 
-export type ResolvedCarvingConfig = CarvingConfig & { renderSize: number };
+/** The carving config with the per-profile sizes filled in (data-loaders/geometry/run.ts). */
+export type ResolvedCarvingConfig = CarvingConfig & { renderSize: number; normalMapSize: number };
+
+/** The frame a render of T† used: displacement directions n(T(β)) per model vertex, and N_d's tangents per render vertex. */
+export interface CarveFrame {
+  /** Unit vertex normals of T(β) `[V*3]`: the direction of V_d. */
+  normals: Float32Array;
+  /** glTF tangents (xyzw) of T† per seam-split render vertex `[S*4]`. */
+  tangents: Float32Array;
+}
+
+export interface CarveForward {
+  /** T† `[V*3]`. */
+  carved: Float32Array;
+  frame: CarveFrame;
+  rendered: RenderResult;
+}
+
+export interface CarveGrads {
+  /** dL/dT† `[V*3]` (before regularizers). */
+  positions: Float32Array;
+  vd: Float32Array;
+  nd: Float32Array;
+  beta: Float32Array;
+}
 
 export interface CarveSetup {
   model: FaceModel;
@@ -62,7 +97,6 @@ export class Carver {
   readonly coarse: Float32Array; // T* = T(β*)
   private readonly triangles: Uint32Array;
   private readonly adjacency: Adjacency;
-  private readonly tangents: Float32Array;
   private readonly schedule: DdpmSchedule;
 
   constructor(readonly setup: CarveSetup) {
@@ -73,8 +107,6 @@ export class Carver {
     this.vertexCount = this.coarse.length / 3;
     this.triangles = model.regions.dreamface.triangles;
     this.adjacency = buildAdjacency(this.triangles, this.vertexCount);
-    const splitN = gatherSplit(vertexNormals(this.coarse, this.triangles), split.source, 3);
-    this.tangents = vertexTangents(gatherSplit(this.coarse, split.source, 3), splitN, split.uv, split.triangles);
     const M = config.normalMapSize;
     this.vd = new Float32Array(this.vertexCount);
     this.nd = new Float32Array(M * M * 3);
@@ -100,14 +132,66 @@ export class Carver {
     return positions;
   }
 
-  /** Renders a mesh of the region (split for UVs) with the current detail normal map. */
-  renderView(positions: Float32Array, camera: ReturnType<typeof orbitCamera>, light: ReturnType<typeof directionalLight>, size: number, withMap = true): RenderResult {
+  /** N_d's tangent frame on a mesh of the region: glTF tangents per render vertex, from that mesh's own normals and UVs. */
+  tangentsOf(positions: Float32Array): Float32Array {
+    const { split } = this.setup;
+    const splitN = gatherSplit(vertexNormals(positions, this.triangles), split.source, 3);
+    return vertexTangents(gatherSplit(positions, split.source, 3), splitN, split.uv, split.triangles);
+  }
+
+  /**
+   * Renders a mesh of the region (split for UVs) with the current detail normal map. The
+   * tangent frame is computed from `positions` unless given.
+   */
+  renderView(positions: Float32Array, camera: Camera, light: DirectionalLight, size: number, withMap = true, tangents?: Float32Array): RenderResult {
     const { split, config } = this.setup;
     const M = config.normalMapSize;
     return render(
-      { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents: this.tangents },
+      { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents: withMap ? (tangents ?? this.tangentsOf(positions)) : undefined },
       { camera, width: size, height: size, light, albedo: ALBEDO, background: BACKGROUND, normalMap: withMap ? { data: this.nd, width: M, height: M } : null },
     );
+  }
+
+  /**
+   * The forward of one step: T† = T(β) + V_d ⊙ n(T(β)) and its render with N_d, the tangent
+   * frame recomputed from T†. `frozen` replaces the frame (n and t) with given constants: the
+   * finite-difference test holds them fixed exactly as `vjp` does.
+   */
+  renderCarved(camera: Camera, light: DirectionalLight, size: number, frozen?: CarveFrame): CarveForward {
+    const positions = synthesize(this.setup.model, { identity: this.beta, region: "dreamface" });
+    const normals = frozen?.normals ?? vertexNormals(positions, this.triangles);
+    const carved = positions;
+    for (let v = 0; v < this.vertexCount; v++)
+      for (let j = 0; j < 3; j++) carved[3 * v + j]! += this.vd[v]! * normals[3 * v + j]!;
+    const tangents = frozen?.tangents ?? this.tangentsOf(carved);
+    return { carved, frame: { normals, tangents }, rendered: this.renderView(carved, camera, light, size, true, tangents) };
+  }
+
+  /** dL/dT† → (V_d, β): gT·n per vertex and modesᵀ·gT (zero when refineShape is off). */
+  toParameters(gT: Float32Array, normals: Float32Array): { vd: Float32Array; beta: Float32Array } {
+    const vd = new Float32Array(this.vertexCount);
+    for (let v = 0; v < this.vertexCount; v++)
+      vd[v] = gT[3 * v]! * normals[3 * v]! + gT[3 * v + 1]! * normals[3 * v + 1]! + gT[3 * v + 2]! * normals[3 * v + 2]!;
+    const beta = new Float32Array(this.beta.length);
+    if (this.setup.config.refineShape) {
+      const n = gT.length;
+      const modes = this.setup.model.identityModes;
+      for (let k = 0; k < beta.length; k++) {
+        const m = modes[k]!;
+        let s = 0;
+        for (let q = 0; q < n; q++) s += m[q]! * gT[q]!;
+        beta[k] = s;
+      }
+    }
+    return { vd, beta };
+  }
+
+  /** The chain dL/dimage → dL/d(T†, V_d, N_d, β) of one render (the frame held constant; see the header). */
+  vjp(fwd: CarveForward, gImage: Float32Array): CarveGrads {
+    const g = renderBackward(fwd.rendered, gImage, ["normalMap", "positions"]);
+    const positions = g.positions ?? new Float32Array(fwd.carved.length);
+    const nd = g.normalMap ?? new Float32Array(this.nd.length);
+    return { positions, nd, ...this.toParameters(positions, fwd.frame.normals) };
   }
 
   /** One carving step; returns its trajectory row (without wall time, which the caller adds). */
@@ -127,13 +211,10 @@ export class Carver {
     const lrNd = scheduleValue(config.lrNormalMap, i);
     const lrBeta = scheduleValue(config.lrShape, i);
 
-    // Forward: T† and its render.
-    const { positions, normals } = this.base();
-    const carved = positions.slice();
-    for (let v = 0; v < this.vertexCount; v++)
-      for (let j = 0; j < 3; j++) carved[3 * v + j]! += this.vd[v]! * normals[3 * v + j]!;
+    // Forward: T† and its render (tangent frame from T†).
     const R = config.renderSize;
-    const rendered = this.renderView(carved, camera, light, R);
+    const fwd = this.renderCarved(camera, light, R);
+    const { carved, rendered } = fwd;
     const x = toVaeInput(rendered.image, R, R, rendered.channels);
 
     // SDS in latent space (Eq. 6).
@@ -145,27 +226,14 @@ export class Carver {
     for (let k = 0; k < sds.grad.length; k++) sds.grad[k]! *= lambdaSds;
     const gx = await guide.encodeVjp(x, R, R, sds.grad);
     const gImage = fromVaeInputGrad(gx, R, R, rendered.channels);
-    const gRender = renderBackward(rendered, gImage, ["normalMap", "positions"]);
+    const gRender = this.vjp(fwd, gImage);
 
     // dL/dT† from SDS plus L_geo; then onto V_d (along n) and β (through the identity modes).
-    const gT = gRender.positions ?? new Float32Array(carved.length);
+    const gT = gRender.positions;
     const lossGeo = laplacianLoss(this.adjacency, carved, this.coarse, gT, lambdaGeo);
-    const gVd = new Float32Array(this.vertexCount);
-    for (let v = 0; v < this.vertexCount; v++)
-      gVd[v] = gT[3 * v]! * normals[3 * v]! + gT[3 * v + 1]! * normals[3 * v + 1]! + gT[3 * v + 2]! * normals[3 * v + 2]!;
-    const gBeta = new Float32Array(this.beta.length);
-    if (config.refineShape) {
-      const n = carved.length;
-      const modes = this.setup.model.identityModes;
-      for (let k = 0; k < gBeta.length; k++) {
-        const m = modes[k]!;
-        let s = 0;
-        for (let q = 0; q < n; q++) s += m[q]! * gT[q]!;
-        gBeta[k] = s;
-      }
-    }
+    const { vd: gVd, beta: gBeta } = this.toParameters(gT, fwd.frame.normals);
     const lossShape = shapeLoss(this.beta, betaStar, config.refineShape ? gBeta : undefined, lambdaShape);
-    const gNd = gRender.normalMap ?? new Float32Array(this.nd.length);
+    const gNd = gRender.nd;
     const M = config.normalMapSize;
     const map = normalMapLoss(this.nd, M, M, 3, gNd, lambdaMap);
 

@@ -16,7 +16,7 @@ export const rankingConfigSchema = z
     /** The anchor prompt of the relative score. */
     anchorText: z.string().min(1).default("the face"),
     /** Candidates in the default pool built into the user cache when no --pool is given. */
-    defaultPoolSize: z.number().int().min(1).default(256),
+    defaultPoolSize: z.number().int().min(1).optional(), // default per profile: data-loaders/geometry/pool-default.ts (tiny 256, sd15 10k)
     defaultPoolSeed: z.number().int().min(0).default(0),
   })
   .strict()
@@ -28,8 +28,12 @@ export const carvingConfigSchema = z
     steps: z.number().int().min(0).default(300),
     /** Side of the square render fed to the VAE encoder; unset = by profile (sd15: 512, tiny: 128). */
     renderSize: z.number().int().min(8).max(1024).optional(),
-    /** Side of the tangent-space detail normal map N_d. */
-    normalMapSize: z.number().int().min(4).max(4096).default(128),
+    /**
+     * Side of the tangent-space detail normal map N_d; unset = by profile (sd15: 512, the
+     * normal-map detail the paper shows; tiny: 128). The texture stage receives it at this
+     * size in float32 (normal-map.f32).
+     */
+    normalMapSize: z.number().int().min(4).max(4096).optional(),
     /** Loss weights of Eq. 8. */
     lambdaSds: nonNegativeScheduleSchema.default(1),
     lambdaShape: nonNegativeScheduleSchema.default(1),

@@ -13,8 +13,11 @@ test("the SIMD kernel validates on this runtime", () => {
 test("WasmPool scores equal the JS kernel's to float rounding, any row range", () => {
   const rng = new Rng(11);
   const dim = 768, n = 300;
+  // Rows of varying length: Eq. 3 subtracts the raw anchor before normalising, so the kernel's
+  // raw dot products must not be rescaled by 1/‖e_i‖ in s_r.
   const pool = rng.normals(n * dim);
-  const anchors = { meshImage: rng.normals(dim), text: rng.normals(dim) };
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) pool[i * dim + j]! *= 0.5 + (i % 5) * 0.5;
+  const anchors = { meshImage: rng.normals(dim).map((x) => x * 2), text: rng.normals(dim) };
   const text = rng.normals(dim);
   const stats = poolStats(pool, dim, anchors.meshImage);
   const q = prepareQuery(text, anchors);
@@ -26,6 +29,14 @@ test("WasmPool scores equal the JS kernel's to float rounding, any row range", (
   for (let i = 0; i < n; i++) {
     assert.ok(Math.abs(out.sd[i]! - js.sd[i]!) < 1e-5, `s_d ${i}`);
     assert.ok(Math.abs(out.sr[i]! - js.sr[i]!) < 1e-5, `s_r ${i}`);
+  }
+  // And both follow the paper's order: s_r = (e_i − ē_i)~·(e_t − ē_t)~.
+  const unitOf = (v: ArrayLike<number>) => { const l = Math.hypot(...Array.from(v)); return Array.from(v, (x) => x / l); };
+  const dt = unitOf(Array.from(text, (x, j) => x - anchors.text[j]!));
+  for (const i of [0, 7, 151, n - 1]) {
+    const d = unitOf(Array.from(pool.subarray(i * dim, (i + 1) * dim), (x, j) => x - anchors.meshImage[j]!));
+    const sr = d.reduce((s, x, j) => s + x * dt[j]!, 0);
+    assert.ok(Math.abs(out.sr[i]! - sr) < 1e-5, `wasm s_r ${i} vs the naive formula`);
   }
   assert.deepEqual(topK(combineScores(out, 1, 1), 10).index, rankPool(pool, dim, text, anchors, { lambdaD: 1, lambdaR: 1, k: 10 }).index);
 });

@@ -149,12 +149,13 @@ export class WasmPool {
     const raw = new Float32Array(this.memory.buffer, this.outOffset, 2 * this.n);
     this.dots(this.poolOffset + start * dim * 4, queryOffset, queryOffset + dim * 4, this.outOffset + start * 8, end - start, dim);
     let anchorDotDelta = 0;
-    for (let j = 0; j < dim; j++) anchorDotDelta += stats.anchorUnit[j]! * query.textDelta[j]!;
+    for (let j = 0; j < dim; j++) anchorDotDelta += stats.anchor[j]! * query.textDelta[j]!;
     const { invNorm, invDeltaNorm } = stats;
     for (let r = start; r < end; r++) {
       const inv = invNorm[r]!;
       out.sd[r] = raw[2 * r]! * inv;
-      out.sr[r] = (raw[2 * r + 1]! * inv - anchorDotDelta) * invDeltaNorm[r]!;
+      // Eq. 3 in the paper's order (rank.ts): the raw row minus the raw anchor, then normalised.
+      out.sr[r] = (raw[2 * r + 1]! - anchorDotDelta) * invDeltaNorm[r]!;
     }
     return out;
   }

@@ -3,14 +3,20 @@
  * image embedding e_i (Eq. 2) and prompt embedding e_t,
  *
  *   s = λ_d·s_d + λ_r·s_r,   s_d = ẽ_i·ẽ_t,   s_r = (Δe_i)~·(Δe_t)~
- *   Δe_i = ẽ_i − ẽ_meshAnchor,   Δe_t = ẽ_t − ẽ_textAnchor ("the face")
+ *   Δe_i = e_i − ē_i (ē_i: the mean mesh T̄'s embedding),   Δe_t = e_t − ē_t (ē_t: "the face")
  *
- * where x̃ = x/‖x‖. We normalize before taking differences (as AvatarCLIP does) so the anchor
- * offsets compare directions, not CLIP's arbitrary embedding lengths.
+ * where x̃ = x/‖x‖. The paper's order: subtract the anchor embedding first, then normalise the
+ * difference. Interpretation (the paper gives no more detail): e_i, ē_i, e_t and ē_t are the
+ * embeddings as CLIP outputs them (Eq. 2's mean of the per-view image embeddings, no per-view
+ * or per-candidate normalisation before the subtraction); the tilde of "Δẽ" normalises Δe, so
+ * s_r is the cosine between the two offsets. An earlier version normalised e_i and ē_i before
+ * subtracting (AvatarCLIP's code does that); with CLIP's varying embedding lengths the two
+ * orders rank differently, and rank.test.ts pins the paper's.
  *
  * The pool is a flat `Float32Array [N*D]` (D = 768 for ViT-L/14). Everything that depends only
- * on the pool (1/‖e_i‖ and 1/‖ẽ_i − ã‖) is computed once in `poolStats`; a query is then two
- * fused dot products per row, and re-weighting λ_d/λ_r needs no dot product at all.
+ * on the pool (1/‖e_i‖ and 1/‖e_i − ē_i‖) is computed once in `poolStats`; a query is then two
+ * fused dot products per row (e_i·ẽ_t and e_i·(Δe_t)~), and re-weighting λ_d/λ_r needs no dot
+ * product at all:  s_r = (e_i·(Δe_t)~ − ē_i·(Δe_t)~) / ‖e_i − ē_i‖.
  */
 
 export interface RankAnchors {
@@ -23,14 +29,14 @@ export interface RankAnchors {
 /** Per-candidate quantities that depend only on the pool and the mesh anchor. */
 export interface PoolStats {
   readonly invNorm: Float32Array; // [N] 1/‖e_i‖
-  readonly invDeltaNorm: Float32Array; // [N] 1/‖ẽ_i − ã‖ (0 when the candidate equals the anchor)
-  readonly anchorUnit: Float32Array; // [D] ã
+  readonly invDeltaNorm: Float32Array; // [N] 1/‖e_i − ē_i‖ (0 when the candidate equals the anchor)
+  readonly anchor: Float32Array; // [D] ē_i, the mesh anchor's embedding as given (not normalised)
 }
 
 /** What a prompt contributes: ẽ_t and the unit text offset from the "the face" anchor. */
 export interface RankQuery {
   readonly textUnit: Float32Array; // [D]
-  readonly textDelta: Float32Array; // [D] (ẽ_t − ẽ_anchor)~
+  readonly textDelta: Float32Array; // [D] (e_t − ē_t)~: subtract, then normalise
 }
 
 export interface ScoreParts {
@@ -68,9 +74,9 @@ function rowCount(embeddings: Float32Array, dim: number): number {
 export function prepareQuery(text: ArrayLike<number>, anchors: RankAnchors): RankQuery {
   checkDim("text anchor", anchors.text, text.length);
   const textUnit = unit(text);
-  const anchor = unit(anchors.text);
+  // Eq. 3: Δe_t = e_t − ē_t on the raw embeddings, then normalised.
   const delta = new Float32Array(text.length);
-  for (let i = 0; i < delta.length; i++) delta[i] = textUnit[i]! - anchor[i]!;
+  for (let i = 0; i < delta.length; i++) delta[i] = text[i]! - anchors.text[i]!;
   return { textUnit, textDelta: unit(delta) };
 }
 
@@ -85,24 +91,22 @@ export function poolStats(
 ): PoolStats {
   const n = rowCount(embeddings, dim);
   checkDim("mesh anchor", meshAnchor, dim);
-  const anchorUnit = unit(meshAnchor);
+  const anchor = Float32Array.from(meshAnchor);
   const invNorm = out?.invNorm ?? new Float32Array(n);
   const invDeltaNorm = out?.invDeltaNorm ?? new Float32Array(n);
   for (let r = start; r < end; r++) {
     const o = r * dim;
-    let ee = 0, ea = 0;
+    let ee = 0, dd = 0;
     for (let j = 0; j < dim; j++) {
       const e = embeddings[o + j]!;
+      const d = e - anchor[j]!;
       ee += e * e;
-      ea += e * anchorUnit[j]!;
+      dd += d * d; // ‖e_i − ē_i‖², summed directly (no cancellation when e_i ≈ ē_i)
     }
-    const inv = ee > 0 ? 1 / Math.sqrt(ee) : 0;
-    invNorm[r] = inv;
-    // ‖ẽ − ã‖² = 2 − 2·ẽ·ã for unit vectors; clamp the rounding below zero.
-    const d2 = Math.max(0, 2 - 2 * ea * inv);
-    invDeltaNorm[r] = d2 > 1e-12 ? 1 / Math.sqrt(d2) : 0;
+    invNorm[r] = ee > 0 ? 1 / Math.sqrt(ee) : 0;
+    invDeltaNorm[r] = dd > 1e-12 * Math.max(ee, 1e-30) ? 1 / Math.sqrt(dd) : 0;
   }
-  return { invNorm, invDeltaNorm, anchorUnit };
+  return { invNorm, invDeltaNorm, anchor };
 }
 
 /**
@@ -124,7 +128,7 @@ export function scoreParts(
   const sr = out?.sr ?? new Float32Array(n);
   const qt = query.textUnit, qd = query.textDelta;
   let anchorDotDelta = 0;
-  for (let j = 0; j < dim; j++) anchorDotDelta += stats.anchorUnit[j]! * qd[j]!;
+  for (let j = 0; j < dim; j++) anchorDotDelta += stats.anchor[j]! * qd[j]!;
   const { invNorm, invDeltaNorm } = stats;
   const dim4 = dim - (dim % 4);
   for (let r = start; r < end; r++) {
@@ -144,7 +148,8 @@ export function scoreParts(
     }
     const inv = invNorm[r]!;
     sd[r] = (a0 + a1) * inv;
-    sr[r] = ((b0 + b1) * inv - anchorDotDelta) * invDeltaNorm[r]!;
+    // s_r = (e_i − ē_i)·(Δe_t)~ / ‖e_i − ē_i‖ (raw e_i: the difference is taken before normalising).
+    sr[r] = (b0 + b1 - anchorDotDelta) * invDeltaNorm[r]!;
   }
   return { sd, sr };
 }

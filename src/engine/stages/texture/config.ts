@@ -17,10 +17,28 @@ const stageSchema = (steps: number, lr: number, renderSize: number) =>
     })
     .prefault({});
 
+/** Which ablation of Sec. 7.3.3 this is: both paths in both stages, or a reduced one. */
+const variantSchema = z.enum(["full", "wo-texture", "wo-lt"]);
+/**
+ * How the decreasing t spans the two stages: "across-stages" (default) is one descent t_max → t_min
+ * over latent + image steps, as the paper's single "decrease t with equal intervals from t_max to
+ * 0" reads; "per-stage" restarts it at each stage (each stage from its t_max to t_min).
+ */
+export const timestepDescentSchema = z.enum(["across-stages", "per-stage"]);
+/**
+ * The texture path's CFG unconditional branch: "empty-prompt" (default; the paper names no other)
+ * or "undesired-tokens", Q("", C_u): the empty prompt with the learned undesired-domain token (ablation).
+ */
+export const textureNegativeSchema = z.enum(["empty-prompt", "undesired-tokens"]);
+/**
+ * Text before the learned token in Q(T, C_d): "none" (default; T is the user prompt, the learned
+ * token is what says "texture domain") or "handcrafted" (T = prompt + ", " + textureKeyword; ablation).
+ */
+export const textureSuffixSchema = z.enum(["none", "handcrafted"]);
+
 export const textureConfigSchema = z
   .object({
-    /** Which ablation of Sec. 7.3.3 this is: both paths in both stages, or a reduced one. */
-    variant: z.enum(["full", "wo-texture", "wo-lt"]).default("full"),
+    variant: variantSchema.default("full"),
     latent: stageSchema(200, 0.1, 64),
     image: stageSchema(200, 0.02, 512),
     /** λ_g and λ_τ of Eq. 12. */
@@ -30,19 +48,31 @@ export const textureConfigSchema = z
     guidanceGeneric: nonNegativeScheduleSchema.default(100),
     guidanceTexture: nonNegativeScheduleSchema.default(7.5),
     /**
-     * Fractions of the 1000 training steps. "decreasing" (paper Sec. 5.2.1) walks each stage
-     * from t_max down to t_min in equal steps; "uniform" (DreamFusion, the ablation) draws t
-     * in [t_min, t_max] every step. Schedules are read at the stage's first step for "decreasing".
+     * Fractions of the 1000 training steps. "decreasing" (paper Sec. 5.2.1: "we decrease t with
+     * equal intervals from t_max to 0") walks t from t_max down to t_min in equal steps, spanning
+     * the stages as `descent` says; "uniform" (DreamFusion, the ablation; it used [0.02, 0.98])
+     * draws t in [t_min, t_max] every step. Schedules are read at the descent's first step for
+     * "decreasing". t = 0 is a valid timestep (ᾱ_0 is the scheduler's first entry).
      */
     tMax: scheduleSchema.default(0.98),
-    tMin: scheduleSchema.default(0.02),
+    tMin: scheduleSchema.default(0),
     timesteps: z.enum(["decreasing", "uniform"]).default("decreasing"),
+    descent: timestepDescentSchema.default("across-stages"),
+    /**
+     * t_max of the image stage ("decreasing" only). Unset: where the single descent has reached
+     * ("across-stages"), or tMax ("per-stage"). Set with "across-stages": the latent stage descends
+     * from tMax towards it and the image stage from it to tMin.
+     */
+    imageTMax: z.number().min(0).max(1).optional(),
     /** w(t) of the SDS gradient: "sds" = 1 − ᾱ_t (DreamFusion), "uniform", "fantasia3d" = √ᾱ_t(1 − ᾱ_t). */
     weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
     /** Background behind the rendered face: per-step random colour/noise (augmentation) or fixed. */
     background: z.enum(["random", "noise", "solid"]).default("random"),
     azimuthRange: z.tuple([z.number(), z.number()]).default([-45, 45]),
-    /** Text appended to the user prompt for the texture LDM (P′); the learned domain token rides on it. */
+    /** Eq. 9's conditioning of the texture LDM: see the schemas above. */
+    textureNegative: textureNegativeSchema.default("empty-prompt"),
+    textureSuffix: textureSuffixSchema.default("none"),
+    /** The handcrafted suffix's text (used only with textureSuffix "handcrafted"). */
     textureKeyword: z.string().default("in the desired domain"),
     /** How gradients cross the VAE in image space: exact VJP graphs, or the linear latent↔RGB approximation. */
     vaeGradient: z.enum(["auto", "exact", "linear-approx"]).default("auto"),
@@ -67,7 +97,12 @@ export type TextureConfig = z.output<typeof textureConfigSchema>;
 export type TextureConfigInput = z.input<typeof textureConfigSchema>;
 export type TextureVariant = TextureConfig["variant"];
 
-export const TEXTURE_VARIANTS: readonly TextureVariant[] = ["full", "wo-texture", "wo-lt"];
+export const TEXTURE_VARIANTS: readonly TextureVariant[] = variantSchema.options;
+
+/** The text T of the texture path's Q(T, C_d) (Eq. 9): the prompt, or the prompt with the handcrafted suffix. */
+export function texturePromptText(prompt: string, config: Pick<TextureConfig, "textureSuffix" | "textureKeyword">): string {
+  return config.textureSuffix === "handcrafted" ? `${prompt}, ${config.textureKeyword}` : prompt;
+}
 
 /**
  * What each ablation switches off (Sec. 7.3.3). "wo-texture" keeps latent SDS but drops the

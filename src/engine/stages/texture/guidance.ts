@@ -1,58 +1,81 @@
 /**
  * TextureModels over a Backend (MODELS' wrappers): the generic UNet on P, the texture UNet on
- * P′ with the learned desired-domain token and an all-ones non-face mask (paper Sec. 5.1.2:
+ * Q(P, C_d) (Eq. 9: the learned desired-domain token concatenated to P's token embeddings, the
+ * unconditional branch the empty prompt) and an all-ones non-face mask (paper Sec. 5.1.2:
  * at inference "a mask filled with ones" means no region is marked non-face), the VAE and its
  * VJPs — exact graphs when the profile has them, else the labelled linear approximation.
  * Layout conversions (HWC ↔ NCHW, [0,1] ↔ [−1,1]) live here and nowhere else.
  */
 import { cfg } from "../../diffusion/guidance.js";
 import type { Backend, Tensor } from "../../models/backend.js";
-import { encodeText, textureDomainTokens, unetEpsPair, vaeDecode, vaeDecodeVjp, vaeEncode, vaeEncodeVjp } from "../../models/index.js";
+import { encodeText, encodeTextEmbeds, textureDomainTokens, tokenEmbeddings, unetEpsPair, vaeDecode, vaeDecodeVjp, vaeEncode, vaeEncodeVjp } from "../../models/index.js";
 import { tensor } from "../../models/tensor.js";
+import { END_TOKEN } from "../../clip/tokenizer.js";
 import { hwcToNchw, nchwToHwc } from "./layout.js";
 import { decoderVjpLinear, encoderVjpLinear } from "./linear-rgb.js";
 import type { TextureModels } from "./seams.js";
 import { hasRole } from "../../models/sessions.js";
 
 export interface TexturePrompts {
-  /** Token ids (77) of the user prompt P, of the empty prompt, and of P′ (P + keyword + placeholder). */
+  /** Token ids (77) of the user prompt P and of the empty prompt. */
   prompt: Int32Array;
   empty: Int32Array;
-  texturePrompt: Int32Array;
   /**
-   * The texture path's unconditional prompt: a lone placeholder that carries the learned
-   * undesired-domain token, so guidance pushes towards Ω_d and away from Ω_u (models/README.md).
-   * Absent: the empty prompt.
+   * The text T of the texture path's Q(T, C_d): P itself (the paper), or P with a handcrafted
+   * suffix (the `textureSuffix: "handcrafted"` ablation).
    */
-  textureNegative?: Int32Array;
+  texturePrompt: Int32Array;
 }
+
+/** The texture path's CFG negative: the empty prompt (default), or Q("", C_u) (an ablation). */
+export type TextureNegative = "empty-prompt" | "undesired-tokens";
 
 export interface TextureModelsOptions {
   latentSize?: number;
   vaeGradient?: "auto" | "exact" | "linear-approx";
   /** Which texture-path roles to open; false for ablations that never call the texture UNet. */
   texturePath?: boolean;
+  textureNegative?: TextureNegative;
 }
-
-const END_TOKEN = 49407;
 
 /**
- * The position whose hidden state the learned domain token replaces: the last token of P′
- * before the end token (P′ ends with a placeholder word for exactly this purpose).
+ * The ids of Q(T, C_d): T's tokens, then `n` slots for the learned vectors, then the end token
+ * and T's padding, still 77 long (T's last words are dropped if they do not fit). The ids at the
+ * slots are never looked up (their embeddings are the learned vectors); they only must not be
+ * the end token, which pooling finds by argmax. Returns the ids and the first slot's position.
  */
-export function placeholderIndex(ids: Int32Array): number {
+export function spliceIds(ids: Int32Array, n: number): { ids: Int32Array; at: number } {
   const end = ids.indexOf(END_TOKEN);
-  if (end < 2) throw new Error("texture prompt P′ has no placeholder token before the end token");
-  return end - 1;
+  if (end < 1) throw new Error("token ids have no start and end token");
+  const len = ids.length;
+  const at = Math.min(end, len - 1 - n);
+  if (at < 1) throw new Error(`no room for ${n} learned tokens in ${len} positions`);
+  const pad = ids[len - 1]!;
+  const out = new Int32Array(len).fill(pad);
+  out.set(ids.subarray(0, at));
+  out.fill(SLOT_ID, at, at + n);
+  out[at + n] = END_TOKEN;
+  return { ids: out, at };
 }
 
-/** Hidden states [1,77,768] with row `index` replaced by `token` [768]. */
-export function withDomainToken(hidden: Tensor, index: number, token: Float32Array): Tensor {
-  const d = hidden.dims[2]!;
-  if (token.length !== d) throw new Error(`domain token has ${token.length} values, hidden states have ${d}`);
-  const data = Float32Array.from(hidden.data as Float32Array);
-  data.set(token, index * d);
-  return tensor("float32", data, hidden.dims);
+/** What the learned slots' ids are (never looked up): CLIP's token 0, "!". */
+const SLOT_ID = 0;
+
+/**
+ * Q(T, C_d) of Eq. 9 as text-encoder input: `ids` (T's tokens) and their token embeddings with
+ * the learned vectors concatenated after the prompt's tokens (the tokenizer's 77 positions kept).
+ * Then the text encoder runs on the embeddings (`text_encoder_embeds`).
+ */
+export async function encodeWithDomainTokens(backend: Backend, ids: Int32Array, vectors: readonly Float32Array[]): Promise<Tensor> {
+  const q = spliceIds(ids, vectors.length);
+  const table = await tokenEmbeddings(backend, q.ids);
+  const d = table.dims[2]!;
+  for (const v of vectors)
+    if (v.length !== d)
+      throw new Error(`texture_domain_tokens are ${v.length} wide but the text encoder's token embeddings are ${d} wide: the domain tokens must be token embeddings of this text encoder (models/README.md)`);
+  const embeds = Float32Array.from(table.data as Float32Array);
+  vectors.forEach((v, k) => embeds.set(v, (q.at + k) * d));
+  return (await encodeTextEmbeds(backend, q.ids, tensor("float32", embeds, table.dims))).hiddenStates;
 }
 
 export async function createTextureModels(backend: Backend, prompts: TexturePrompts, opts: TextureModelsOptions = {}): Promise<TextureModels> {
@@ -62,10 +85,10 @@ export async function createTextureModels(backend: Backend, prompts: TextureProm
   let textureCond: Tensor | undefined;
   let textureUncond: Tensor = uncond;
   if (opts.texturePath !== false) {
+    // Eq. 9: C_d enters through the text encoder's input embeddings, after the prompt's tokens.
     const tokens = await textureDomainTokens(backend);
-    textureCond = withDomainToken((await encodeText(backend, prompts.texturePrompt)).hiddenStates, placeholderIndex(prompts.texturePrompt), tokens.desired);
-    if (prompts.textureNegative)
-      textureUncond = withDomainToken((await encodeText(backend, prompts.textureNegative)).hiddenStates, placeholderIndex(prompts.textureNegative), tokens.undesired);
+    textureCond = await encodeWithDomainTokens(backend, prompts.texturePrompt, [tokens.desired]);
+    if ((opts.textureNegative ?? "empty-prompt") === "undesired-tokens") textureUncond = await encodeWithDomainTokens(backend, prompts.empty, [tokens.undesired]);
   }
   const want = opts.vaeGradient ?? "auto";
   let exact = want === "exact";

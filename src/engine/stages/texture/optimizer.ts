@@ -9,7 +9,7 @@ import { Rng } from "../../util/rng.js";
 import { variantPlan, type TextureConfig } from "./config.js";
 import { imageStep, latentStep, type StepOutput } from "./sds.js";
 import type { TextureModels, TextureScene } from "./seams.js";
-import { stageTimestep } from "./timesteps.js";
+import { textureTimestep } from "./timesteps.js";
 
 export interface TextureOptimizerOptions {
   config: TextureConfig;
@@ -70,7 +70,7 @@ export class TextureOptimizer {
     const stageStep = stage === "latent" ? this.step : this.step - this.latentSteps;
     const stageSteps = stage === "latent" ? this.latentSteps : this.imageSteps;
     const { config } = this;
-    const t = stageTimestep(config, this.step, stageStep, stageSteps, this.opts.seed);
+    const t = textureTimestep(config, { latentSteps: this.latentSteps, imageSteps: this.imageSteps }, this.step, this.opts.seed);
     const inputs = { config, models: this.opts.models, scene: this.opts.scene, seed: this.opts.seed, step: this.step, stageStep, stageSteps, texturePath: this.texturePath, t };
     const out: StepOutput = stage === "latent" ? await latentStep(inputs, this.z) : await imageStep(inputs, this.z);
     const lr = scheduleValue(stage === "latent" ? config.latent.lr : config.image.lr, this.step);

@@ -14,7 +14,7 @@ export interface TextureModels {
   readonly vaeGradient: "exact" | "linear-approx";
   /** ε̂ of the generic UNet with classifier-free guidance on the user prompt P. `[h*w*4]` */
   genericEps(noisy: Float32Array, t: number, guidance: number): Promise<Float32Array>;
-  /** ε̂ of the texture UNet on P′ (P + keyword + learned domain token), all-ones non-face mask. */
+  /** ε̂ of the texture UNet on Q(P, C_d) (Eq. 9: P's token embeddings + the learned desired-domain token), all-ones non-face mask. */
   textureEps(noisy: Float32Array, t: number, guidance: number): Promise<Float32Array>;
   /** D(z): latent `[h*w*4]` → diffuse `[(8h)*(8w)*3]` in [0, 1] (not clamped: gradients must flow). */
   decode(z: Float32Array): Promise<Float32Array>;

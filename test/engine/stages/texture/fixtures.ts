@@ -38,7 +38,7 @@ export function planeMesh(n = 6, withDetail = true): TextureSceneMesh {
 }
 
 export function prompts(text = "the face of a test signal"): TexturePrompts {
-  return { prompt: tokenize(text), empty: tokenize(""), texturePrompt: tokenize(`${text}, in the desired domain *`), textureNegative: tokenize("*") };
+  return { prompt: tokenize(text), empty: tokenize(""), texturePrompt: tokenize(text) };
 }
 
 export function dot(a: Float32Array, b: Float32Array): number {
