@@ -4,7 +4,7 @@
 // substituted — prints the capability table before any work and records it in every manifest.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { cardsFor } from "../../models/cards/profiles.js";
 import { buildPool } from "../geometry/pool-build.js";
@@ -13,6 +13,7 @@ import { ensureTinyModels } from "../models/ensure-tiny.js";
 import { defaultTinyDir } from "../models/build-tiny.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { tempDir } from "../../test/helpers/tmp.js";
+import { writeSmallExperiment } from "../../test/helpers/generate.js";
 
 const tmp = tempDir("dreamface-public-weights-");
 
@@ -29,13 +30,7 @@ test("generate --profile sd15 with public weights only: table first, substitutes
   await buildPool({ out: pool, size: 3, chunkSize: 3, seed: 2, profile: "sd15", backend, quiet: true });
   await backend.dispose();
   const experiment = join(tmp, "exp.json");
-  writeFileSync(experiment, JSON.stringify({
-    name: "public-weights",
-    seed: 2,
-    profile: "sd15",
-    geometry: { carving: { steps: 2, renderSize: 32, normalMapSize: 16 }, hair: { enabled: false } },
-    texture: { latent: { steps: 1, renderSize: 32 }, image: { steps: 1, renderSize: 32 }, pbr: { size: 32, glbTextureSize: 32 } },
-  }));
+  writeSmallExperiment(experiment, { name: "public-weights", seed: 2, profile: "sd15" });
   const out = join(tmp, "run");
   const r = runCli(["generate", "an old man with a grey beard", "--pool", pool, "--experiment", experiment, "--out", out], { DREAMFACE_SD15_DIR: sd15, DREAMFACE_TEST: "1" });
   assert.equal(r.status, 0, r.stderr);

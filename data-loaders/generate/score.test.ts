@@ -17,6 +17,7 @@ import { projectRoot, userCacheDir } from "../io/paths.js";
 import { TINY_LABEL } from "../run/index.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { tempDir } from "../../test/helpers/tmp.js";
+import { writeSmallExperiment } from "../../test/helpers/generate.js";
 import { readExperiment } from "../geometry/run.js";
 
 const tmp = tempDir("dreamface-generate-score-");
@@ -68,13 +69,7 @@ test("generate ends with a CLIP score in metrics.json; the pages list the run by
   const pool = join(tmp, "pool");
   await buildPool({ out: pool, size: 3, chunkSize: 3, seed: 1, profile: "tiny", quiet: true });
   const experiment = join(tmp, "exp.json");
-  writeFileSync(experiment, JSON.stringify({
-    name: "score",
-    seed: 1,
-    profile: "tiny",
-    geometry: { carving: { steps: 2, renderSize: 32, normalMapSize: 16 }, hair: { enabled: false } },
-    texture: { latent: { steps: 1, renderSize: 32 }, image: { steps: 1, renderSize: 32 }, pbr: { size: 32, glbTextureSize: 32 } },
-  }));
+  writeSmallExperiment(experiment, { name: "score", seed: 1, profile: "tiny" });
   const results = join(tmp, "results");
   const prompt = "an old man with a grey beard";
   // A bad template fails before any work.

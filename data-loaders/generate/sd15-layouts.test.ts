@@ -20,6 +20,7 @@ import { buildPool } from "../geometry/pool-build.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { tempDir } from "../../test/helpers/tmp.js";
+import { writeSmallExperiment } from "../../test/helpers/generate.js";
 import { assertValidGlb } from "../../test/helpers/gltf-validate.js";
 
 const layouts = join(projectRoot, "test", "fixtures", "sd15-layouts");
@@ -49,16 +50,7 @@ for (const layout of ["diffusers", "optimum", "optimum-fp16"]) {
     await buildPool({ out: pool, size: 3, chunkSize: 3, seed: 1, profile: "sd15", backend, quiet: true });
     await backend.dispose();
     const experiment = join(tmp, layout, "exp.json");
-    writeFileSync(
-      experiment,
-      JSON.stringify({
-        name: `sd15-${layout}`,
-        seed: 1,
-        profile: "sd15",
-        geometry: { carving: { steps: 2, renderSize: 32, normalMapSize: 16 }, hair: { enabled: false } },
-        texture: { latent: { steps: 2, renderSize: 32 }, image: { steps: 2, renderSize: 32 }, pbr: { size: 32, glbTextureSize: 32 } },
-      }),
-    );
+    writeSmallExperiment(experiment, { name: `sd15-${layout}`, seed: 1, profile: "sd15", textureSteps: 2 });
     const out = join(tmp, layout, "run");
     const r = runCli(["generate", "an old man with a grey beard", "--pool", pool, "--experiment", experiment, "--out", out], { DREAMFACE_SD15_DIR: sd15 });
     assert.equal(r.status, 0, r.stderr);
