@@ -10,8 +10,8 @@ import { intOption } from "../cli/options.js";
 import { claimRunDir, createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { createNodeBackend } from "../models/backend-node.js";
-import { preflight } from "../models/preflight.js";
-import { formatCapabilityTable, restrictTable, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
+import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
+import { runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
 import { tokenize } from "../clip/merges.js";
 import { seamSplit, gatherSplit } from "../../src/engine/face/seam.js";
 import { vertexNormals, vertexTangents } from "../../src/engine/face/normals.js";
@@ -120,16 +120,13 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const { ranking } = exp.geometry;
   const carving = resolveCarving(exp.geometry.carving, profile);
   // Which models exist decides what runs: before any folder, pool or step.
-  const capabilities = restrictTable(opts.capabilities ?? (await preflight({ profile, stages: ["geometry"] })), ["geometry"]);
-  if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
+  const capabilities = await stageCapabilities("geometry", profile, opts);
   const encoderVjp = runsExactly(capabilities, "geometry.carving-vjp") ? "graph" : "linear-approx";
   const dir = createRunDir({ stage: "geometry", outDir: opts.out });
   const label = profileLabel(profile);
   const resolvedConfig = { ...exp, geometry: { ranking, carving } };
 
-  // Substitutes change the gradients: a folder started with one set must not resume with another.
-  const substitutions = capabilities.substitutions.length ? { substitutions: capabilities.substitutions } : {};
-  const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry, ...substitutions });
+  const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry, ...substitutionIdentity(capabilities) });
   claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
 
   const timings: Record<string, number> = {};

@@ -40,6 +40,11 @@ export interface CheckOptions {
   hashes?: boolean;
 }
 
+/** Whether decoding an ONNX file failed because its bytes stop early or are corrupt (protobufjs's errors). */
+export function isTruncatedProtobuf(error: unknown): boolean {
+  return error instanceof RangeError || /index out of range|invalid wire type|premature/i.test((error as Error)?.message ?? "");
+}
+
 /** One line per problem: "<file>: <what> — <fix>". */
 export function formatProblem(p: Problem): string {
   return `${p.file} (${p.role}): ${p.message}. Fix: ${p.fix}`;
@@ -82,7 +87,7 @@ export async function checkModels(options: CheckOptions): Promise<CheckReport> {
       sig = signatureOf(model);
     } catch (error) {
       const msg = (error as Error).message;
-      const truncated = /index out of range|invalid wire type|premature/i.test(msg);
+      const truncated = isTruncatedProtobuf(error);
       problem(truncated ? "truncated" : "unparsable", truncated ? `is truncated or corrupt (protobuf: ${msg})` : `is not an ONNX model (${msg})`);
       continue;
     }

@@ -8,19 +8,20 @@
 //   token_embeddings        ← the part text_encoder_embeds cuts out: input_ids → inputs_embeds
 // The cache is `<source folder>/<role>.derived.onnx` (beside the source, so its weights.pb /
 // model.onnx_data resolve: onnxruntime refuses external data outside the model's folder) plus
-// `<role>.derived.json` recording the source's sha256 and the autodiff version; a changed
-// source or autodiff re-derives. A read-only profile folder falls back to the user cache,
-// where the VJP graph gets its own copy of the weights it needs.
-import { accessSync, constants, existsSync, readFileSync } from "node:fs";
+// `<role>.derived.json` recording the source's sha256, size and mtime and the autodiff version;
+// a changed source (new size or mtime, then a new sha256) or autodiff re-derives. A read-only
+// profile folder falls back to the user cache, where the VJP graph gets its own copy of the
+// weights it needs.
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { vjpModel, VjpError } from "../../src/engine/autodiff/vjp.js";
 import { adaptCotangentChannels, exposeTokenEmbeddings, extractTokenEmbeddings } from "../../src/engine/autodiff/surgery.js";
-import type { ModelProto } from "../../src/engine/autodiff/proto.js";
 import { ROLES } from "../../models/cards/roles.js";
 import { writeJsonAtomic } from "../io/atomic.js";
 import { sha256 } from "../io/hash.js";
 import { userCacheDir } from "../io/paths.js";
-import { readModel, writeModelFile } from "./vjp-file.js";
+import { onnx, type ModelProto } from "../../src/engine/autodiff/proto.js";
+import { writeModelFile } from "./vjp-file.js";
 
 /** Bump when a rule or a derivation changes what is written: cached derived graphs are then rebuilt. */
 export const AUTODIFF_VERSION = 1;
@@ -67,12 +68,6 @@ export function derivedPath(role: string, sourceFile: string): string {
   return join(writable(dir) ? dir : join(userCacheDir(), "derived", sha256(dir).slice(0, 16)), `${role}.derived.onnx`);
 }
 
-/** The cached derived file when it exists and matches the source (no hashing of the weights). */
-export function cachedDerived(role: string, sourceFile: string): string | undefined {
-  const file = derivedPath(role, sourceFile);
-  return existsSync(file) && existsSync(metaPath(file)) ? file : undefined;
-}
-
 /**
  * Derives `role` from `sourceFile` unless a current cache exists. Throws DeriveError with a
  * one-line reason (the unsupported op and node, or what the source lacks).
@@ -82,25 +77,35 @@ export function ensureDerived(role: string, sourceFile: string): DerivedRole {
   const derive = DERIVATIONS[role];
   if (!source || !derive) throw new DeriveError(`role "${role}" is not derivable (derivable: ${Object.keys(DERIVATIONS).join(", ")})`);
   if (!existsSync(sourceFile)) throw new DeriveError(`cannot derive ${role}: its source ${source} is missing (${sourceFile})`);
-  const bytes = readFileSync(sourceFile);
-  const sourceSha256 = sha256(bytes);
   const file = derivedPath(role, sourceFile);
   const meta = readMeta(file);
-  if (meta?.sourceSha256 === sourceSha256 && meta.autodiffVersion === AUTODIFF_VERSION && existsSync(file)) return { role, source, file, sourceSha256, fresh: false };
+  const current = (m: DerivedMeta | undefined) => m?.autodiffVersion === AUTODIFF_VERSION && existsSync(file);
+  // An unchanged source (same size and mtime as recorded) is not re-read: sources are up to 0.5 GB.
+  const { size, mtimeMs } = statSync(sourceFile);
+  if (current(meta) && meta!.sourceBytes === size && meta!.sourceMtimeMs === mtimeMs) return { role, source, file, sourceSha256: meta!.sourceSha256, fresh: false };
+  const bytes = readFileSync(sourceFile);
+  const sourceSha256 = sha256(bytes);
+  const stamp = { role, source, sourceFile: basename(sourceFile), sourceSha256, sourceBytes: size, sourceMtimeMs: mtimeMs, autodiffVersion: AUTODIFF_VERSION };
+  if (current(meta) && meta!.sourceSha256 === sourceSha256) {
+    writeJsonAtomic(metaPath(file), { ...meta, ...stamp }); // touched, not changed
+    return { role, source, file, sourceSha256, fresh: false };
+  }
   let model: ModelProto;
   try {
-    model = derive(readModel(sourceFile));
+    model = derive(onnx.ModelProto.decode(bytes));
   } catch (error) {
     if (error instanceof VjpError) throw new DeriveError(`cannot derive ${role} from ${source} (${sourceFile}): ${error.message}`);
     throw error;
   }
   writeModelFile(model, dirname(sourceFile), file);
-  writeJsonAtomic(metaPath(file), { role, source, sourceFile: basename(sourceFile), sourceSha256, autodiffVersion: AUTODIFF_VERSION, derivedAt: new Date().toISOString() });
+  writeJsonAtomic(metaPath(file), { ...stamp, derivedAt: new Date().toISOString() });
   return { role, source, file, sourceSha256, fresh: true };
 }
 
 interface DerivedMeta {
   sourceSha256: string;
+  sourceBytes?: number;
+  sourceMtimeMs?: number;
   autodiffVersion: number;
 }
 

@@ -16,6 +16,8 @@ import { PROFILES } from "../../models/cards/profiles.js";
 import {
   capability,
   capabilityTable,
+  formatCapabilityTable,
+  restrictTable,
   featureRoles,
   requiredRoles,
   rolesForStages,
@@ -53,10 +55,8 @@ export function classifyRoles(report: CheckReport, roles: readonly string[]): Ro
     return p && existsSync(p.file) ? "broken" : "missing";
   };
   for (const role of roles) states[role] = stateOf(role);
-  for (const role of roles) {
-    const source = DERIVED_FROM[role];
-    if (states[role] === "missing" && source && (states[source] ?? stateOf(source)) === "present") states[role] = "derived";
-  }
+  // check.ts found the source's file; derivation also needs that file to be good.
+  for (const d of report.derived) if (d.role in states && (states[d.from] ?? stateOf(d.from)) === "present") states[d.role] = "derived";
   return { profile: report.profile, dir: report.dir, states, problems };
 }
 
@@ -109,6 +109,21 @@ export async function preflight({ profile, modelsDir, stages }: PreflightOptions
     throw new UserError(oneLine(profile, `cannot run ${stages.join(" + ")} without ${missing.join(", ")}`, missing.map((r) => probe.problems[r] ?? { role: r, file: r, kind: "missing", message: "missing", fix: "see models/README.md" })));
   deriveNow(probe);
   return capabilityTable(profile, tableStates(probe), stages);
+}
+
+/**
+ * A stage runner's capability table: the one `generate` computed for every stage (restricted to
+ * this stage), or a fresh preflight printed before any work.
+ */
+export async function stageCapabilities(stage: PipelineStage, profile: string, opts: { capabilities?: CapabilityTable; quiet?: boolean }): Promise<CapabilityTable> {
+  const table = restrictTable(opts.capabilities ?? (await preflight({ profile, stages: [stage] })), [stage]);
+  if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(table));
+  return table;
+}
+
+/** What a run folder's identity adds for substitutes (they change the result: no resuming across sets). */
+export function substitutionIdentity(table: CapabilityTable): { substitutions?: string[] } {
+  return table.substitutions.length ? { substitutions: table.substitutions } : {};
 }
 
 /**

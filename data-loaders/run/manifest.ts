@@ -5,8 +5,10 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic.js";
 import { projectRoot } from "../io/paths.js";
+import { TINY_PROFILE_LABEL } from "../../src/engine/models/capabilities.js";
 
-export const TINY_LABEL = "tiny profile — test signal, not a face";
+/** The tiny profile's label, defined once in the engine (pages and capability tables use it too). */
+export const TINY_LABEL = TINY_PROFILE_LABEL;
 
 export interface Manifest {
   stage: string;

@@ -9,8 +9,8 @@ import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { Checkpointer, claimRunDir, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
-import { preflight } from "../models/preflight.js";
-import { capability, formatCapabilityTable, restrictTable, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
+import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
+import { capability, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
 import { skinSpecularPrior } from "../../src/engine/stages/texture/specular-prior.js";
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
@@ -120,8 +120,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const profile = opts.profile ?? geo.profile;
   if (profile !== geo.profile && !opts.quiet) console.warn(`note: geometry ran with the ${geo.profile} profile, texture runs with ${profile}`);
   // Which models exist decides what runs: before any folder or step.
-  const capabilities = restrictTable(opts.capabilities ?? (await preflight({ profile, stages: ["texture"] })), ["texture"]);
-  if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
+  const capabilities = await stageCapabilities("texture", profile, opts);
   const { config, variantNote } = honourCapabilities(exp.texture, capabilities, profile);
   if (variantNote && !opts.quiet) console.log(`note: ${variantNote}`);
   // The asset's seed is the geometry run's (generate --seed reaches both stages that way).
@@ -130,9 +129,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const label = profileLabel(profile);
   const plan = variantPlan(config);
 
-  // Substitutes change the result: a folder started with one set must not resume with another.
-  const substitutions = capabilities.substitutions.length ? { substitutions: capabilities.substitutions } : {};
-  const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config, ...substitutions });
+  const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config, ...substitutionIdentity(capabilities) });
   claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));

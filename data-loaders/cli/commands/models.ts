@@ -115,12 +115,13 @@ export function register(program: Command): void {
       if (!wrt.length) throw new UserError("--wrt: give at least one input name");
       const { writeVjpFile } = await import("../../models/vjp-file.js");
       const { VjpError } = await import("../../../src/engine/autodiff/vjp.js");
+      const { isTruncatedProtobuf } = await import("../../models/check.js");
       try {
         const r = writeVjpFile(model, flags.out, { wrt, ...(flags.output ? { output: flags.output } : {}) });
         console.log(`wrote ${r.out} (${r.nodes} nodes, ${(r.bytes / 1048576).toFixed(1)} MB${r.dataFile ? `; weights copied to ${r.dataFile}` : ""}): inputs = ${model}'s inputs + grad_<output>, outputs ${wrt.map((w) => `grad_${w}`).join(", ")}`);
       } catch (error) {
         if (error instanceof VjpError) throw new UserError(`${model}: ${error.message}`);
-        if (error instanceof RangeError || /index out of range|invalid wire type/i.test((error as Error).message)) throw new UserError(`${model}: not a readable ONNX file (truncated or corrupt: ${(error as Error).message})`);
+        if (isTruncatedProtobuf(error)) throw new UserError(`${model}: not a readable ONNX file (truncated or corrupt: ${(error as Error).message})`);
         throw error;
       }
     });

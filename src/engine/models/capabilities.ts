@@ -49,7 +49,7 @@ export interface CapabilityTable {
   substitutions: string[];
 }
 
-/** The tiny profile's label, as data-loaders/run/manifest.ts writes it into manifests. */
+/** The tiny profile's label, everywhere its outputs are shown (manifests re-export it as TINY_LABEL). */
 export const TINY_PROFILE_LABEL = "tiny profile — test signal, not a face";
 
 export const LINEAR_VJP_SUBSTITUTE = "the published linear latent↔RGB factors stand in for the VAE Jacobian (labelled approximation, linear-rgb.ts)";

@@ -36,3 +36,15 @@ export function blendNormals(base: Float32Array, detail: Float32Array, mode: Nor
   }
   return out;
 }
+
+/** Encoded normals ([0, 1] per axis) renormalised to unit length, in place (resampling shortens them). */
+export function renormalizeNormals(n: Float32Array): Float32Array {
+  for (let i = 0; i < n.length; i += 3) {
+    const x = n[i]! * 2 - 1, y = n[i + 1]! * 2 - 1, z = n[i + 2]! * 2 - 1;
+    const l = Math.hypot(x, y, z) || 1;
+    n[i] = x / l / 2 + 0.5;
+    n[i + 1] = y / l / 2 + 0.5;
+    n[i + 2] = z / l / 2 + 0.5;
+  }
+  return n;
+}

@@ -16,7 +16,7 @@ import type { Backend, Tensor } from "../../models/backend.js";
 import { decodeNormal, decodeSpecular, restore, upscale, vaeDecode } from "../../models/index.js";
 import { tensor } from "../../models/tensor.js";
 import { hwcToNchw, nchwToHwc } from "./layout.js";
-import { blendNormals, type NormalBlend } from "./normal-blend.js";
+import { blendNormals, renormalizeNormals, type NormalBlend } from "./normal-blend.js";
 import { resample, type ResampleKernel } from "./resample.js";
 import { capability, runsExactly, type CapabilityTable } from "../../models/capabilities.js";
 
@@ -74,17 +74,6 @@ function toHwc01(t: Tensor, fromSigned: boolean): { data: Float32Array; size: nu
   return { data: out, size: h };
 }
 
-/** Encoded normals ([0,1] per axis) renormalised to unit length, in place (resampling shortens them). */
-function unitNormals(n: Float32Array): Float32Array {
-  for (let i = 0; i < n.length; i += 3) {
-    const x = n[i]! * 2 - 1, y = n[i + 1]! * 2 - 1, z = n[i + 2]! * 2 - 1;
-    const l = Math.hypot(x, y, z) || 1;
-    n[i] = x / l / 2 + 0.5;
-    n[i + 1] = y / l / 2 + 0.5;
-    n[i + 2] = z / l / 2 + 0.5;
-  }
-  return n;
-}
 
 const nchw01 = (x: Float32Array, s: number) => tensor("float32", hwcToNchw(x, s, s, 3), [1, 3, s, s]);
 
@@ -142,7 +131,7 @@ export async function pbrMaps(
     const decodedNormal = await toSize(toHwc01(await decodeNormal(backend, latent), true));
     await onMap("normal", blendNormals(decodedNormal, detail, opts.normalBlend, decodedNormal), target);
   } else {
-    await onMap("normal", unitNormals(detail), target);
+    await onMap("normal", renormalizeNormals(detail), target);
   }
 
   const substitutes: string[] = [];
