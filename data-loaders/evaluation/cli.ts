@@ -15,16 +15,6 @@ import { indexRuns, INDEX_FILE, queryIndex } from "./index-runs.js";
 import { kidBetween } from "./kid-between.js";
 import { kidDir } from "./metrics-files.js";
 
-/** A missing or broken model file is the user's to fix: print the backend's message, not a stack. */
-export async function modelErrorsAsUserErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof Error && !(error instanceof UserError) && /^(model file for role|cannot load model)/.test(error.message)) throw new UserError(error.message);
-    throw error;
-  }
-}
-
 const tag = (label: string | undefined) => (label ? ` [${label}]` : "");
 
 /** The stage folders to evaluate: the folder itself when it holds a manifest, else its stage subfolders. */
@@ -57,7 +47,7 @@ export async function evalCommand(runDir: string, flags: EvalFlags): Promise<voi
       if (!backends.has(profile)) backends.set(profile, await createNodeBackend({ profile }));
       try {
         const backend = backends.get(profile)!;
-        results.push(await modelErrorsAsUserErrors(() => evaluateRun(dir, { backend, template: flags.template, prompt: flags.prompt, images: flags.images })));
+        results.push(await evaluateRun(dir, { backend, template: flags.template, prompt: flags.prompt, images: flags.images }));
       } catch (error) {
         // Evaluating a whole run skips stages that have nothing to score (animation, unfinished).
         if (dirs.length > 1 && error instanceof UserError) skipped.push(`${dir}: ${error.message}`);
@@ -105,7 +95,7 @@ export async function kidCommand(dirA: string, dirB: string, flags: KidFlags): P
   const backend = await createNodeBackend({ profile });
   let report;
   try {
-    report = await modelErrorsAsUserErrors(() => kidBetween(resolve(dirA), resolve(dirB), { backend, subsets, subsetSize, seed }));
+    report = await kidBetween(resolve(dirA), resolve(dirB), { backend, subsets, subsetSize, seed });
   } finally {
     await backend.dispose();
   }

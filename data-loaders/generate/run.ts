@@ -7,7 +7,6 @@ import { resultsDir } from "../io/paths.js";
 import { newRunId, readManifest, writeManifest } from "../run/index.js";
 import { readExperiment, runGeometryStage, type GeometryStageOptions } from "../geometry/run.js";
 import { applyTemplate, evaluateRun } from "../evaluation/evaluate.js";
-import { modelErrorsAsUserErrors } from "../evaluation/cli.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { runTextureStage } from "../texture/run.js";
 import { intOption } from "../cli/options.js";
@@ -73,7 +72,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   const evalBackend = opts.backend ?? (await createNodeBackend({ profile }));
   let scored;
   try {
-    scored = await modelErrorsAsUserErrors(() => evaluateRun(texture.dir, { backend: evalBackend, template }));
+    scored = await evaluateRun(texture.dir, { backend: evalBackend, template });
   } finally {
     if (!opts.backend) await evalBackend.dispose();
   }

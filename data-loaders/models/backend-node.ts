@@ -1,5 +1,7 @@
 // The Backend over onnxruntime-node: one cached session per role, CPU by default, CUDA on
-// request. It moves tensors only; export variants are conformed by src/engine/models/.
+// request. It moves tensors only; export variants are conformed by src/engine/models/. A
+// missing or unloadable model file is the user's setup to fix: a UserError (one line from the
+// CLI, never a stack), for every command at once.
 import * as ort from "onnxruntime-node";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -11,6 +13,7 @@ import { sha256File } from "../io/hash.js";
 import { defaultTinyDir, readTinyManifest } from "./build-tiny.js";
 import { ensureTinyModels } from "./ensure-tiny.js";
 import { DERIVED_FROM, ensureDerived } from "./derive.js";
+import { UserError } from "../cli/errors.js";
 
 export interface NodeBackendOptions {
   profile: "tiny" | "sd15" | string;
@@ -58,7 +61,7 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
     }
     if (!existsSync(path)) {
       const how = profile === "tiny" ? `run \`dreamface models build-tiny --out ${dir}\`` : profile === "sd15" ? "run `dreamface models pull sd15`, or `dreamface models check` for details" : "export it (models/README.md)";
-      throw new Error(`model file for role "${role}" not found: ${path} (${how})`);
+      throw new UserError(`model file for role "${role}" not found: ${path} (${how})`);
     }
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
@@ -69,7 +72,7 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
     try {
       session = await ort.InferenceSession.create(path, so);
     } catch (error) {
-      throw new Error(`cannot load model for role "${role}" from ${path}: ${(error as Error).message.split("\n")[0]} (try \`dreamface models check\`)`);
+      throw new UserError(`cannot load model for role "${role}" from ${path}: ${(error as Error).message.split("\n")[0]} (try \`dreamface models check\`)`);
     }
     hashes[role] = await fileHash(profile, dir, role, path);
     return new NodeSession(role, session);

@@ -2,7 +2,7 @@
 // end to end on a small map (outside the mask the written pixels equal the input's).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodePng8, readPng } from "../../../data-loaders/io/png.js";
 import { Rng } from "../../../src/engine/util/rng.js";
@@ -59,3 +59,15 @@ test("dreamface edit: bad input exits 2 naming the problem", () => {
   assert.match(b.stderr, /--strength must be in \(0, 1\]/);
 });
 
+
+test("dreamface edit on public weights only (no texture_unet): one line naming the role and the fix, exit 2, no stack", () => {
+  const sd15 = join(root, "sd15-empty");
+  mkdirSync(sd15, { recursive: true });
+  const input = join(root, "public-diffuse.png"), out = join(root, "public-edit.png");
+  writeFileSync(input, encodePng8(new Float32Array(16 * 16 * 3).fill(0.5), 16, 16));
+  const r = runCli(["edit", input, "--prompt", "with freckles", "--profile", "sd15", "--out", out], { DREAMFACE_TEST: "1", DREAMFACE_SD15_DIR: sd15 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /^dreamface: model file for role "\w+" not found: .*sd15-empty.*models pull sd15/);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.ok(!existsSync(out));
+});
