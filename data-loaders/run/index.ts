@@ -4,3 +4,4 @@ export { writeManifest, readManifest, profileLabel, TINY_LABEL, type Manifest } 
 export { Checkpointer, encodeCheckpoint, decodeCheckpoint, type CheckpointState, type CheckpointValue } from "./checkpoint.js";
 export { TrajectoryLog, rowsToParquet, type TrajectoryRow } from "./trajectory.js";
 export { progress, type Progress } from "./progress.js";
+export { runLoop, type LoopOptions, type LoopResult } from "./loop.js";

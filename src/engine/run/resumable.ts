@@ -1,0 +1,42 @@
+// One interface for every long-running optimisation (carving, texture SDS, texture-LDM
+// training, sweeps, animation, pool builds): the "system" half of threestudio's split. The
+// runner in data-loaders/run/loop.ts is the "trainer" half: it owns checkpoints, the
+// trajectory, progress, snapshots and stopping, so no stage re-implements them.
+export type ResumableValue = Float32Array | Float64Array | Int32Array | Uint32Array | number | string | boolean | number[] | null;
+export type ResumableState = Record<string, ResumableValue>;
+/** One trajectory row per step; must carry the step it completed as `step` (0-based). */
+export type StepRow = Record<string, number | string | null>;
+
+export interface Resumable {
+  /** Steps this system runs in total. */
+  readonly total: number;
+  /** Steps completed so far (0 before the first). */
+  readonly step: number;
+  /** Runs one step and returns its trajectory row. */
+  next(): Promise<StepRow>;
+  /** Everything needed to continue bit-exactly from `step`. */
+  state(): ResumableState;
+  /** Restores a state produced by `state()`; throws a named error if it does not fit this system. */
+  restore(state: ResumableState): void;
+}
+
+/** Thrown by `restore` when a checkpoint does not belong to this system (other config, other sizes). */
+export class RestoreMismatchError extends Error {
+  constructor(what: string) {
+    super(`checkpoint does not match this run: ${what}`);
+    this.name = "RestoreMismatchError";
+  }
+}
+
+/** Checks that a restored array has the expected type and length. */
+export function expectArray<T extends Float32Array | Float64Array | Int32Array | Uint32Array>(
+  state: ResumableState,
+  key: string,
+  ctor: { new (n: number): T; name: string },
+  length?: number,
+): T {
+  const v = state[key];
+  if (!(v instanceof (ctor as unknown as typeof Float32Array))) throw new RestoreMismatchError(`"${key}" is not a ${ctor.name}`);
+  if (length !== undefined && v.length !== length) throw new RestoreMismatchError(`"${key}" has ${v.length} values, expected ${length}`);
+  return v as unknown as T;
+}
