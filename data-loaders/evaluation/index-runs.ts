@@ -4,6 +4,9 @@
 //   trajectories(run_key, run_id, run_stage, step, …) every run's trajectory, columns unioned
 //        by name (run_ prefix: trajectories may have their own `stage` column, e.g. texture phases)
 //   metrics(key, id, stage, metric, value, std, n, source, profile, label, detail)
+//   sweep_cells(sweep, cell, idx, name, prompt, variant, seed, params, clip_score, text, seconds, profile, label, dir)
+//   sweep_summary(sweep, variant, params, prompts, seeds, clip_mean, clip_ci95, seconds_mean, cells)
+//        every sweep folder under <results>/sweeps (data-loaders/sweep), or the folders given
 // The file is rebuilt from scratch into a temporary sibling and renamed over the old one, so
 // readers see the previous index or the new one, never half of one.
 import { existsSync, statSync } from "node:fs";
@@ -12,6 +15,8 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { findRuns, manifestSummary, type FoundRun } from "./discover.js";
 import { collectMetrics } from "./metrics-files.js";
 import { writeDuckDbAtomic } from "../io/duckdb.js";
+import { createSweepTables } from "../sweep/tables.js";
+import { findSweepDirs } from "../sweep/files.js";
 
 export const INDEX_FILE = "dreamface.duckdb";
 
@@ -87,12 +92,13 @@ async function createMetricsTable(db: DuckDBConnection, resultsDir: string, runs
 }
 
 /** Rebuilds the index of every run under `resultsDir` (default location: <results>/dreamface.duckdb). */
-export async function indexRuns(resultsDir: string, { out = join(resultsDir, INDEX_FILE) } = {}): Promise<IndexSummary> {
+export async function indexRuns(resultsDir: string, { out = join(resultsDir, INDEX_FILE), sweeps = findSweepDirs(resultsDir) }: { out?: string; sweeps?: readonly string[] } = {}): Promise<IndexSummary> {
   const runs = findRuns(resultsDir);
   return writeDuckDbAtomic(out, async (db): Promise<IndexSummary> => {
     await createRunsTable(db, runs);
     await createTrajectoriesTable(db, runs);
     const metrics = await createMetricsTable(db, resultsDir, runs);
+    await createSweepTables(db, sweeps);
     const count = await db.runAndReadAll("SELECT count(*)::INTEGER AS n FROM trajectories");
     return { path: out, runs: runs.length, trajectoryRows: Number(count.getRowObjectsJson()[0]!.n), metrics };
   });
