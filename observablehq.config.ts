@@ -51,6 +51,8 @@ const sidebar = [
   { name: "Results", pages: [
     { name: "Evaluation", path: "/evaluation" },
     { name: "Runs", path: "/runs" },
+    { name: "Compare runs", path: "/compare" },
+    { name: "Reproduction", path: "/reproduction" },
   ] },
 ];
 const pages = sidebar

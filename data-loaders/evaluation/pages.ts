@@ -47,7 +47,7 @@ export function runsPagePayload(results: string = resultsDir()) {
   return publishable({ resultsDir: shown.startsWith("..") ? results : shown, runs: runs.map((r) => runSummary(r, metrics)) }, { results });
 }
 
-async function readTrajectory(dir: string): Promise<TrajectoryRow[]> {
+export async function readTrajectory(dir: string): Promise<TrajectoryRow[]> {
   const parquet = join(dir, "trajectory.parquet");
   if (existsSync(parquet)) {
     const bytes = readFileSync(parquet);
@@ -57,7 +57,7 @@ async function readTrajectory(dir: string): Promise<TrajectoryRow[]> {
   return new TrajectoryLog(dir, "trajectory").rows();
 }
 
-function thin<T>(rows: readonly T[], max: number): T[] {
+export function thin<T>(rows: readonly T[], max: number): T[] {
   if (rows.length <= max) return [...rows];
   const stride = rows.length / max;
   return Array.from({ length: max }, (_, i) => rows[Math.floor(i * stride)]!);
@@ -72,7 +72,7 @@ function pngs(dir: string): string[] {
 }
 
 /** Small PNGs of a stage as data URLs: finished renders and maps, evaluation views, a few snapshots. */
-function stageImages(dir: string): { file: string; src: string }[] {
+export function stageImages(dir: string): { file: string; src: string }[] {
   const files = [
     ...pngs(dir),
     ...pngs(join(dir, "renders")).map((n) => `renders/${n}`),

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
 import { launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
 import { buildSiteOnce, lastPage, listFiles, type BuildResult } from "./build-once.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
+import { serveStatic, type StaticServer } from "../../data-loaders/io/static-server.js";
 
 const PAGE_TIMEOUT_MS = 90_000;
 

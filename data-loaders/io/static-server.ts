@@ -1,4 +1,5 @@
-// A loopback static file server for a built site (Framework's clean URLs: /face → face.html).
+// A loopback static file server for a built site (Framework's clean URLs: /face → face.html),
+// used by `dreamface report --pdf` and the browser tests.
 // Only serves files inside `root`; listens on 127.0.0.1 with an OS-chosen port.
 import { createReadStream, existsSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
