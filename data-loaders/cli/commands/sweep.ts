@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const { runSweep } = await import("../../sweep/run.js");
       const r = await runSweep({ file, shard: parseShard(flags.shard), out: flags.out, pool: flags.pool, profile: flags.profile });
       const label = r.label ? ` [${r.label}]` : "";
-      console.log(`sweep ${r.dir}: ${r.cells} cell(s) in this shard, ${r.skipped} already done, ${r.ran - Math.min(r.ran, r.skipped)} run now${r.complete ? "" : " (paused: rerun to resume)"}${label}`);
+      console.log(`sweep ${r.dir}: ${r.cells} cell(s) in this shard, ${r.skipped} done before, ${r.ran} stepped through now${r.complete ? "" : " (paused: rerun to resume)"}${label}`);
       console.log("merge the shards' results with `dreamface sweep merge`");
     });
 
