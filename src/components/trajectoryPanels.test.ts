@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { numericKeys, panelSpecs, wantsLog } from "./trajectoryPanels.js";
+import { constantDomain, numericKeys, panelSpecs, wantsLog } from "./trajectoryPanels.js";
 import { floats, pngSrc } from "./payload.js";
 
 test("panelSpecs: one panel per numeric quantity on the step axis; log only where positive values span > 2 decades", () => {
@@ -11,6 +11,8 @@ test("panelSpecs: one panel per numeric quantity on the step axis; log only wher
   assert.equal(specs.find((s) => s.key === "grad")!.points.length, 49, "missing values are skipped, not zero");
   assert.equal(wantsLog([0, 1, 1000]), false, "a zero forbids a log axis");
   assert.equal(wantsLog([1, 50]), false);
+  assert.deepEqual(constantDomain(specs[1]!), [0, 0.625], "a constant λ gets a readable axis from 0");
+  assert.equal(constantDomain(specs[2]!), undefined);
   const two = panelSpecs([{ step: 0, run: "a", x: 1 }, { step: 0, run: "b", x: 2 }], { series: "run" });
   assert.deepEqual(two[0]!.points.map((p) => p.series), ["a", "b"]);
 });

@@ -64,6 +64,13 @@ export function panelSpecs(rows: readonly Row[], { keys, series }: Pick<PanelOpt
   return specs;
 }
 
+/** A constant quantity gets a domain from 0 (or around it), not a degenerate [v, v]. */
+export function constantDomain(spec: PanelSpec): [number, number] | undefined {
+  const v = spec.points[0]!.value;
+  if (spec.log || spec.points.some((p) => p.value !== v)) return undefined;
+  return v === 0 ? [-1, 1] : v > 0 ? [0, 1.25 * v] : [1.25 * v, 0];
+}
+
 export function trajectoryPanels(rows: readonly Row[], options: PanelOptions = {}): HTMLElement {
   const specs = panelSpecs(rows, options);
   const root = document.createElement("div");
@@ -87,19 +94,20 @@ export function trajectoryPanels(rows: readonly Row[], options: PanelOptions = {
     const plot = Plot.plot({
       width: panelWidth,
       height: 130,
-      marginLeft: 48,
+      marginLeft: 56,
       marginTop: 22,
       grid: true,
       style: { fontSize: "10px" },
       title: `${options.labels?.[s.key] ?? s.key}${s.log ? " (log)" : ""}`,
       x: { domain: [lo, hi], label: null },
-      y: { type: s.log ? "log" : "linear", label: null, nice: true },
+      y: { type: s.log ? "log" : "linear", label: null, nice: true, ticks: 4, tickFormat: s.log ? "~e" : ".3~g", ...(constantDomain(s) ? { domain: constantDomain(s) } : {}) },
       // One domain for every panel, so a run keeps its colour across panels.
       color: multi ? { domain: seriesNames, type: "categorical" } : undefined,
       marks: [
         ...(options.marks?.length ? [Plot.ruleX(options.marks, { stroke: "#999", strokeDasharray: "4,3" })] : []),
         Plot.line(s.points, { x: "step", y: "value", z: "series", stroke, strokeWidth: 0.6, strokeOpacity: 0.35 }),
-        ...(s.points.length > k ? [Plot.line(s.points, Plot.windowY({ k, anchor: "middle", reduce: "mean" }, { x: "step", y: "value", z: "series", stroke, strokeWidth: 1.6 }))] : []),
+        // A moving mean only where a series has more steps than the window.
+        ...(steps > 2 * k ? [Plot.line(s.points, Plot.windowY({ k, anchor: "middle", reduce: "mean" }, { x: "step", y: "value", z: "series", stroke, strokeWidth: 1.6 }))] : []),
       ],
     });
     root.append(plot);
