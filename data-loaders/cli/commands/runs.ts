@@ -15,7 +15,7 @@ export function register(program: Command): void {
 
   runs
     .command("index")
-    .description("rebuild results/dreamface.duckdb (tables runs, trajectories, metrics) from every run's files")
+    .description("rebuild results/dreamface.duckdb (tables runs, trajectories, metrics, sweep_cells, sweep_summary) from every run's and sweep's files")
     .action(async () => {
       const { indexCommand } = await import("../../evaluation/cli.js");
       await indexCommand();
