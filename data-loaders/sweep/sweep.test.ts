@@ -3,7 +3,8 @@
 // tables in the merged DuckDB; a stopped sweep resumes, skipping finished cells.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { buildPool } from "../geometry/pool-build.js";
 import { ensureTinyModels } from "../models/ensure-tiny.js";
@@ -13,7 +14,7 @@ import { mergeSweeps } from "./merge.js";
 import { runSweep } from "./run.js";
 import { loadSweepFile } from "./files.js";
 import { parseSweep, shardCells, sweepCells } from "../../src/engine/config/sweep.js";
-import { runCli } from "../../test/helpers/cli.js";
+import { cliPath, runCli } from "../../test/helpers/cli.js";
 import { tempDir } from "../../test/helpers/tmp.js";
 
 const tmp = tempDir("dreamface-sweep-");
@@ -99,6 +100,39 @@ test("sharded (2 shards) and unsharded sweeps give identical metric tables; a st
     assert.equal(t1.cells[0]!.text, "the realistic face of Ada Lovelace");
     assert.deepEqual(t2, t1);
     assert.deepEqual(t1.summary.map((r) => [r.variant, r.prompts, r.seeds, r.cells]), [["full", 2, 1, 2], ["wo-lt", 2, 1, 2]]);
+
+    // kill -9 in the middle of the second cell, then the same command: the first cell is
+    // skipped, the second resumes inside its generate run, and both scores equal the
+    // uninterrupted sweep's.
+    const killFile = join(tmp, "kill.json");
+    writeFileSync(killFile, JSON.stringify({ ...tinySweep, variants: ["wo-lt"] }));
+    const killed = join(tmp, "killed");
+    const args = [cliPath, "sweep", killFile, "--out", killed, "--pool", pool];
+    const child = spawn(process.execPath, args, { stdio: "ignore" });
+    const firstDone = join(killed, "cells", "p00-ada-lovelace-wo-lt-s3", "cell.json");
+    const second = join(killed, "cells", "p01-alan-turing-wo-lt-s3", "geometry", "checkpoints");
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (existsSync(firstDone) && existsSync(second) && readdirSync(second).length > 0) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      }, 50);
+      child.on("exit", () => {
+        clearInterval(timer);
+        reject(new Error("the sweep finished before it could be killed mid-cell"));
+      });
+    });
+    await new Promise((r) => child.once("close", r));
+    assert.ok(!existsSync(join(killed, "cells", "p01-alan-turing-wo-lt-s3", "cell.json")), "killed before the second cell finished");
+    const again = runCli(["sweep", killFile, "--out", killed, "--pool", pool]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stdout, /2 cell\(s\) in this shard, 1 done before/);
+    for (const id of ["p00-ada-lovelace-wo-lt-s3", "p01-alan-turing-wo-lt-s3"]) {
+      const score = (dir: string) => JSON.parse(readFileSync(join(dir, "cells", id, "cell.json"), "utf8")).clip_score;
+      assert.equal(score(killed), score(whole), id);
+    }
 
     // The same folder refuses another grid.
     writeFileSync(file, JSON.stringify({ ...tinySweep, seeds: [4] }));
