@@ -38,6 +38,9 @@ export const PAPER_KID = {
   full: { full: 0.2125, desired: 0.0578 },
 } as const;
 
+/** The profile roles the protocol runs (text_encoder_embeds and token_embeddings are derived from text_encoder). */
+const PROTOCOL_ROLES = ["kid_features", "text_encoder", "text_encoder_embeds", "texture_domain_tokens", "token_embeddings", "unet", "vae_decoder", "vae_encoder"] as const;
+
 export interface AblateLdmOptions {
   profile: string;
   samples: number;
@@ -131,7 +134,10 @@ export async function ablateTextureLdm(o: AblateLdmOptions): Promise<AblateLdmRe
       };
       variants[v] = { full: score(refAll.data, ds.items.length, "full"), desired: score(refDesired, desiredRows.length, "desired") };
     }
-    const modelHashes = Object.fromEntries(Object.entries(backend.modelHashes()).sort(([a], [b]) => a.localeCompare(b)));
+    // Every role the protocol uses, opened here so a resumed process (which may skip phases) hashes the same set.
+    for (const role of PROTOCOL_ROLES) await backend.session(role);
+    const all = backend.modelHashes();
+    const modelHashes = Object.fromEntries(PROTOCOL_ROLES.map((r) => [r, all[r]]));
     writeJsonAtomic(join(dir, "kid.json"), {
       protocol: {
         ...(label ? { label } : {}),

@@ -27,8 +27,10 @@ interface LdmFlags {
 }
 
 export function register(program: Command): void {
+  // Positional options: `ablate texture-ldm --out …` is the subcommand's --out, not the parent's.
   const ablate = program
     .command("ablate")
+    .enablePositionalOptions()
     .description("texture ablations (full, wo-texture, wo-lt) on one geometry run: images and a CLIP-score / time table")
     .argument("<run-dir>", "a geometry run folder (or a run folder holding geometry/)")
     .option("--variants <list>", "comma-separated subset of full,wo-texture,wo-lt", "full,wo-texture,wo-lt")
