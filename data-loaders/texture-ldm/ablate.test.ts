@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/tmp.js";
 import { UserError } from "../cli/errors.js";
+import { readDataset } from "./dataset-files.js";
 import { ablateTextureLdm, PAPER_KID, type AblateLdmOptions } from "./ablate.js";
 
 const base = (out: string, extra: Partial<AblateLdmOptions> = {}): AblateLdmOptions => ({
@@ -33,6 +34,12 @@ test("ablate texture-ldm: kid.json shape, and a killed-and-resumed run gives the
   // The variants differ (they were trained differently), so the table is not one number thrice.
   assert.notEqual(kid.variants["wo-mp"].full.mean, kid.variants.full.full.mean);
   for (const v of ["wo-mp", "wo-prompt", "full"]) assert.ok(existsSync(join(a, `samples-${v}.png`)), v);
+  // The generated data: the photo's albedo (../shared/faces is present here), both domains, masks marking hats/holes.
+  assert.match(JSON.parse(readFileSync(join(a, "data", "dataset.json"), "utf8")).albedo, /astronaut photo .* projected to UV/);
+  const ds = readDataset(join(a, "data"));
+  assert.deepEqual([kid.protocol.dataset.desired, kid.protocol.dataset.undesired], [6, 6]);
+  assert.ok(ds.items.filter((i) => i.domain === "desired").every((i) => i.mask.every((m) => m === 1)));
+  assert.ok(ds.items.some((i) => i.domain === "undesired" && i.mask.some((m) => m === 0)), "no undesired map has a non-face element");
 
   // Kill after every 3 steps (train 4 + sample 1 per variant = 15 steps): 5 processes' worth.
   let runs = 0;

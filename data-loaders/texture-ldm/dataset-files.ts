@@ -17,6 +17,7 @@ import { sha256 } from "../io/hash.js";
 import { uvSample } from "../../src/engine/stages/texture-ldm/uv-dataset.js";
 import type { Domain } from "../../src/engine/stages/texture-ldm/variants.js";
 import { ictUvGeometry } from "./uv-geometry.js";
+import { photoUvAlbedo } from "./photo-albedo.js";
 
 export interface DatasetItem {
   name: string;
@@ -42,9 +43,11 @@ export async function generateDataset(dir: string, { count = 256, seed = 0, size
   if (!Number.isInteger(count) || count < 4) throw new UserError(`--count must be an integer ≥ 4, got ${count}`);
   if (!Number.isInteger(size) || size < 8 || size % 8) throw new UserError(`--size must be a multiple of 8, got ${size}`);
   const geo = await ictUvGeometry(size);
+  const photo = await photoUvAlbedo(size);
+  const fromPhoto = "image" in photo ? photo : undefined;
   for (const d of DOMAINS) mkdirSync(join(dir, d), { recursive: true });
   for (let i = 0; i < count; i++) {
-    const s = uvSample(geo, seed, i);
+    const s = uvSample(geo, seed, i, fromPhoto);
     const name = `uv-${String(i >> 1).padStart(5, "0")}`;
     const base = join(dir, s.domain, name);
     writeFileAtomic(`${base}.png`, encodePng(s.image, size, size));
@@ -52,11 +55,14 @@ export async function generateDataset(dir: string, { count = 256, seed = 0, size
     if (s.domain === "undesired") writeFileAtomic(`${base}.mask.png`, encodePng(s.mask, size, size, { channels: 1 }));
   }
   writeJsonAtomic(join(dir, "dataset.json"), {
-    generator: "dreamface texture-ldm data (procedural albedo on the ICT face UV tile; src/engine/stages/texture-ldm/uv-dataset.ts)",
+    generator: "dreamface texture-ldm data (ICT face UV tile; src/engine/stages/texture-ldm/uv-dataset.ts)",
+    albedo: fromPhoto
+      ? "the public-domain astronaut photo (../shared/faces) projected to UV through the tracker's ICT fit, varied by gains; procedural where the photo does not see the face"
+      : `procedural (photo unavailable: ${"unavailable" in photo ? photo.unavailable : "?"})`,
     count,
     seed,
     size,
-    note: "procedural, not photographs: a toy two-domain set for the Fig. 13 protocol",
+    note: "a toy two-domain set for the Fig. 13 protocol: one photo, varied; shading, highlights, hats and holes are synthetic",
   });
 }
 

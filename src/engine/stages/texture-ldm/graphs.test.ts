@@ -57,6 +57,7 @@ test("VJP of the mask-channel UNet w.r.t. its weights and hidden states matches 
   const g = ldmTrainGraphs(await load("unet"), { mask: true, weights: /^(conv|lin)_/, hiddenGrad: true });
   assert.equal(g.channels, 5);
   assert.equal(g.params.length, 10);
+  assert.equal(g.init.length, 16212); // README: "10 tensors, 16 k values"
   const feeds: Record<string, { dims: readonly number[]; data: Float32Array }> = {
     sample: normals([2, 5, 4, 4]),
     timestep: { dims: [2], data: new Float32Array([300, 300]) },

@@ -1,13 +1,17 @@
 /**
- * The in-project two-domain UV dataset (the paper's is private): PROCEDURAL albedo painted on
- * ICT-FaceKit's face UV tile, not a photo projection.
+ * The in-project two-domain UV dataset (the paper's is private), on ICT-FaceKit's face UV tile.
+ * Source of the albedo: the public-domain photo projected to UV through the tracker's fit
+ * (`PhotoAlbedo`, data-loaders/texture-ldm/photo-albedo.ts) where it sees the face, varied per
+ * sample by per-channel gains and brightness; elsewhere (and for every texel when no photo is
+ * available) a PROCEDURAL albedo.
  *
  * Geometry (Node side, data-loaders/texture-ldm/uv-geometry.ts): the neutral ICT face's 3D
  * positions and normals rasterised into the face tile [0,1]² (uvMap), plus the 68 landmarks.
  * Each sample draws (Rng.derive(seed, index)):
- * - desired Ω_d: lighting-free albedo: a skin tone between light and dark, smooth 3D-position
- *   variation, redder lips (around the mouth landmarks), darker brows, reddish cheeks; texels
- *   the face does not cover get the base tone (no black holes);
+ * - desired Ω_d: albedo: the photo's texels (it keeps the photo's soft lighting: not de-lit)
+ *   times random gains, or a procedural skin tone between light and dark with redder lips
+ *   (around the mouth landmarks), darker brows, reddish cheeks; both with smooth 3D-position
+ *   variation; texels the face does not cover get the base tone (no black holes);
  * - undesired Ω_u: the SAME albedo multiplied by Lambert shading from a random light, plus a
  *   Blinn-Phong specular highlight, and with probability ½ each a hat (the texels above a
  *   random height on the forehead) and black areas (ellipses). The mask B is 0 on the hat and
@@ -30,6 +34,13 @@ export interface UvGeometry {
   landmarks: Float32Array;
 }
 
+/** The photo baked into the face tile: [size²·3] colours, valid where a front-facing vertex saw it. */
+export interface PhotoAlbedo {
+  size: number;
+  image: Float32Array;
+  valid: Uint8Array;
+}
+
 export interface UvSample {
   image: Float32Array; // [size²·3] in [0,1]
   mask: Float32Array; // [size²]
@@ -49,11 +60,24 @@ function centroid(lm: Float32Array, from: number, to: number): [number, number, 
 const d2 = (p: Float32Array, i: number, c: readonly number[]) => (p[i * 3]! - c[0]!) ** 2 + (p[i * 3 + 1]! - c[1]!) ** 2 + (p[i * 3 + 2]! - c[2]!) ** 2;
 
 /** The albedo of sample `index` and its caption. */
-export function albedo(geo: UvGeometry, seed: number, index: number): { image: Float32Array; caption: string } {
+export function albedo(geo: UvGeometry, seed: number, index: number, photo?: PhotoAlbedo): { image: Float32Array; caption: string } {
   const rng = Rng.derive(seed, "uv-albedo", index);
   const { size, positions: P, coverage, landmarks: lm } = geo;
-  const u = rng.uniform();
-  const base = LIGHT.map((l, k) => l + (DARK[k]! - l) * u + rng.range(-0.03, 0.03));
+  if (photo && photo.size !== size) throw new Error(`photo albedo is ${photo.size}², the dataset ${size}²`);
+  let u = rng.uniform();
+  let base = LIGHT.map((l, k) => l + (DARK[k]! - l) * u + rng.range(-0.03, 0.03));
+  let gains = [1, 1, 1];
+  if (photo) {
+    // The photo's mean colour is the base; gains vary tone and brightness per sample.
+    const mean = [0, 0, 0];
+    let n = 0;
+    for (let i = 0; i < size * size; i++) if (photo.valid[i]) (n++, [0, 1, 2].forEach((k) => (mean[k]! += photo.image[i * 3 + k]!)));
+    const bright = Math.exp(0.25 * rng.normal());
+    gains = [0, 1, 2].map(() => bright * Math.exp(0.06 * rng.normal()));
+    base = mean.map((m, k) => (m / Math.max(1, n)) * gains[k]!);
+    const lum = 0.2126 * base[0]! + 0.7152 * base[1]! + 0.0722 * base[2]!;
+    u = Math.min(0.999, Math.max(0, (0.75 - lum) / 0.45));
+  }
   const caption = `the face texture of a person with ${TONES[Math.min(3, Math.floor(u * 4))]} skin`;
   const eyes = [centroid(lm, 36, 41), centroid(lm, 42, 47)];
   const width = Math.hypot(eyes[0]![0] - eyes[1]![0], eyes[0]![1] - eyes[1]![1], eyes[0]![2] - eyes[1]![2]) * 2.2;
@@ -65,7 +89,10 @@ export function albedo(geo: UvGeometry, seed: number, index: number): { image: F
   const image = new Float32Array(size * size * 3);
   for (let i = 0; i < size * size; i++) {
     let c = base.slice();
-    if (coverage[i]) {
+    if (photo?.valid[i]) {
+      const vary = waves.reduce((a, w) => a + w.amp * Math.sin(w.k[0]! * P[i * 3]! + w.k[1]! * P[i * 3 + 1]! + w.k[2]! * P[i * 3 + 2]! + w.phase), 0);
+      c = [0, 1, 2].map((k) => photo.image[i * 3 + k]! * gains[k]! * (1 + vary));
+    } else if (coverage[i]) {
       const vary = waves.reduce((a, w) => a + w.amp * Math.sin(w.k[0]! * P[i * 3]! + w.k[1]! * P[i * 3 + 1]! + w.k[2]! * P[i * 3 + 2]! + w.phase), 0);
       c = c.map((x) => x * (1 + vary));
       const lipW = lip * Math.exp(-d2(P, i, mouth) / s2(0.09));
@@ -81,9 +108,9 @@ export function albedo(geo: UvGeometry, seed: number, index: number): { image: F
 }
 
 /** Sample `index` of the two-domain set: even indices desired, odd undesired (same albedo stream). */
-export function uvSample(geo: UvGeometry, seed: number, index: number): UvSample {
+export function uvSample(geo: UvGeometry, seed: number, index: number, photo?: PhotoAlbedo): UvSample {
   const domain: Domain = index % 2 === 0 ? "desired" : "undesired";
-  const { image, caption } = albedo(geo, seed, index >> 1);
+  const { image, caption } = albedo(geo, seed, index >> 1, photo);
   const n = geo.size * geo.size;
   const mask = new Float32Array(n).fill(1);
   if (domain === "desired") return { image, mask, caption, domain };
