@@ -41,6 +41,33 @@ test("ablate texture-ldm: kid.json shape, and a killed-and-resumed run gives the
   assert.ok(ds.items.filter((i) => i.domain === "desired").every((i) => i.mask.every((m) => m === 1)));
   assert.ok(ds.items.some((i) => i.domain === "undesired" && i.mask.some((m) => m === 0)), "no undesired map has a non-face element");
 
+  // Training moved what each variant trains: the zero-initialised mask weights (input channel 4
+  // of the first conv) and, for full only, C_d and C_u away from the shipped tokens.
+  const model = (v: string) => {
+    const m = JSON.parse(readFileSync(join(a, "variants", v, "model.json"), "utf8"));
+    const b = readFileSync(join(a, "variants", v, "weights.bin"));
+    return { m, f: new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)) };
+  };
+  for (const v of ["wo-prompt", "full"]) {
+    const { m, f } = model(v);
+    const conv = m.params.find((p: { name: string }) => p.name === "conv_w_21");
+    assert.deepEqual(conv.dims, [16, 5, 3, 3]);
+    const maskWeights = Array.from({ length: 16 * 9 }, (_, k) => f[conv.offset + Math.floor(k / 9) * 45 + 36 + (k % 9)]!);
+    assert.ok(maskWeights.some((w) => w !== 0), `${v}: mask-channel weights never moved`);
+  }
+  assert.equal(model("wo-mp").m.channels, 4);
+  assert.equal(model("wo-prompt").m.tokens, 0);
+  const full = model("full");
+  assert.equal(full.m.tokens, 16); // C_d ‖ C_u, 8 wide each (the tiny token table)
+  const tokens = full.f.slice(full.f.length - 16);
+  const { createNodeBackend } = await import("../models/backend-node.js");
+  const { textureDomainTokens } = await import("../../src/engine/models/decoders.js");
+  const backend = await createNodeBackend({ profile: "tiny" });
+  const init = await textureDomainTokens(backend);
+  await backend.dispose();
+  assert.notDeepEqual(tokens.slice(0, 8), init.desired);
+  assert.notDeepEqual(tokens.slice(8), init.undesired);
+
   // Kill after every 3 steps (train 4 + sample 1 per variant = 15 steps): 5 processes' worth.
   let runs = 0;
   while (!(await ablateTextureLdm(base(b, { stopAfter: 3, data: join(a, "data") }))).complete) runs++;

@@ -2,7 +2,7 @@
 // a bad folder is a one-line UserError naming the problem; the CLI exits 2 with it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/tmp.js";
 import { runCli } from "../../test/helpers/cli.js";
@@ -74,4 +74,16 @@ test("CLI: texture-ldm train and ablate texture-ldm reject bad input with exit 2
   const c = runCli(["ablate", "texture-ldm", "--samples", "1", "--out", join(root, "x")]);
   assert.equal(c.status, 2, c.stderr);
   assert.match(c.stderr, /--samples must be an integer ≥ 2/);
+});
+
+test("CLI: texture-ldm train runs a variant on a user's folder and writes model.json + weights.bin", () => {
+  const dir = join(root, "train-ok");
+  valid(dir);
+  const out = join(root, "trained");
+  const r = runCli(["texture-ldm", "train", "--variant", "full", "--data", dir, "--steps", "2", "--batch", "2", "--out", out]);
+  assert.equal(r.status, 0, r.stderr);
+  const m = JSON.parse(readFileSync(join(out, "model.json"), "utf8"));
+  assert.equal(m.variant, "full");
+  assert.equal(readFileSync(join(out, "weights.bin")).length, 4 * (16212 + 16));
+  assert.equal(readFileSync(join(out, "trajectory.jsonl"), "utf8").trim().split("\n").length, 2);
 });
