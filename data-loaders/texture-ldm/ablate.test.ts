@@ -74,6 +74,14 @@ test("ablate texture-ldm: kid.json shape, and a killed-and-resumed run gives the
   assert.ok(runs >= 4, `resumed ${runs} times`);
   for (const f of ["kid.json", "samples-wo-mp.png", "samples-full.png"]) assert.deepEqual(readFileSync(join(b, f)), readFileSync(join(a, f)), f);
 
+  // --variants-dir takes the trained variants instead of training: same samples, same KIDs.
+  const c = join(root, "c");
+  assert.equal((await ablateTextureLdm(base(c, { data: join(a, "data"), variantsDir: join(a, "variants") }))).complete, true);
+  const kidC = JSON.parse(readFileSync(join(c, "kid.json"), "utf8"));
+  assert.deepEqual(kidC.variants, kid.variants);
+  assert.deepEqual(kidC.protocol.variantHashes, kid.protocol.variantHashes);
+  assert.equal(kidC.protocol.training.from, "--variants-dir");
+
   // The folder belongs to its settings.
   await assert.rejects(ablateTextureLdm(base(a, { seed: 4 })), (e: Error) => e instanceof UserError && /different settings/.test(e.message));
 });

@@ -19,7 +19,7 @@ export function register(program: Command): void {
   const ldm = program.command("texture-ldm").description("texture LDM (mask channel + prompt tuning, paper Sec. 5.1): dataset and training");
   ldm
     .command("data")
-    .description("write the in-project two-domain UV dataset (procedural albedo on ICT's face UV tile; desired/ and undesired/ folders)")
+    .description("write the in-project two-domain UV dataset (the shared face photo projected to ICT's face UV tile, procedural elsewhere; desired/ and undesired/ folders)")
     .requiredOption("--out <dir>", "dataset folder")
     .option("--count <n>", "number of maps, half per domain", "256")
     .option("--seed <n>", "seed", "0")
