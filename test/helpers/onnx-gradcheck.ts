@@ -161,3 +161,47 @@ function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
+
+export interface ModelCheckOptions {
+  /** Float32 inputs by name ([dims, values]); every graph input must be given. */
+  feeds: Record<string, { dims: readonly number[]; data: Float32Array }>;
+  wrt: readonly string[];
+  output: string;
+  tol: number;
+  eps: number;
+  directions?: number;
+  seed?: number;
+}
+
+/**
+ * A whole float32 graph's VJP against central finite differences of ⟨ȳ, f(x)⟩ along random
+ * directions d ~ N(0, I), per `wrt` input. The error is |numeric − ⟨g, d⟩| / ‖g‖₂ (‖g‖₂ is the
+ * standard deviation of ⟨g, d⟩ over such directions). Returns the worst error per input.
+ */
+export async function checkModelVjp(model: ModelProto, o: ModelCheckOptions): Promise<Record<string, number>> {
+  const rng = new Rng(o.seed ?? 11);
+  const fwd = await session(model);
+  const bwd = await session(vjpModel(model, { wrt: o.wrt, output: o.output }));
+  const ortFeeds = (vals: Record<string, Float32Array>) => Object.fromEntries(Object.entries(o.feeds).map(([k, f]) => [k, new ort.Tensor("float32", vals[k] ?? f.data, [...f.dims])]));
+  const y = (await fwd.run(ortFeeds({})))[o.output]!;
+  const gy = Float32Array.from({ length: y.data.length }, () => rng.normal());
+  const grads = await bwd.run({ ...ortFeeds({}), [`grad_${o.output}`]: new ort.Tensor("float32", gy, y.dims) });
+  const out: Record<string, number> = {};
+  for (const name of o.wrt) {
+    const x = o.feeds[name]!.data;
+    const grad = grads[`grad_${name}`]!.data as Float32Array;
+    assert.equal(grad.length, x.length, `grad_${name} has ${grad.length} values, input ${x.length}`);
+    const scale = Math.max(...Array.from(grad, Math.abs));
+    assert.ok(scale > 1e-9, `the VJP w.r.t. "${name}" is zero`);
+    let error = 0;
+    for (let k = 0; k < (o.directions ?? 3); k++) {
+      const d = Float32Array.from(x, () => rng.normal());
+      const at = async (s: number) => dot(gy, (await fwd.run(ortFeeds({ [name]: x.map((v, i) => v + s * o.eps * d[i]!) })))[o.output]!.data as Float32Array);
+      const numeric = ((await at(1)) - (await at(-1))) / (2 * o.eps);
+      error = Math.max(error, Math.abs(numeric - dot(grad, d)) / Math.max(Math.sqrt(dot(grad, grad)), 1e-12));
+    }
+    assert.ok(error <= o.tol, `VJP w.r.t. "${name}" differs from finite differences by ${error.toExponential(2)} (tolerance ${o.tol})`);
+    out[name] = error;
+  }
+  return out;
+}

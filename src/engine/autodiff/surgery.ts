@@ -144,3 +144,100 @@ export function adaptCotangentChannels(model: ModelProto, from: string, to: stri
     }),
   });
 }
+
+/** Float values of a float32 initializer (raw or float_data), copied. */
+export function initializerValues(t: TensorProto): Float32Array {
+  if ((t.dataType ?? DT.FLOAT) !== DT.FLOAT) throw new VjpError(`initializer "${t.name}" is not float32 (ONNX type ${t.dataType})`);
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) throw new VjpError(`initializer "${t.name}" is stored as external data: load it before promoting`);
+  const raw = t.rawData;
+  if (raw && raw.length) return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+  return Float32Array.from(t.floatData ?? []);
+}
+
+/**
+ * Weights as graph inputs: each named initializer becomes a graph input of the same name,
+ * dtype and shape, so a VJP can be taken with respect to it (training through the ONNX
+ * autodiff) and an optimiser can feed new values every step. The initializers leave the graph;
+ * the returned `values` are their current contents, in `names` order.
+ */
+export function promoteInitializers(model: ModelProto, names: readonly string[]): { model: ModelProto; values: Float32Array[] } {
+  const graph = model.graph;
+  if (!graph) throw new VjpError("the model has no graph");
+  const byName = new Map((graph.initializer ?? []).map((t) => [t.name ?? "", t]));
+  const values = names.map((n) => {
+    const t = byName.get(n);
+    if (!t) throw new VjpError(`"${n}" is not an initializer of the graph`);
+    return initializerValues(t);
+  });
+  const promoted = new Set(names);
+  const inputs = names.map((n) => {
+    const t = byName.get(n)!;
+    return onnx.ValueInfoProto.create({
+      name: n,
+      type: onnx.TypeProto.create({
+        tensorType: onnx.TypeProto.Tensor.create({
+          elemType: DT.FLOAT,
+          shape: onnx.TensorShapeProto.create({ dim: (t.dims ?? []).map((d) => onnx.TensorShapeProto.Dimension.create({ dimValue: num(d as never) })) }),
+        }),
+      }),
+    });
+  });
+  return {
+    model: onnx.ModelProto.create({
+      ...model,
+      graph: onnx.GraphProto.create({
+        ...graph,
+        initializer: (graph.initializer ?? []).filter((t) => !promoted.has(t.name ?? "")),
+        // An exporter may also list initializers as inputs (IR < 4): keep one entry per name.
+        input: [...(graph.input ?? []).filter((v) => !promoted.has(v.name ?? "")), ...inputs],
+      }),
+    }),
+    values,
+  };
+}
+
+/**
+ * Adds `extra` input channels to graph input `input` [B, C, H, W]: every Conv reading it
+ * directly gets zero weights for the new channels, so the widened model computes exactly what
+ * the original did until training moves those weights (how SD fine-tunes add a mask channel).
+ */
+export function widenConvInput(model: ModelProto, input: string, extra: number): ModelProto {
+  const graph = model.graph;
+  if (!graph) throw new VjpError("the model has no graph");
+  const info = (graph.input ?? []).find((v) => v.name === input);
+  const dims = info?.type?.tensorType?.shape?.dim ?? [];
+  if (!info || dims.length !== 4) throw new VjpError(`the graph has no 4-d input "${input}"`);
+  const readers = (graph.node ?? []).filter((n) => (n.input ?? []).includes(input));
+  if (!readers.length || readers.some((n) => n.opType !== "Conv" || n.input![0] !== input))
+    throw new VjpError(`"${input}" must be read by Conv nodes only to be widened (readers: ${readers.map((n) => n.opType).join(", ") || "none"})`);
+  const widened = new Map<string, TensorProto>();
+  for (const n of readers) {
+    const w = (graph.initializer ?? []).find((t) => t.name === n.input![1]);
+    if (!w || w.dims?.length !== 4) throw new VjpError(`conv "${n.name}" reading "${input}" has no 4-d weight initializer`);
+    const [o, c, kh, kw] = w.dims.map((d) => num(d as never)) as [number, number, number, number];
+    const old = initializerValues(w);
+    const out = new Float32Array(o * (c + extra) * kh * kw);
+    const k = kh * kw;
+    for (let i = 0; i < o; i++) out.set(old.subarray(i * c * k, (i + 1) * c * k), i * (c + extra) * k);
+    widened.set(w.name!, onnx.TensorProto.create({ name: w.name, dims: [o, c + extra, kh, kw], dataType: DT.FLOAT, rawData: new Uint8Array(out.buffer) }));
+  }
+  const channels = num(dims[1]?.dimValue as never);
+  if (!channels) throw new VjpError(`"${input}" has no fixed channel count`);
+  const newInfo = onnx.ValueInfoProto.create({
+    name: input,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: info.type!.tensorType!.elemType ?? DT.FLOAT,
+        shape: onnx.TensorShapeProto.create({ dim: dims.map((d, k) => onnx.TensorShapeProto.Dimension.create(k === 1 ? { dimValue: channels + extra } : d)) }),
+      }),
+    }),
+  });
+  return onnx.ModelProto.create({
+    ...model,
+    graph: onnx.GraphProto.create({
+      ...graph,
+      initializer: (graph.initializer ?? []).map((t) => widened.get(t.name ?? "") ?? t),
+      input: (graph.input ?? []).map((v) => (v.name === input ? newInfo : v)),
+    }),
+  });
+}
