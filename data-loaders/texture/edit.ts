@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
+import { checkPrompt } from "../clip/prompt.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { profileLabel, progress } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
@@ -51,8 +52,7 @@ function square(img: DecodedImage, what: string): number {
 const fit = (data: Float32Array, from: number, to: number, c: number) => (from === to ? data : resample(data, from, from, c, to, to, from > to ? "lanczos3" : "bicubic").map((v) => Math.min(1, Math.max(0, v))));
 
 export async function runEdit(opts: EditCommandOptions): Promise<{ out: string; label?: string }> {
-  const prompt = opts.prompt?.trim();
-  if (!prompt) throw new UserError("--prompt is empty: say what the edit should add, e.g. --prompt \"with freckles\"");
+  const prompt = checkPrompt(opts.prompt, "--prompt");
   const strength = opts.strength ?? 0.5;
   if (!(strength > 0 && strength <= 1)) throw new UserError(`--strength must be in (0, 1], got ${opts.strength}`);
   if (!opts.out || !opts.out.toLowerCase().endsWith(".png")) throw new UserError(`--out must name a .png file, got "${opts.out ?? ""}"`);
