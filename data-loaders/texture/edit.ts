@@ -33,6 +33,8 @@ export interface EditCommandOptions {
 }
 
 const EDIT_SIZE = 512;
+/** Smallest map accepted: below it there is no texture to edit (a 1×1 "map" is a mistake). */
+const MIN_SIDE = 16;
 
 function load(path: string, what: string): DecodedImage {
   const file = resolve(path);
@@ -46,6 +48,7 @@ function load(path: string, what: string): DecodedImage {
 
 function square(img: DecodedImage, what: string): number {
   if (img.width !== img.height) throw new UserError(`${what} must be square (a UV map), is ${img.width}×${img.height}`);
+  if (img.width < MIN_SIDE) throw new UserError(`${what} is too small (${img.width}×${img.height}): a UV map needs at least ${MIN_SIDE}×${MIN_SIDE}`);
   return img.width;
 }
 

@@ -3,6 +3,8 @@
 // problem. Generators mutate a valid input (experiments/smoke.json, a tiny PNG, the ICT .glb)
 // so every case is one mistake away from something that works.
 import { readFileSync } from "node:fs";
+import { crc32 } from "node:zlib";
+import { encodePng } from "../../data-loaders/io/png.js";
 import { join } from "node:path";
 import { projectRoot } from "../../data-loaders/io/paths.js";
 import { Rng } from "../../src/engine/util/rng.js";
@@ -150,4 +152,102 @@ export function promptCases(): FuzzCase[] {
     cases.push({ family: "prompt", name: `generate prompt: ${what}`, files: {}, args: ["generate", prompt, "--out", "$OUT"], names });
   }
   return cases;
+}
+
+/** A PNG whose IHDR claims `width`×`height` (CRC fixed up), the pixel data left as it was. */
+function withHeader(png: Uint8Array, width: number, height: number): Uint8Array {
+  const out = png.slice();
+  const view = new DataView(out.buffer);
+  view.setUint32(16, width);
+  view.setUint32(20, height);
+  view.setUint32(29, crc32(out.subarray(12, 29)));
+  return out;
+}
+
+const flat = (w: number, h: number, c: number) => new Float32Array(w * h * c).fill(0.5);
+
+/** Diffuse maps `edit` must refuse: unreadable, not PNG, too small, absurdly large, not square. */
+export function imageCases(): FuzzCase[] {
+  const good = encodePng(flat(32, 32, 3), 32, 32);
+  const corrupt = good.slice();
+  for (let i = 45; i < corrupt.length - 16; i += 7) corrupt[i] = corrupt[i]! ^ 0x5a;
+  const images: [string, Uint8Array, RegExp][] = [
+    ["corrupt PNG (flipped bytes)", corrupt, /map\.png.*not a readable PNG/],
+    ["truncated PNG", good.subarray(0, good.length >> 1), /map\.png.*not a readable PNG/],
+    ["JPEG bytes", new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, 0xd9]), /map\.png.*not a readable PNG/],
+    ["zero bytes", new Uint8Array(0), /map\.png.*not a readable PNG/],
+    ["1×1", encodePng(flat(1, 1, 3), 1, 1), /too small/],
+    ["1×1 16-bit", encodePng(flat(1, 1, 3), 1, 1, { bits: 16 }), /too small/],
+    ["20000² header (RGB)", withHeader(good, 20000, 20000), /20000×20000/],
+    ["20000² header (grey + alpha, 16-bit)", withHeader(encodePng(flat(32, 32, 4), 32, 32, { channels: 4, bits: 16 }), 20000, 20000), /20000×20000/],
+    ["not square (grey 64×32)", encodePng(flat(64, 32, 1), 64, 32, { channels: 1 }), /square/],
+  ];
+  return images.map(([what, bytes, names]) => ({ family: "image", name: `edit diffuse map: ${what}`, files: { "map.png": bytes }, args: ["edit", "$DIR/map.png", "--prompt", "with freckles", "--out", "$OUT.png"], names }));
+}
+
+/** A minimal binary glTF: one triangle, optionally with morph targets. */
+export function triangleGlb(morphTargets: number): Uint8Array {
+  const positions = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]);
+  const bin = new Uint8Array(positions.byteLength * (1 + morphTargets));
+  for (let k = 0; k <= morphTargets; k++) bin.set(new Uint8Array(positions.buffer), k * positions.byteLength);
+  const accessor = (k: number) => ({ bufferView: k, componentType: 5126, count: 3, type: "VEC3", min: [0, 0, 0], max: [1, 1, 0] });
+  const json = {
+    asset: { version: "2.0" },
+    scenes: [{ nodes: [0] }],
+    nodes: [{ mesh: 0 }],
+    meshes: [{ primitives: [{ attributes: { POSITION: 0 }, ...(morphTargets ? { targets: Array.from({ length: morphTargets }, (_, k) => ({ POSITION: k + 1 })) } : {}) }] }],
+    buffers: [{ byteLength: bin.byteLength }],
+    bufferViews: Array.from({ length: 1 + morphTargets }, (_, k) => ({ buffer: 0, byteOffset: k * 36, byteLength: 36 })),
+    accessors: Array.from({ length: 1 + morphTargets }, (_, k) => accessor(k)),
+  };
+  let text = JSON.stringify(json);
+  while (text.length % 4) text += " ";
+  const jsonBytes = new TextEncoder().encode(text);
+  const total = 12 + 8 + jsonBytes.length + 8 + bin.length;
+  const out = new Uint8Array(total);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0x46546c67, true);
+  v.setUint32(4, 2, true);
+  v.setUint32(8, total, true);
+  v.setUint32(12, jsonBytes.length, true);
+  v.setUint32(16, 0x4e4f534a, true);
+  out.set(jsonBytes, 20);
+  v.setUint32(20 + jsonBytes.length, bin.length, true);
+  v.setUint32(24 + jsonBytes.length, 0x004e4942, true);
+  out.set(bin, 28 + jsonBytes.length);
+  return out;
+}
+
+/** `.glb` assets `animate` must refuse before tracking: another topology, corrupt or empty files. `face` is a valid ICT .glb. */
+export function glbCases(face: Uint8Array, photo: Uint8Array): FuzzCase[] {
+  const glbs: [string, Uint8Array | string, RegExp][] = [
+    ["a triangle without morph targets", triangleGlb(0), /asset\.glb.*ICT-FaceKit topology/],
+    ["a triangle with 3 morph targets", triangleGlb(3), /asset\.glb.*ICT-FaceKit topology|53/],
+    ["the ICT face truncated", face.subarray(0, face.length >> 1), /asset\.glb/],
+    ["zero bytes", new Uint8Array(0), /asset\.glb/],
+    ["a text file", "not a glb at all\n", /asset\.glb/],
+  ];
+  return glbs.map(([what, bytes, names]) => ({
+    family: "glb",
+    name: `animate asset: ${what}`,
+    files: { "asset.glb": bytes, "images/a.png": photo },
+    args: ["animate", "$DIR/asset.glb", "--images", "$DIR/images", "--out", "$OUT.glb", "--run-dir", "$OUT-run"],
+    names,
+  }));
+}
+
+/** Videos `animate` must refuse: empty, not a video, a PNG renamed. */
+export function videoCases(face: Uint8Array, photo: Uint8Array): FuzzCase[] {
+  const videos: [string, string, Uint8Array | string][] = [
+    ["zero bytes", "clip.webm", new Uint8Array(0)],
+    ["text named .mp4", "clip.mp4", "hello, not a video\n".repeat(20)],
+    ["a PNG named .webm", "clip.webm", photo],
+  ];
+  return videos.map(([what, name, bytes]) => ({
+    family: "video",
+    name: `animate video: ${what}`,
+    files: { "asset.glb": face, [name]: bytes },
+    args: ["animate", "$DIR/asset.glb", "--video", `$DIR/${name}`, "--out", "$OUT.glb", "--run-dir", "$OUT-run"],
+    names: new RegExp(escape(name)),
+  }));
 }
