@@ -11,7 +11,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import type { CliResult } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import { Rng } from "../../src/engine/util/rng.js";
-import { experimentCases, glbCases, imageCases, promptCases, videoCases, type FuzzCase } from "./cases.js";
+import { experimentCases, glbCases, imageCases, modelCases, promptCases, videoCases, type FuzzCase } from "./cases.js";
 import { chromiumPath } from "../../data-loaders/browser/chromium.js";
 import { loadFaceModel } from "../../data-loaders/face/load.js";
 import { sharedDir } from "../../data-loaders/io/paths.js";
@@ -65,7 +65,7 @@ const rng = new Rng(SEED);
 chromiumPath(); // the video cases decode in Chromium: without it, fail now with the install hint
 const face = writeGlb(faceGlbAsset(await loadFaceModel()));
 const photo = readFileSync(join(sharedDir()!, "faces", "astronaut.png"));
-const cases: FuzzCase[] = [...experimentCases(rng, 40), ...promptCases(), ...imageCases(), ...glbCases(face, photo), ...videoCases(face, photo)];
+const cases: FuzzCase[] = [...experimentCases(rng, 40), ...promptCases(), ...imageCases(), ...glbCases(face, photo), ...videoCases(face, photo), ...modelCases(rng, 8)];
 
 /** Every file under dir with its size and mtime: "unchanged" means this is equal. */
 function snapshot(dir: string): string[] {
@@ -103,7 +103,8 @@ test(`fuzz: ${cases.length} bad inputs (seed ${SEED}; ${families.map((f) => `${c
     const given = snapshot(dir);
     const out = join(dir, "out");
     const args = c.args.map((a) => a.replaceAll("$DIR", dir).replaceAll("$OUT", out));
-    const r = await worker.run(args, { DREAMFACE_RESULTS_DIR: results, ...c.env });
+    const env = Object.fromEntries(Object.entries(c.env ?? {}).map(([k, v]) => [k, v.replaceAll("$DIR", dir)]));
+    const r = await worker.run(args, { DREAMFACE_RESULTS_DIR: results, ...env });
     if (!r) {
       failures.push(`#${i} ${c.name}: still running after ${CASE_TIMEOUT_MS / 1000} s (killed)`);
       continue;

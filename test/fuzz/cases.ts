@@ -251,3 +251,41 @@ export function videoCases(face: Uint8Array, photo: Uint8Array): FuzzCase[] {
     names: new RegExp(escape(name)),
   }));
 }
+
+/** An sd15-layout model folder built from the tiny models (test/fuzz only: it checks files, not weights). */
+function sd15Folder(): Record<string, Uint8Array> {
+  const tiny = (f: string) => new Uint8Array(readFileSync(join(projectRoot, "models", "tiny", f)));
+  return {
+    "sd15/text_encoder/model.onnx": tiny("text_encoder.onnx"),
+    "sd15/unet/model.onnx": tiny("unet.onnx"),
+    "sd15/vae_encoder/model.onnx": tiny("vae_encoder.onnx"),
+    "sd15/vae_decoder/model.onnx": tiny("vae_decoder.onnx"),
+    "sd15/clip/text_model.onnx": tiny("clip_text.onnx"),
+    "sd15/clip/vision_model.onnx": tiny("clip_image.onnx"),
+  };
+}
+
+/** Model folders with one broken file (zero bytes, truncated, not ONNX), run through `geometry --profile sd15`. */
+export function modelCases(rng: Rng, n: number): FuzzCase[] {
+  const roles: [string, string][] = [
+    ["text_encoder", "sd15/text_encoder/model.onnx"],
+    ["unet", "sd15/unet/model.onnx"],
+    ["vae_encoder", "sd15/vae_encoder/model.onnx"],
+    ["clip_text", "sd15/clip/text_model.onnx"],
+    ["clip_image", "sd15/clip/vision_model.onnx"],
+  ];
+  const breaks: [string, (b: Uint8Array) => Uint8Array][] = [
+    ["zero bytes", () => new Uint8Array(0)],
+    ["truncated to a third", (b) => b.subarray(0, Math.floor(b.length / 3))],
+    ["random bytes", (b) => Uint8Array.from(b.subarray(0, 4096), () => rng.int(0, 255))],
+  ];
+  const cases: FuzzCase[] = [];
+  for (let i = 0; i < n; i++) {
+    const [role, file] = roles[rng.int(0, roles.length - 1)]!;
+    const [what, broken] = breaks[rng.int(0, breaks.length - 1)]!;
+    const files = sd15Folder();
+    files[file] = broken(files[file]!);
+    cases.push({ family: "model", name: `sd15 folder: ${role} ${what}`, files, args: ["geometry", "a face", "--profile", "sd15", "--out", "$OUT"], env: { DREAMFACE_SD15_DIR: "$DIR/sd15" }, names: new RegExp(escape(file.slice("sd15/".length))) });
+  }
+  return cases;
+}
