@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the type check, then every *.test.ts under src/, data-loaders/, models/ and test/
 // with Node's own test runner (Node 20 has no glob support in --test, so we list files).
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
@@ -24,6 +24,24 @@ const selected = filter.length ? files.filter((f) => filter.some((s) => f.includ
 if (selected.length === 0) {
   console.error(`no test files matched ${filter.join(" ") || "(all)"}`);
   process.exit(1);
+}
+// Without Chromium every browser-dependent file would fail anyway, some only after minutes
+// of work (the site build precedes the browser): stop at once with the install hint instead.
+// A file depends on the browser when it launches it (directly, via the three.js peer or the
+// tracker) or runs `dreamface animate`.
+const BROWSER = /browser\/chromium\.js|raster\/three-peer\.js|animation\/track\.js|\["animate"/;
+const needBrowser = selected.filter((f) => BROWSER.test(readFileSync(f, "utf8")));
+if (needBrowser.length) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  const { chromiumPath } = await import("../data-loaders/browser/chromium.ts");
+  try {
+    chromiumPath();
+  } catch (error) {
+    console.error(`dreamface tests: ${error.message}`);
+    console.error(`(${needBrowser.length} selected test files need it, e.g. ${needBrowser[0]}; nothing was run)`);
+    process.exit(2);
+  }
 }
 if (!filter.length) {
   const tsc = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "--noEmit"], { stdio: "inherit" });

@@ -1,8 +1,8 @@
 // `dreamface animate`: track a video or a folder of images in headless Chromium, fit ICT
 // expression weights per frame, and write the asset back with the result as a glTF animation.
 // The .glb is written atomically; a run folder keeps the manifest and the per-frame weights.
-import { readFileSync, readdirSync, existsSync, statSync } from "node:fs";
-import { basename, extname, join, resolve } from "node:path";
+import { readFileSync, readdirSync, existsSync, rmdirSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { requireFeature } from "../models/preflight.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
@@ -69,6 +69,18 @@ export function checkTopology(assetName: string, meshes: MorphedMesh[], model: F
 }
 
 /** The `animation` section of an experiment file (validated later with the flags merged in). */
+/** Removes `dir` if empty, then its parents up to `levels` folders, each only if empty (a run folder and its run id). */
+function removeEmptyDirs(dir: string, levels: number): void {
+  for (let d = dir, i = 0; i < levels; i++, d = dirname(d)) {
+    try {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+  }
+}
+
 export function readExperimentAnimation(path: string): Partial<AnimationConfig> {
   let json: { animation?: Partial<AnimationConfig> };
   try {
@@ -116,6 +128,11 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   const model = await loadFaceModel({ dir: opts.ictDir });
   const mesh = checkTopology(basename(opts.asset), meshes, model);
   const personalized = config.path === "personalized";
+  if (opts.video) {
+    // Chromium would report an empty or missing file only after starting (seconds, and a run folder).
+    if (!existsSync(opts.video)) throw new UserError(`--video ${opts.video}: not found`);
+    if (statSync(opts.video).size === 0) throw new UserError(`--video ${opts.video}: the file is empty`);
+  }
   const runDir = createRunDir({ stage: "animation", outDir: opts.runDir });
 
   const t0 = performance.now();
@@ -124,7 +141,11 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   // same command there (e.g. after a kill) continues or reuses it and gives the same output.
   const frames: TrackedFrame[] = await cachedTracking(runDir, { inputs, fps, maxFrames: config.maxFrames, crops: personalized, video: !!opts.video }, (journal) =>
     opts.video ? trackVideo(inputs[0]!, { fps, maxFrames: config.maxFrames, crops: personalized, journal }) : trackImages(inputs, fps, { crops: personalized, journal }),
-  );
+  ).catch((error: unknown) => {
+    // An input that could not be read at all leaves no run behind (the journal removes itself when empty).
+    removeEmptyDirs(runDir, 2);
+    throw error;
+  });
   const tTrack = performance.now() - t0;
   const faceless = frames.filter((f) => !f.landmarks);
   if (faceless.length === frames.length) {

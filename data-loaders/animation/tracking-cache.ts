@@ -71,6 +71,7 @@ export async function cachedTracking(runDir: string, key: TrackingKey, track: (j
   mkdirSync(runDir, { recursive: true });
   const fd = openSync(partial, "w");
   let finished = false;
+  let recorded = done.size;
   try {
     writeSync(fd, JSON.stringify({ key: digest }) + "\n");
     for (const [index, frame] of done) writeSync(fd, JSON.stringify({ index, frame: store(frame) }) + "\n");
@@ -78,6 +79,7 @@ export async function cachedTracking(runDir: string, key: TrackingKey, track: (j
     const frames = await track({
       done,
       record(index, frame) {
+        recorded++;
         writeSync(fd, JSON.stringify({ index, frame: store(frame) }) + "\n");
         fsyncSync(fd);
       },
@@ -87,6 +89,7 @@ export async function cachedTracking(runDir: string, key: TrackingKey, track: (j
     return frames;
   } finally {
     closeSync(fd);
-    if (finished) rmSync(partial, { force: true });
+    // Finished: the cache replaces the journal. Failed before any frame: nothing worth resuming.
+    if (finished || recorded === 0) rmSync(partial, { force: true });
   }
 }

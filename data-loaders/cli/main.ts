@@ -1,39 +1,12 @@
-// The `dreamface` command line. Each file in ./commands/ exports `register(program)`, which
-// declares one command (options, --help) and imports its implementation lazily inside the
-// action, so `dreamface --help` stays fast and never loads onnxruntime or DuckDB.
-import { Command, CommanderError } from "commander";
-import { readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { UserError } from "./errors.js";
+// The `dreamface` process: runs the program (program.ts) on process.argv and exits with its
+// status on failure (on success the process ends by itself, so piped output is flushed).
+import { reportError, runProgram } from "./program.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const program = new Command("dreamface")
-  .description("DreamFace Workbench: text prompt → animatable 3D face asset on ICT-FaceKit topology")
-  .showHelpAfterError()
-  .exitOverride();
+// An error thrown from a callback outside the command's promise chain (a server, a child
+// process) would otherwise print Node's stack and could leave the process hanging.
+const fail = (error: unknown) => process.exit(reportError(error) || 1);
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
 
-const commandFiles = readdirSync(join(here, "commands"))
-  .filter((f) => /\.ts$/.test(f) && !f.endsWith(".test.ts"))
-  .sort();
-for (const file of commandFiles) {
-  const mod = (await import(pathToFileURL(join(here, "commands", file)).href)) as {
-    register?: (program: Command) => void;
-  };
-  mod.register?.(program);
-}
-
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander already printed help or the usage error.
-    process.exit(error.exitCode === 0 ? 0 : 2);
-  }
-  if (error instanceof UserError) {
-    console.error(`dreamface: ${error.message}`);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-}
+const status = await runProgram(process.argv);
+if (status !== 0) process.exit(status);

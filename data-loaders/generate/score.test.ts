@@ -34,8 +34,8 @@ test("default pool size per profile: tiny 256, sd15 10k, an explicit experiment 
   const exp = join(tmp, "pool-exp.json");
   writeFileSync(exp, JSON.stringify({ geometry: { ranking: { defaultPoolSize: 5000 } } }));
   assert.equal(size(exp, "sd15"), 5000);
-  // Cached per profile, size and seed, so the 10k pool never collides with the tiny one.
-  assert.equal(cachedPoolDir("sd15", 10_000, 0), join(userCacheDir(), "pools", "sd15-10000-seed0"));
+  // Cached per profile, size and seed (and the dependency key), so the 10k pool never collides with the tiny one.
+  assert.match(cachedPoolDir("sd15", 10_000, 0), new RegExp(`^${join(userCacheDir(), "pools", "sd15-10000-seed0-")}[0-9a-f]{12}$`));
 });
 
 test("publishable rewrites this machine's paths, keeps ids, text and base64", () => {

@@ -17,6 +17,8 @@ import { ensureDefaultPool } from "./pool-default.js";
 import { mergedDir } from "./pool-files.js";
 import { runGeometryStage } from "./run.js";
 import { publishable } from "../io/publish.js";
+import { dependencyKey } from "../io/dependency-key.js";
+import { profileDir } from "../models/backend-node.js";
 
 /** Prompts whose CLIP text embeddings ship with the ranking page (the browser has no text encoder here). */
 export const PAGE_PROMPTS = [
@@ -71,16 +73,27 @@ export function newestGeometryRun(): string | undefined {
   return newestPath(stageRuns("geometry", "carved.obj", "manifest.json"));
 }
 
+const DEMO_CARVING = { prompt: PAGE_PROMPTS[0]!, profile: "tiny", steps: 20, pool: { size: 64, seed: 0 } } as const;
+
+/**
+ * The demo carving run's folder in the user cache, keyed by the geometry stage's code (the
+ * closure of run.ts, the pool's code included), the tiny models and the demo settings.
+ */
+export function geometryDemoDir(): string {
+  const key = dependencyKey({ entries: [new URL("./run.ts", import.meta.url).pathname], modelDirs: [profileDir(DEMO_CARVING.profile)], settings: DEMO_CARVING });
+  return join(userCacheDir(), "demo-runs", `geometry-carving-${DEMO_CARVING.steps}-${key}`);
+}
+
 const objPositions = (path: string): Float32Array => parseObj(new Uint8Array(readFileSync(path)), path).positions;
 
 export async function carvingPagePayload(): Promise<Record<string, unknown>> {
   let dir = newestGeometryRun();
   let source = `results run ${dir}`;
   if (!dir) {
-    dir = join(userCacheDir(), "demo-runs", "geometry-carving-20");
+    dir = geometryDemoDir();
     if (!existsSync(join(dir, "carved.obj"))) {
-      const pool = await ensureDefaultPool({ profile: "tiny", size: 64, seed: 0, quiet: true });
-      await runGeometryStage({ prompt: PAGE_PROMPTS[0]!, profile: "tiny", pool, steps: 20, out: dir, quiet: true });
+      const pool = await ensureDefaultPool({ profile: DEMO_CARVING.profile, ...DEMO_CARVING.pool, quiet: true });
+      await runGeometryStage({ prompt: DEMO_CARVING.prompt, profile: DEMO_CARVING.profile, pool, steps: DEMO_CARVING.steps, out: dir, quiet: true });
     }
     source = "demo run (20 carving steps, tiny profile) computed by the loader because results/runs has no finished geometry run";
   }

@@ -7,6 +7,8 @@ import { buildPool } from "./pool-build.js";
 import { mergePool } from "./pool-merge.js";
 import { mergedDir } from "./pool-files.js";
 import type { Backend } from "../../src/engine/models/backend.js";
+import { dependencyKey } from "../io/dependency-key.js";
+import { profileDir } from "../models/backend-node.js";
 
 /**
  * Candidates in the default pool per profile. The paper ranks 1M identities; tiny keeps 256
@@ -21,8 +23,19 @@ export function defaultPoolSize(profile: string, explicit?: number): number {
   return explicit ?? DEFAULT_POOL_SIZES[profile] ?? DEFAULT_POOL_SIZES.tiny!;
 }
 
-/** The cached default pool's folder for a profile, size and seed. */
-export const cachedPoolDir = (profile: string, size: number, seed: number): string => join(userCacheDir(), "pools", `${profile}-${size}-seed${seed}`);
+/**
+ * The cached default pool's folder for a profile, size and seed, keyed by the pool code and
+ * the profile's model files: a change to either builds a new pool instead of serving the old.
+ */
+export const cachedPoolDir = (profile: string, size: number, seed: number): string =>
+  join(userCacheDir(), "pools", `${profile}-${size}-seed${seed}-${poolKey(profile)}`);
+
+/** The dependency key of a pool built with `profile`. */
+export function poolKey(profile: string): string {
+  return dependencyKey({ entries: [POOL_BUILD, POOL_MERGE], modelDirs: [profileDir(profile)] });
+}
+const POOL_BUILD = new URL("./pool-build.ts", import.meta.url).pathname;
+const POOL_MERGE = new URL("./pool-merge.ts", import.meta.url).pathname;
 
 export const defaultPoolDir = (size: number, seed: number): string => join(resultsDir(), "pools", `pool-${size}-seed${seed}`);
 

@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
 import { UserError } from "../cli/errors.js";
+import { checkPrompt } from "../clip/prompt.js";
 import { intOption } from "../cli/options.js";
 import { claimRunDir, createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
@@ -113,8 +114,7 @@ function carvedObj(model: FaceModel, beta: Float32Array, carved: Float32Array, c
 
 export async function runGeometryStage(opts: GeometryStageOptions): Promise<GeometryStageResult> {
   const t0 = performance.now();
-  const prompt = opts.prompt?.trim();
-  if (!prompt) throw new UserError("the prompt is empty: describe the face, e.g. dreamface geometry \"an old man with a wide nose\"");
+  const prompt = checkPrompt(opts.prompt);
   const exp = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed), prompt });
   const profile = exp.profile;
   const { ranking } = exp.geometry;

@@ -104,12 +104,30 @@ export interface DecodedImage {
 
 /** Any PNG as 8-bit RGBA bytes `[H*W*4]` (16-bit samples rescaled), for code that wants bytes. */
 export function decodePngBytes(bytes: Uint8Array): { data: Uint8Array; width: number; height: number } {
+  checkPngHeader(bytes);
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), width: png.width, height: png.height };
 }
 
+/** Largest PNG side decoded: 8192 (the largest map the stages write). Beyond it a header alone could ask for gigabytes. */
+export const MAX_PNG_SIDE = 8192;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Checks the signature and IHDR before decoding: not a PNG, or too large to decode, is an Error saying which. */
+export function checkPngHeader(bytes: Uint8Array): { width: number; height: number } {
+  if (bytes.length < 33 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
+    const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8;
+    throw new Error(bytes.length === 0 ? "the file is empty" : jpeg ? "it is a JPEG, not a PNG" : "no PNG signature");
+  }
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = v.getUint32(16), height = v.getUint32(20);
+  if (width > MAX_PNG_SIDE || height > MAX_PNG_SIDE) throw new Error(`it is ${width}×${height}, larger than ${MAX_PNG_SIDE}×${MAX_PNG_SIDE}`);
+  return { width, height };
+}
+
 /** Any PNG (8/16-bit, grey/RGB/alpha) as float RGB + alpha + luminance in [0, 1]. */
 export function decodePng(bytes: Uint8Array): DecodedImage {
+  checkPngHeader(bytes);
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { skipRescale: true } as never);
   const { width, height } = png;
   // With skipRescale, pngjs hands 16-bit images over as a Uint16Array (native order).

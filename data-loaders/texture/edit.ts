@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
+import { checkPrompt } from "../clip/prompt.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { profileLabel, progress } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
@@ -32,6 +33,8 @@ export interface EditCommandOptions {
 }
 
 const EDIT_SIZE = 512;
+/** Smallest map accepted: below it there is no texture to edit (a 1×1 "map" is a mistake). */
+const MIN_SIDE = 16;
 
 function load(path: string, what: string): DecodedImage {
   const file = resolve(path);
@@ -45,14 +48,14 @@ function load(path: string, what: string): DecodedImage {
 
 function square(img: DecodedImage, what: string): number {
   if (img.width !== img.height) throw new UserError(`${what} must be square (a UV map), is ${img.width}×${img.height}`);
+  if (img.width < MIN_SIDE) throw new UserError(`${what} is too small (${img.width}×${img.height}): a UV map needs at least ${MIN_SIDE}×${MIN_SIDE}`);
   return img.width;
 }
 
 const fit = (data: Float32Array, from: number, to: number, c: number) => (from === to ? data : resample(data, from, from, c, to, to, from > to ? "lanczos3" : "bicubic").map((v) => Math.min(1, Math.max(0, v))));
 
 export async function runEdit(opts: EditCommandOptions): Promise<{ out: string; label?: string }> {
-  const prompt = opts.prompt?.trim();
-  if (!prompt) throw new UserError("--prompt is empty: say what the edit should add, e.g. --prompt \"with freckles\"");
+  const prompt = checkPrompt(opts.prompt, "--prompt");
   const strength = opts.strength ?? 0.5;
   if (!(strength > 0 && strength <= 1)) throw new UserError(`--strength must be in (0, 1], got ${opts.strength}`);
   if (!opts.out || !opts.out.toLowerCase().endsWith(".png")) throw new UserError(`--out must name a .png file, got "${opts.out ?? ""}"`);

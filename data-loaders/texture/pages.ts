@@ -5,8 +5,9 @@
 // ICT mean face (few steps, small maps) so a clean clone builds its pages within a minute.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createHash } from "node:crypto";
-import { projectRoot, userCacheDir } from "../io/paths.js";
+import { userCacheDir } from "../io/paths.js";
+import { dependencyKey } from "../io/dependency-key.js";
+import { profileDir } from "../models/backend-node.js";
 import { newestPath, stageRuns } from "../run/find.js";
 import { TrajectoryLog } from "../run/trajectory.js";
 import { resample } from "../../src/engine/stages/texture/resample.js";
@@ -29,14 +30,13 @@ const DEMO_OVERRIDES = {
 };
 
 /**
- * Demo runs are cached in the user cache under a name keyed on the texture code and the demo
- * settings, so a code change never serves a stale demo (nor trips the run folder's settings check).
+ * Demo runs are cached in the user cache under a name keyed on the code they run (the import
+ * closure of the texture stage and the ablation), the tiny models and the demo settings, so a
+ * change never serves a stale demo (nor trips the run folder's settings check).
  */
-function demoDir(name: string, settings: unknown): string {
-  const hash = createHash("sha256").update(JSON.stringify(settings));
-  for (const dir of [join(projectRoot, "src", "engine", "stages", "texture"), join(projectRoot, "data-loaders", "texture")])
-    for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()) hash.update(f).update(readFileSync(join(dir, f)));
-  return join(userCacheDir(), "demo-runs", `${name}-${hash.digest("hex").slice(0, 12)}`);
+export function demoDir(name: string, settings: unknown): string {
+  const entries = ["./run.ts", "./ablate.ts"].map((f) => new URL(f, import.meta.url).pathname);
+  return join(userCacheDir(), "demo-runs", `${name}-${dependencyKey({ entries, modelDirs: [profileDir("tiny")], settings })}`);
 }
 
 const b64 = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");

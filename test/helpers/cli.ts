@@ -17,6 +17,42 @@ export function runCli(args: readonly string[], env: Record<string, string | und
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * As {@link runCli} but inside this process (no tsx start-up per call: for tests that run many
+ * command lines, e.g. the fuzz test). `env` is set for the call's duration (undefined unsets)
+ * and stdout/stderr are captured. Calls must not overlap.
+ */
+export async function runCliInProcess(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const { runProgram } = await import("../../data-loaders/cli/program.js");
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const set = (vars: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(vars)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  let stdout = "";
+  let stderr = "";
+  const out = process.stdout.write, err = process.stderr.write;
+  const capture = (append: (s: string) => void) => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    append(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    cb?.();
+    return true;
+  }) as typeof process.stdout.write;
+  set(env);
+  process.stdout.write = capture((s) => (stdout += s));
+  process.stderr.write = capture((s) => (stderr += s));
+  try {
+    const status = await runProgram(["node", cliPath, ...args]);
+    return { status, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    set(saved);
+  }
+}
+
 /** As {@link runCli} without blocking: for tests whose fixtures (e.g. a loopback server) live in this process's event loop. */
 export function runCliAsync(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {

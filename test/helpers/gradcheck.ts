@@ -3,12 +3,16 @@
 // max(|analytic|, |numeric|, floor·max|analytic|): the floor keeps near-zero entries of a
 // gradient from being judged relatively. The scalar probed is L = Σ wᵢ·outᵢ with fixed
 // random weights, so dL/dout = w is what the adjoint receives. By default only coordinates
-// with a non-zero analytic gradient are probed; callers assert a minimum probe count, so an
-// adjoint that drops a whole path still fails.
+// with a non-zero analytic gradient are probed, and every input needs `minProbes` probes of
+// its own: an adjoint that drops (zeroes) one input's path fails even when the other inputs'
+// probes pass. The raw relative error (no rounding allowance) is reported beside the adjusted
+// one. For inputs too large to probe coordinate by coordinate, gradcheckDirectional compares
+// ⟨∇L, v⟩ with the finite difference of L along random directions v.
 import { Rng } from "../../src/engine/util/rng.js";
 
 export interface Forward {
-  out: Float32Array;
+  /** Float64Array for a forward computed in double precision (a scalar loss, say). */
+  out: Float32Array | Float64Array;
   /** Anything whose change invalidates a finite difference (e.g. the raster's coverage). */
   key?: Int32Array | Uint8Array;
 }
@@ -30,6 +34,8 @@ export interface GradcheckOptions {
   floor?: number;
   /** Only probe coordinates whose analytic gradient is non-zero (default true). */
   nonzero?: boolean;
+  /** Probes every input needs for `ok` (default min(probes, 6)); fewer (e.g. a zeroed gradient) fails. */
+  minProbes?: number;
 }
 
 export interface ProbeResult {
@@ -39,7 +45,10 @@ export interface ProbeResult {
   numeric: number;
   /** Bound on the difference's float32 rounding noise, discounted from the error. */
   noise: number;
+  /** Relative error after discounting `noise`: what `tol` applies to. */
   relError: number;
+  /** |analytic − numeric| / the same denominator, with no rounding allowance. */
+  rawRelError: number;
 }
 
 export interface GradcheckResult {
@@ -47,8 +56,13 @@ export interface GradcheckResult {
   /** Probes skipped because the perturbation changed `key` (e.g. coverage). */
   skipped: number;
   maxRelError: number;
+  maxRawRelError: number;
   worst?: ProbeResult;
-  /** At least one probe, all under tol. */
+  /** Probes taken per input. */
+  perInput: Record<string, number>;
+  /** Inputs with fewer than minProbes probes. */
+  starved: string[];
+  /** Every input has minProbes probes, and all are under tol. */
   ok: boolean;
 }
 
@@ -59,12 +73,13 @@ export function gradcheck(
   opts: GradcheckOptions = {},
 ): GradcheckResult {
   const { probes: nProbes = 12, seed = 7, tol = 1e-3, floor = 1e-2, nonzero = true } = opts;
+  const minProbes = opts.minProbes ?? Math.min(nProbes, 6);
   const rng = new Rng(seed);
   const base = forward(inputs);
   const w = new Float32Array(base.out.length);
   for (let i = 0; i < w.length; i++) w[i] = rng.range(-1, 1);
   const grads = backward(inputs, w);
-  const loss = (out: Float32Array) => {
+  const loss = (out: Float32Array | Float64Array) => {
     let s = 0;
     for (let i = 0; i < out.length; i++) s += w[i]! * out[i]!;
     return s;
@@ -75,6 +90,7 @@ export function gradcheck(
     return true;
   };
   const results: ProbeResult[] = [];
+  const perInput: Record<string, number> = {};
   let skipped = 0;
   for (const [name, x] of Object.entries(inputs)) {
     const g = grads[name];
@@ -117,27 +133,109 @@ export function gradcheck(
       const analytic = g[idx]!;
       const denom = Math.max(Math.abs(analytic), Math.abs(numeric), floor * gmax, 1e-12);
       const excess = Math.max(0, Math.abs(analytic - numeric) - noise);
-      results.push({ input: name, index: idx, analytic, numeric, noise, relError: excess / denom });
+      results.push({ input: name, index: idx, analytic, numeric, noise, relError: excess / denom, rawRelError: Math.abs(analytic - numeric) / denom });
       taken++;
     }
+    perInput[name] = taken;
   }
+  return summarize(results, skipped, perInput, minProbes, tol);
+}
+
+function summarize(probes: ProbeResult[], skipped: number, perInput: Record<string, number>, minProbes: number, tol: number): GradcheckResult {
   let worst: ProbeResult | undefined;
-  for (const r of results) if (!worst || r.relError > worst.relError) worst = r;
-  return { probes: results, skipped, maxRelError: worst?.relError ?? 0, worst, ok: results.length > 0 && (worst?.relError ?? 0) < tol };
+  let maxRaw = 0;
+  for (const r of probes) {
+    if (!worst || r.relError > worst.relError) worst = r;
+    maxRaw = Math.max(maxRaw, r.rawRelError);
+  }
+  const starved = Object.keys(perInput).filter((name) => perInput[name]! < minProbes);
+  const maxRelError = worst?.relError ?? 0;
+  return { probes, skipped, maxRelError, maxRawRelError: maxRaw, worst, perInput, starved, ok: probes.length > 0 && starved.length === 0 && maxRelError < tol };
+}
+
+export interface DirectionalOptions {
+  /** Step along each unit direction (default 1e-3). */
+  eps?: number;
+  /** Random directions per input (default 3); each input needs all of them for `ok`. */
+  directions?: number;
+  seed?: number;
+  /** Relative tolerance (default 1e-3) on |⟨g,v⟩ − FD| / max(|⟨g,v⟩|, |FD|, floor·‖g‖). */
+  tol?: number;
+  floor?: number;
 }
 
 /**
- * The forward runs in float32: each output that changed between the two evaluations carries
+ * The directional variant, for inputs too large (latents, whole maps) or too costly (an ONNX
+ * session per evaluation) to probe per coordinate: per input, along `directions` random unit
+ * directions v, the analytic ⟨∇L, v⟩ against (L(x+εv) − L(x−εv)) / 2ε. Async, so a forward
+ * may run models. The float32 rounding allowance is the same bound as gradcheck's. A zero
+ * gradient for an input fails (its ⟨∇L, v⟩ would be 0 while the difference is not).
+ */
+export async function gradcheckDirectional(
+  forward: (inputs: Record<string, Float32Array>) => Promise<Forward> | Forward,
+  backward: (inputs: Record<string, Float32Array>, gradOut: Float32Array) => Promise<Record<string, Float32Array | undefined>> | Record<string, Float32Array | undefined>,
+  inputs: Record<string, Float32Array>,
+  opts: DirectionalOptions = {},
+): Promise<GradcheckResult> {
+  const { eps = 1e-3, directions = 3, seed = 7, tol = 1e-3, floor = 1e-6 } = opts;
+  const rng = new Rng(seed);
+  const base = await forward(inputs);
+  const w = new Float32Array(base.out.length);
+  for (let i = 0; i < w.length; i++) w[i] = rng.range(-1, 1);
+  const grads = await backward(inputs, w);
+  const loss = (out: Float32Array | Float64Array) => {
+    let s = 0;
+    for (let i = 0; i < out.length; i++) s += w[i]! * out[i]!;
+    return s;
+  };
+  const results: ProbeResult[] = [];
+  const perInput: Record<string, number> = {};
+  for (const [name, x] of Object.entries(inputs)) {
+    const g = grads[name];
+    if (!g) throw new Error(`gradcheckDirectional: backward returned no gradient for "${name}"`);
+    if (g.length !== x.length) throw new Error(`gradcheckDirectional: gradient for "${name}" has ${g.length} values, input has ${x.length}`);
+    let gnorm = 0;
+    for (let i = 0; i < g.length; i++) gnorm += g[i]! * g[i]!;
+    gnorm = Math.sqrt(gnorm);
+    const orig = x.slice();
+    let taken = 0;
+    for (let d = 0; d < directions; d++) {
+      const v = rng.normals(x.length);
+      let n = 0;
+      for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+      n = Math.sqrt(n);
+      let analytic = 0;
+      for (let i = 0; i < v.length; i++) analytic += g[i]! * (v[i]! /= n);
+      for (let i = 0; i < x.length; i++) x[i] = orig[i]! + eps * v[i]!;
+      const fp = await forward(inputs);
+      for (let i = 0; i < x.length; i++) x[i] = orig[i]! - eps * v[i]!;
+      const fm = await forward(inputs);
+      x.set(orig);
+      const numeric = (loss(fp.out) - loss(fm.out)) / (2 * eps);
+      const noise = roundingNoise(fp.out, fm.out, w) / (2 * eps);
+      const denom = Math.max(Math.abs(analytic), Math.abs(numeric), floor * gnorm, 1e-12);
+      const diff = Math.abs(analytic - numeric);
+      results.push({ input: name, index: -1 - d, analytic, numeric, noise, relError: Math.max(0, diff - noise) / denom, rawRelError: diff / denom });
+      taken++;
+    }
+    perInput[name] = gnorm > 0 ? taken : 0; // a zero gradient has no direction to check
+  }
+  return summarize(results, 0, perInput, directions, tol);
+}
+
+/**
+ * The forward runs in float32 (or float64, with its ulp): each output that changed between the two evaluations carries
  * up to half an ulp of rounding per evaluation, plus about as much from float32
  * intermediates (barycentrics, interpolated uv). The bound is 4·Σ|wᵢ|·ulp(outᵢ); the caller
  * divides by the step. Outputs identical in both evaluations add nothing.
  */
-function roundingNoise(a: Float32Array, b: Float32Array, w: Float32Array): number {
+function roundingNoise(a: Float32Array | Float64Array, b: Float32Array | Float64Array, w: Float32Array): number {
+  const mantissa = a instanceof Float64Array ? 52 : 23;
   let s = 0;
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
     const m = Math.max(Math.abs(a[i]!), Math.abs(b[i]!));
-    s += Math.abs(w[i]!) * (m > 0 ? 2 ** (Math.floor(Math.log2(m)) - 23) : 0);
+    s += Math.abs(w[i]!) * (m > 0 ? 2 ** (Math.floor(Math.log2(m)) - mantissa) : 0);
   }
   return 4 * s;
 }
@@ -145,5 +243,10 @@ function roundingNoise(a: Float32Array, b: Float32Array, w: Float32Array): numbe
 /** Formats the worst probe for an assertion message. */
 export function describe(r: GradcheckResult): string {
   const w = r.worst;
-  return w ? `worst ${w.input}[${w.index}]: analytic ${w.analytic} vs numeric ${w.numeric} (rel ${w.relError.toExponential(2)} beyond a rounding bound ${w.noise.toExponential(1)}), ${r.probes.length} probes, ${r.skipped} skipped` : "no probes";
+  const counts = Object.entries(r.perInput).map(([k, n]) => `${k} ${n}`).join(", ");
+  const starved = r.starved.length ? `; too few probes for ${r.starved.join(", ")} (a zero or missing gradient)` : "";
+  const where = (p: ProbeResult) => (p.index < 0 ? `${p.input} along direction ${-1 - p.index}` : `${p.input}[${p.index}]`);
+  return w
+    ? `worst ${where(w)}: analytic ${w.analytic} vs numeric ${w.numeric} (rel ${w.relError.toExponential(2)} beyond a rounding bound ${w.noise.toExponential(1)}, raw ${w.rawRelError.toExponential(2)}; max raw ${r.maxRawRelError.toExponential(2)}), probes ${counts}, ${r.skipped} skipped${starved}`
+    : `no probes (${counts})${starved}`;
 }

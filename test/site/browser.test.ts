@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Page } from "playwright-core";
-import { launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
+import { chromiumPath, launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
 import { buildSiteOnce, lastPage, listFiles, type BuildResult } from "./build-once.js";
 import { serveStatic, type StaticServer } from "../../data-loaders/io/static-server.js";
 
@@ -15,6 +15,7 @@ let site: BuildResult;
 let server: StaticServer;
 let chromium: HeadlessChromium;
 before(async () => {
+  chromiumPath(); // no browser: fail now with the install hint, not after the minutes-long build
   site = await buildSiteOnce();
   assert.equal(site.exitCode, 0, `the site did not build (stopped at ${lastPage(site.log)}):\n${site.log.slice(-4000)}`);
   server = await serveStatic(site.dist);

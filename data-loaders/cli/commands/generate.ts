@@ -26,7 +26,8 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed (overrides the experiment)")
     .option("--template <text>", 'text the final renders are CLIP-scored against, with {prompt}; the paper\'s: "the realistic face of {prompt}"', "{prompt}")
     .action(async (prompt: string, flags: GenerateFlags) => {
-      if (!prompt.trim()) throw new UserError("the prompt is empty");
+      const { checkPrompt } = await import("../../clip/prompt.js");
+      checkPrompt(prompt);
       const { runGenerate } = await import("../../generate/run.js");
       const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: flags.steps, seed: flags.seed, out: flags.out, template: flags.template });
       // Animation needs a performance to follow (a video or images): `dreamface animate <asset>`.

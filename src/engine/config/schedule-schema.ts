@@ -14,6 +14,15 @@ export const nonNegativeScheduleSchema = scheduleSchema.refine((s) => scheduleVa
   message: "must not take negative values",
 });
 
+/** A schedule of a fraction of the diffusion steps (t bounds): every value in [0, 1]. */
+export const fractionScheduleSchema = scheduleSchema.refine((s) => scheduleValues(s).every((v) => v >= 0 && v <= 1), {
+  message: "must stay within [0, 1] (a fraction of the 1000 diffusion steps)",
+});
+
+/** For an object with t bounds: a constant tMin above a constant tMax is a mistake (an empty range). */
+export const tRangeOrdered = (c: { tMin?: unknown; tMax?: unknown }): boolean => !(typeof c.tMin === "number" && typeof c.tMax === "number" && c.tMin > c.tMax);
+export const T_RANGE_MESSAGE = { message: "tMin exceeds tMax", path: ["tMin"] };
+
 /** The values a schedule passes through at its breakpoints (it is linear in between). */
 export function scheduleValues(s: Schedule): number[] {
   if (typeof s === "number") return [s];

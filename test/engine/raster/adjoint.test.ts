@@ -114,7 +114,8 @@ test("vertexNormalsBackward: positions", () => {
 // Whole-render adjoints: the tangent frame is held fixed (it is a constant in the adjoint).
 const tangents = vertexTangents(grid.positions, vertexNormals(grid.positions, grid.triangles), grid.uv, grid.triangles);
 
-function renderCheck(opts: (x: Record<string, Float32Array>) => RenderOptions, inputs: Record<string, Float32Array>, eps?: Record<string, number>) {
+/** `zero` names a gradient the backward replaces by zeros: the check must then fail. */
+function renderCheck(opts: (x: Record<string, Float32Array>) => RenderOptions, inputs: Record<string, Float32Array>, eps?: Record<string, number>, zero?: "texture" | "normalMap" | "positions") {
   const mesh = (x: Record<string, Float32Array>) => ({ positions: x.positions ?? grid.positions, triangles: grid.triangles, uv: grid.uv, tangents });
   return gradcheck(
     (x) => {
@@ -123,7 +124,9 @@ function renderCheck(opts: (x: Record<string, Float32Array>) => RenderOptions, i
     },
     (x, g) => {
       const gr = renderBackward(render(mesh(x), opts(x)), g);
-      return { texture: gr.texture, normalMap: gr.normalMap, positions: gr.positions };
+      const grads = { texture: gr.texture, normalMap: gr.normalMap, positions: gr.positions };
+      if (zero) grads[zero] = new Float32Array(x[zero]!.length);
+      return grads;
     },
     inputs,
     { eps: { texture: 1e-2, normalMap: 1e-2, positions: POS_EPS, ...eps } },
@@ -138,12 +141,27 @@ test("render: lit RGB texture + normal map + specular → texture, normal map", 
   assertOk(r);
 });
 
-test("render: lit RGB texture + normal map → positions (through barycentrics and vertex normals)", () => {
-  const r = renderCheck(
+const litTexturedPositions = (zero?: "positions") =>
+  renderCheck(
     (x) => ({ camera, width: S, height: S, light, texture: { data: x.texture!, width: 16, height: 16, channels: 3 }, normalMap: { data: x.normalMap!, width: 16, height: 16 } }),
     { texture: affineTexture(16, 16, 3), normalMap: affineNormalMap(16, 16), positions: grid.positions.slice() },
+    undefined,
+    zero,
   );
+
+test("render: lit RGB texture + normal map → positions (through barycentrics and vertex normals)", () => {
+  const r = litTexturedPositions();
+  assert.ok(r.perInput.positions! >= 6, describe(r));
   assertOk(r, 18);
+});
+
+test("gradcheck counts probes per input: the same check with the position gradient zeroed fails", () => {
+  // The texture and normal-map probes alone would fill a total count; positions get none.
+  const r = litTexturedPositions("positions");
+  assert.equal(r.ok, false, describe(r));
+  assert.deepEqual(r.starved, ["positions"]);
+  assert.ok(r.perInput.texture! >= 6 && r.perInput.normalMap! >= 6, describe(r));
+  assert.match(describe(r), /too few probes for positions/);
 });
 
 test("render: unlit 4-channel latent texture → texture and positions", () => {

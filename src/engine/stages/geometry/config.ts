@@ -4,13 +4,13 @@
  * over the carving step.
  */
 import { z } from "zod";
-import { nonNegativeScheduleSchema, scheduleSchema } from "../../config/schedule-schema.js";
+import { fractionScheduleSchema, nonNegativeScheduleSchema, T_RANGE_MESSAGE, tRangeOrdered } from "../../config/schedule-schema.js";
 
 export const rankingConfigSchema = z
   .object({
     /** λ_d and λ_r of Eq. 3. */
-    lambdaDirect: z.number().default(1),
-    lambdaRelative: z.number().default(1),
+    lambdaDirect: z.number().min(0).default(1),
+    lambdaRelative: z.number().min(0).default(1),
     /** How many of the best candidates the ranking table keeps. */
     topK: z.number().int().min(1).default(32),
     /** The anchor prompt of the relative score. */
@@ -46,8 +46,8 @@ export const carvingConfigSchema = z
     lrNormalMap: nonNegativeScheduleSchema.default(1e-2),
     lrShape: nonNegativeScheduleSchema.default(1e-3),
     /** t ~ U(tMin, tMax)·T (paper: 0.02, 0.98). */
-    tMin: scheduleSchema.default(0.02),
-    tMax: scheduleSchema.default(0.98),
+    tMin: fractionScheduleSchema.default(0.02),
+    tMax: fractionScheduleSchema.default(0.98),
     weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
     /** Camera azimuth arc in degrees (paper: ±45°) and the light hemisphere. */
     azimuthRange: z
@@ -62,6 +62,7 @@ export const carvingConfigSchema = z
     snapshotEvery: z.number().int().min(1).default(25),
   })
   .strict()
+  .refine(tRangeOrdered, T_RANGE_MESSAGE)
   .prefault({});
 
 export const hairConfigSchema = z

@@ -2,20 +2,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildAdjacency, laplacianLoss, normalMapLoss, shapeLoss, uniformLaplacian } from "./regularizers.js";
 import { Rng } from "../../util/rng.js";
+import { describe, gradcheck as check } from "../../../../test/helpers/gradcheck.js";
 
-/** Central differences of f at x over a few coordinates, compared with the analytic gradient. */
+/** The shared checker (test/helpers/gradcheck.ts) on a scalar loss f, probing the given coordinates. */
 function gradcheck(f: (x: Float32Array) => number, x: Float32Array, analytic: Float32Array, coords: number[], h = 1e-2) {
-  for (const i of coords) {
-    const keep = x[i]!;
-    x[i] = keep + h;
-    const up = f(x);
-    x[i] = keep - h;
-    const down = f(x);
-    x[i] = keep;
-    const fd = (up - down) / (2 * h);
-    const tol = 1e-3 * Math.max(1, Math.abs(fd));
-    assert.ok(Math.abs(fd - analytic[i]!) < tol, `coordinate ${i}: finite difference ${fd}, analytic ${analytic[i]}`);
-  }
+  const r = check(
+    ({ x }) => ({ out: Float64Array.of(f(x!)) }),
+    (_inputs, g) => ({ x: analytic.map((a) => a * g[0]!) }),
+    { x },
+    { eps: h, indices: { x: coords }, probes: coords.length, minProbes: coords.length, nonzero: false },
+  );
+  assert.ok(r.ok, describe(r));
 }
 
 // A 4×4 vertex grid of 18 triangles: interior and border vertices, varied degrees.

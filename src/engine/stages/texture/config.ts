@@ -4,7 +4,7 @@
  * over the stage's global step (latent steps first, then image steps).
  */
 import { z } from "zod";
-import { nonNegativeScheduleSchema, scheduleSchema } from "../../config/schedule-schema.js";
+import { fractionScheduleSchema, nonNegativeScheduleSchema, T_RANGE_MESSAGE, tRangeOrdered } from "../../config/schedule-schema.js";
 
 const stageSchema = (steps: number, lr: number, renderSize: number) =>
   z
@@ -15,6 +15,7 @@ const stageSchema = (steps: number, lr: number, renderSize: number) =>
       /** Side of the square render the generic path scores. */
       renderSize: z.number().int().min(8).max(1024).default(renderSize),
     })
+    .strict()
     .prefault({});
 
 /** Which ablation of Sec. 7.3.3 this is: both paths in both stages, or a reduced one. */
@@ -54,8 +55,8 @@ export const textureConfigSchema = z
      * draws t in [t_min, t_max] every step. Schedules are read at the descent's first step for
      * "decreasing". t = 0 is a valid timestep (ᾱ_0 is the scheduler's first entry).
      */
-    tMax: scheduleSchema.default(0.98),
-    tMin: scheduleSchema.default(0),
+    tMax: fractionScheduleSchema.default(0.98),
+    tMin: fractionScheduleSchema.default(0),
     timesteps: z.enum(["decreasing", "uniform"]).default("decreasing"),
     descent: timestepDescentSchema.default("across-stages"),
     /**
@@ -68,7 +69,10 @@ export const textureConfigSchema = z
     weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
     /** Background behind the rendered face: per-step random colour/noise (augmentation) or fixed. */
     background: z.enum(["random", "noise", "solid"]).default("random"),
-    azimuthRange: z.tuple([z.number(), z.number()]).default([-45, 45]),
+    azimuthRange: z
+      .tuple([z.number(), z.number()])
+      .refine(([low, high]) => low <= high, { message: "low end exceeds high end" })
+      .default([-45, 45]),
     /** Eq. 9's conditioning of the texture LDM: see the schemas above. */
     textureNegative: textureNegativeSchema.default("empty-prompt"),
     textureSuffix: textureSuffixSchema.default("none"),
@@ -86,12 +90,14 @@ export const textureConfigSchema = z
         /** How the decoded normal map and the carved detail normal map N_d are combined. */
         normalBlend: z.enum(["rnm", "udn"]).default("rnm"),
       })
+      .strict()
       .prefault({}),
     /** Checkpoint / trajectory / snapshot cadence in steps. */
     checkpointEvery: z.number().int().min(1).default(10),
     snapshotEvery: z.number().int().min(1).default(25),
   })
-  .strict();
+  .strict()
+  .refine(tRangeOrdered, T_RANGE_MESSAGE);
 
 export type TextureConfig = z.output<typeof textureConfigSchema>;
 export type TextureConfigInput = z.input<typeof textureConfigSchema>;
