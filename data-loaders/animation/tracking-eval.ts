@@ -7,6 +7,7 @@ import type { FaceModel } from "../../src/engine/face/types.js";
 import { Rng } from "../../src/engine/util/rng.js";
 import type { LandmarkBasis } from "../../src/engine/stages/animation/correspondence.js";
 import { fitSequence, type SequenceOptions } from "../../src/engine/stages/animation/sequence.js";
+import { regionWeights } from "../../src/engine/stages/animation/regions.js";
 import { randomIdentity, type SyntheticPose } from "./synthetic.js";
 import type { TrackedFrame } from "./track.js";
 
@@ -72,7 +73,8 @@ export type EvalMode = "sequence" | "single";
  * first (neutral) frame as the reference; "single": every frame alone, no reference.
  */
 export function recoverSequence(basis: LandmarkBasis, frames: readonly TrackedFrame[], mode: EvalMode, options: SequenceOptions = {}): Float32Array[] {
-  const opts: SequenceOptions = { smoothing: false, temporal: 0, ...options };
+  // Evaluation frames are independent poses, not a motion: no temporal prior or smoothing.
+  const opts: SequenceOptions = { smoothing: false, temporal: 0, landmarkWeights: regionWeights(basis.count), ...options };
   if (mode === "sequence") return fitSequence(basis, frames, { ...opts, neutralFirst: true }).weights;
   return frames.map((f) => fitSequence(basis, [f], opts).weights[0]!);
 }

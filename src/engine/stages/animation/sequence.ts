@@ -50,6 +50,10 @@ export interface SequenceOptions {
    * face's and this tracker's own offsets) is folded into the neutral for the later frames.
    */
   neutralFirst?: boolean;
+  /** L1 weight on the weights (fitLandmarks' `sparsity`). */
+  sparsity?: number;
+  /** Maximum LM iterations per frame (fitLandmarks' default: 15 cold, 6 warm). */
+  iterations?: number;
   /** Per-landmark weights `[N]` of the data term (e.g. regionWeights); default all 1. */
   landmarkWeights?: Float64Array;
 }
@@ -86,7 +90,7 @@ export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame
     const first = current.identityModes?.length ? true : false;
     const neutral = options.neutralFirst && fits.every((f) => f === null);
     const fit = fitLandmarks(current, obs, {
-      previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov,
+      previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations,
       fixedAtZero: neutral ? current.names.map((_, j) => j) : fixedAtZero,
       ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
     });
