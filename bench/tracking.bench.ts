@@ -20,6 +20,8 @@ import { landmarkBasis, type LandmarkBasis } from "../src/engine/stages/animatio
 import { calibratedBasis } from "../src/engine/stages/animation/calibration.js";
 import { median, scoreFrame, type FrameScore } from "../src/engine/stages/animation/score.js";
 import { report } from "./lib.js";
+import { writeJsonAtomic } from "../data-loaders/io/atomic.js";
+import { TRACKING_DEMO_FILE } from "../data-loaders/animation/tracking-eval.js";
 
 const model = await loadFaceModel();
 const sequences = evaluationSet(model);
@@ -94,12 +96,18 @@ for (const [label, basis] of Object.entries(bases)) {
     console.log(`${label.padEnd(10)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
   }
 }
+function stripPerWeight(r: Record<EvalMode, Summary>) {
+  return Object.fromEntries(Object.entries(r).map(([m, { perWeightMAE: _, ...rest }]) => [m, rest]));
+}
 function mapRound(o: Record<string, number>) { return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v)])); }
 
 // Truth vs recovered for the first evaluation sequence: the Animation page's chart data.
 const demo = sequences[0]!;
 const demoW = recoverSequence(bases.calibrated!, tracked[0]!, "sequence");
 const shown = names.filter((n, j) => !n.startsWith("eyeLook") && demo.poses.some((p, f) => p.weights[j]! > 0 || demoW[f]![j]! > 0.1));
+const demoData = { sequence: demo.name, names: shown, truth: demo.poses.map((p) => shown.map((n) => round(p.weights[names.indexOf(n)]!))), recovered: demoW.map((w) => shown.map((n) => round(w[names.indexOf(n)]!))) };
+// The Animation page's truth-vs-recovered chart reads this committed copy (src/data/tracking-demo.json.ts).
+writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), ...demoData, summary: { calibrated: stripPerWeight(results.calibrated!), geometric: stripPerWeight(results.geometric!) } });
 report("tracking", {
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
@@ -108,5 +116,5 @@ report("tracking", {
   targets: { sequenceDriven: 0.15, singleDriven: 0.25, spurious: 0.2 },
   results,
   frameTable,
-  demo: { sequence: demo.name, names: shown, truth: demo.poses.map((p) => shown.map((n) => round(p.weights[names.indexOf(n)]!))), recovered: demoW.map((w) => shown.map((n) => round(w[names.indexOf(n)]!))) },
+  demo: demoData,
 });

@@ -3,6 +3,7 @@
 // sees (it uses seeds 0, 101, 102), at several yaws and lights. Poses: the six of issue 16
 // (wide jaw, pucker, brows up, open smile, wink, frown with funnel) and seeded random sparse
 // combinations of 2–3 non-gaze expressions.
+import { fileURLToPath } from "node:url";
 import type { FaceModel } from "../../src/engine/face/types.js";
 import { Rng } from "../../src/engine/util/rng.js";
 import type { LandmarkBasis } from "../../src/engine/stages/animation/correspondence.js";
@@ -10,6 +11,9 @@ import { fitSequence, type SequenceOptions } from "../../src/engine/stages/anima
 import { regionWeights } from "../../src/engine/stages/animation/regions.js";
 import { randomIdentity, type SyntheticPose } from "./synthetic.js";
 import type { TrackedFrame } from "./track.js";
+
+/** The committed truth-vs-recovered of the first evaluation sequence, written by the tracking benchmark. */
+export const TRACKING_DEMO_FILE = fileURLToPath(new URL("./tracking-demo.json", import.meta.url));
 
 export interface EvalSequence {
   name: string;
