@@ -58,3 +58,23 @@ export function calibratedBasis(basis: LandmarkBasis, calibration: TrackerCalibr
   });
   return { ...basis, neutral, modes };
 }
+
+/** JSON form for the browser (plain arrays; src/data/tracker-calibration.json.ts). */
+export interface CalibrationJson {
+  version: number;
+  count: number;
+  names: string[];
+  strength: number[];
+  neutralBias: number[];
+  modes: number[][];
+}
+
+export function calibrationToJson(c: TrackerCalibration): CalibrationJson {
+  const r = (a: Float32Array) => Array.from(a, (v) => Math.round(v * 1e4) / 1e4);
+  return { version: c.version, count: c.count, names: [...c.names], strength: Array.from(c.strength), neutralBias: r(c.neutralBias), modes: c.modes.map(r) };
+}
+
+export function calibrationFromJson(j: CalibrationJson): TrackerCalibration {
+  if (j.modes.length !== j.names.length || j.neutralBias.length !== j.count * 2) throw new Error("calibration: malformed JSON");
+  return { version: j.version, count: j.count, names: j.names, strength: Float32Array.from(j.strength), neutralBias: Float32Array.from(j.neutralBias), modes: j.modes.map((m) => Float32Array.from(m)) };
+}
