@@ -107,7 +107,7 @@ const demoW = recoverSequence(bases.calibrated!, tracked[0]!, "sequence");
 const shown = names.filter((n, j) => !n.startsWith("eyeLook") && demo.poses.some((p, f) => p.weights[j]! > 0 || demoW[f]![j]! > 0.1));
 const demoData = { sequence: demo.name, names: shown, truth: demo.poses.map((p) => shown.map((n) => round(p.weights[names.indexOf(n)]!))), recovered: demoW.map((w) => shown.map((n) => round(w[names.indexOf(n)]!))) };
 // The Animation page's truth-vs-recovered chart reads this committed copy (src/data/tracking-demo.json.ts).
-writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), ...demoData, summary: { calibrated: stripPerWeight(results.calibrated!), geometric: stripPerWeight(results.geometric!) } });
+writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary: { calibrated: stripPerWeight(results.calibrated!), geometric: stripPerWeight(results.geometric!) } });
 report("tracking", {
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
