@@ -11,6 +11,9 @@ import { loadFaceModel } from "../face/load.js";
 import { seamSplit } from "../../src/engine/face/seam.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
 import { landmarkBasis } from "../../src/engine/stages/animation/correspondence.js";
+import { calibratedBasis } from "../../src/engine/stages/animation/calibration.js";
+import { regionWeights } from "../../src/engine/stages/animation/regions.js";
+import { loadCalibration } from "./calibration.js";
 import { fitSequence } from "../../src/engine/stages/animation/sequence.js";
 import { clipFromFrames, type Interpolation } from "../../src/engine/stages/animation/clip.js";
 import { addAnimations, morphedMeshes, parseGlb, type MorphedMesh } from "../../src/engine/stages/animation/glb.js";
@@ -91,6 +94,17 @@ export function readExperimentAnimation(path: string): Partial<AnimationConfig> 
   return json.animation ?? {};
 }
 
+/**
+ * The landmark basis the blendshape path fits: the geometric MediaPipe → ICT correspondence,
+ * with MediaPipe's measured response to each expression (the committed calibration) in place
+ * of the geometric x, y.
+ */
+export function trackerBasis(model: FaceModel, identityModes: number) {
+  const geometric = landmarkBasis(model, loadCorrespondence(), undefined, identityModes);
+  const calibration = loadCalibration();
+  return calibration ? calibratedBasis(geometric, calibration) : geometric;
+}
+
 export function listImages(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--images ${dir}: not a directory`);
   const files = readdirSync(dir)
@@ -156,9 +170,10 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   }
 
   // Identity modes let the first frame absorb the person's face shape (then held fixed).
-  const basis = landmarkBasis(model, loadCorrespondence(), undefined, config.fit.identityModes);
+  const basis = trackerBasis(model, config.fit.identityModes);
   const seq = fitSequence(basis, frames, {
     dims: config.dims, tikhonov: config.fit.tikhonov, temporal: config.fit.temporal, identityPrior: config.fit.identityPrior, smoothing: config.smoothing,
+    neutralFirst: config.fit.neutralFirst, landmarkWeights: regionWeights(basis.count),
   });
   const tFit = performance.now() - t0 - tTrack;
   const clipName = opts.video ? basename(opts.video) : basename(resolve(opts.images!));

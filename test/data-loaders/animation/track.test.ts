@@ -4,14 +4,12 @@ import assert from "node:assert/strict";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { trackImages } from "../../../data-loaders/animation/track.js";
-import { animate } from "../../../data-loaders/animation/animate.js";
+import { animate, trackerBasis } from "../../../data-loaders/animation/animate.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
-import { loadCorrespondence } from "../../../data-loaders/animation/correspondence.js";
-import { landmarkBasis } from "../../../src/engine/stages/animation/correspondence.js";
 import { fitSequence } from "../../../src/engine/stages/animation/sequence.js";
 import { assetPath, astronaut, blankPng, model, tmp } from "../../helpers/animation.js";
 
-test("trackImages finds one face with 468 landmarks in the astronaut photo's upper-left quarter; fitted weights are in [0, 1]", async () => {
+test("trackImages finds one face with 468 landmarks in the astronaut photo's upper-left quarter; fitted weights are in [0, 1] and read as a smile", async () => {
   const [frame] = await trackImages([astronaut]);
   assert.ok(frame);
   assert.equal(frame.faces, 1);
@@ -20,12 +18,14 @@ test("trackImages finds one face with 468 landmarks in the astronaut photo's upp
   assert.equal(frame.landmarks.length, 468 * 3);
   const [noseX, noseY] = [frame.landmarks[3]!, frame.landmarks[4]!]; // landmark 1: nose tip
   assert.ok(noseX > 0 && noseX < 0.5 && noseY > 0 && noseY < 0.5, `nose tip at ${noseX}, ${noseY}`);
-  const basis = landmarkBasis(model, loadCorrespondence());
+  const basis = trackerBasis(model, 30); // what `dreamface animate` fits: calibrated, identity modes
   const seq = fitSequence(basis, [frame]);
   const w = seq.weights[0]!;
   assert.equal(w.length, 53);
   assert.ok(w.every((x) => x >= 0 && x <= 1));
   assert.ok(seq.fits[0]!.rmse < 5, `landmark rmse ${seq.fits[0]!.rmse} px on a 512 px photo`);
+  const smile = (w[model.expressionNames.indexOf("mouthSmile_L")]! + w[model.expressionNames.indexOf("mouthSmile_R")]!) / 2;
+  assert.ok(smile > 0.5, `the astronaut smiles: mouthSmile ${smile}`);
 });
 
 test("animate: an image without a face is a clear error", async () => {

@@ -24,6 +24,8 @@ export const animationConfigSchema = z
         identityModes: z.number().int().min(0).max(100).default(30),
         /** γ of the prior on those identity coefficients. */
         identityPrior: z.number().min(0).default(1e-4),
+        /** The first frame is a neutral face (a video starting at rest): its weights are 0 and it becomes the reference. */
+        neutralFirst: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

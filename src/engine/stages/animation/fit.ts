@@ -48,6 +48,11 @@ export interface FitOptions {
   iterations?: number;
   /** Tikhonov weight λ on ‖w‖² (default 1e-3, in cm² per landmark). */
   tikhonov?: number;
+  /**
+   * L1 weight on the (non-negative) weights, Σ w_j (default 0): sparse expressions, so a pose is
+   * not explained by many small spurious shapes. Bounded fits only (it is linear on [0, 1]).
+   */
+  sparsity?: number;
   /** Temporal weight μ on ‖w − previous.weights‖² (default 0; used when `previous` is given). */
   temporal?: number;
   /** Warm start (and temporal prior target) from the previous frame's result. */
@@ -82,6 +87,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const P = M + 3 + d + 1; // linear coefficients, rotation increment, translation, log-scale
   const bounded = options.bounded ?? true;
   const lambda = options.tikhonov ?? 1e-3;
+  const l1 = options.sparsity ?? 0;
   const prev = options.previous;
   const mu = prev ? options.temporal ?? 0 : 0;
   const maxIter = options.iterations ?? (prev ? 6 : 15);
@@ -136,7 +142,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
       }
     }
     e /= N;
-    for (let j = 0; j < J; j++) e += lambda * wv[j]! ** 2 + mu * (wv[j]! - wPrev[j]!) ** 2;
+    for (let j = 0; j < J; j++) e += lambda * wv[j]! ** 2 + mu * (wv[j]! - wPrev[j]!) ** 2 + l1 * Math.abs(wv[j]!);
     for (let j = J; j < M; j++) e += gamma * wv[j]! ** 2;
     return e;
   };
@@ -181,7 +187,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
     for (let p = 0; p < P; p++) for (let q = p + 1; q < P; q++) H[q * P + p] = H[p * P + q]!;
     for (let j = 0; j < J; j++) {
       H[j * P + j] += lambda + mu;
-      g[j] += lambda * w[j]! + mu * (w[j]! - wPrev[j]!);
+      g[j] += lambda * w[j]! + mu * (w[j]! - wPrev[j]!) + (bounded ? l1 : 0);
       lo[j] = fixed[j] ? 0 : bounded ? -w[j]! : -Infinity;
       hi[j] = fixed[j] ? 0 : bounded ? 1 - w[j]! : Infinity;
     }

@@ -6,7 +6,7 @@
  * then held fixed (folded into the neutral) for the rest of the sequence.
  */
 import { withIdentity, type LandmarkBasis } from "./correspondence.js";
-import { fitLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
+import { fitLandmarks, projectLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
 import { OneEuroFilter, type OneEuroOptions } from "./smooth.js";
 
 /**
@@ -44,6 +44,18 @@ export interface SequenceOptions {
   fixedAtZero?: readonly number[];
   /** γ for the first frame's identity fit (used when the basis has identity modes). */
   identityPrior?: number;
+  /**
+   * The first frame with a face is a neutral expression (as a video that starts at rest): its
+   * weights are 0 by definition, and what the identity modes leave unexplained there (this
+   * face's and this tracker's own offsets) is folded into the neutral for the later frames.
+   */
+  neutralFirst?: boolean;
+  /** L1 weight on the weights (fitLandmarks' `sparsity`). */
+  sparsity?: number;
+  /** Maximum LM iterations per frame (fitLandmarks' default: 15 cold, 6 warm). */
+  iterations?: number;
+  /** Per-landmark weights `[N]` of the data term (e.g. regionWeights); default all 1. */
+  landmarkWeights?: Float64Array;
 }
 
 export interface SequenceResult {
@@ -74,16 +86,19 @@ export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame
       weights.push(Float32Array.from(last));
       continue;
     }
-    const obs = observationFromMediaPipe(frame.landmarks, frame.width, frame.height, dims);
+    const obs = { ...observationFromMediaPipe(frame.landmarks, frame.width, frame.height, dims), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) };
     const first = current.identityModes?.length ? true : false;
+    const neutral = options.neutralFirst && fits.every((f) => f === null);
     const fit = fitLandmarks(current, obs, {
-      previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov, fixedAtZero,
+      previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations,
+      fixedAtZero: neutral ? current.names.map((_, j) => j) : fixedAtZero,
       ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
     });
     if (first && fit.identity) {
       identity = fit.identity;
       current = withIdentity(current, identity);
     }
+    if (neutral) current = absorbResidual(current, obs, fit);
     previous = fit;
     fits.push(fit);
     const smoothed = filter ? filter.filter(fit.weights, frame.time) : fit.weights;
@@ -96,4 +111,23 @@ export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame
 /** Indices of the gaze blendshapes: MediaPipe's 468 landmarks carry no iris, so gaze is unobservable. */
 export function gazeIndices(names: readonly string[]): number[] {
   return names.flatMap((n, j) => (n.startsWith("eyeLook") ? [j] : []));
+}
+
+/**
+ * The basis with the residual of a neutral fit folded into its neutral: each landmark's
+ * observed − predicted offset, taken back through the pose (÷ scale, Rᵀ) into model space.
+ * With 2-D observations the offset has no depth component.
+ */
+export function absorbResidual(basis: LandmarkBasis, obs: LandmarkObservation, fit: FitResult): LandmarkBasis {
+  const d = obs.dims, N = basis.count;
+  const predicted = projectLandmarks(basis, fit.weights, fit.pose, d);
+  const R = fit.pose.rotation, s = fit.pose.scale;
+  const neutral = Float32Array.from(basis.neutral);
+  for (let i = 0; i < N; i++) {
+    const r = [0, 0, 0];
+    for (let a = 0; a < d; a++) r[a] = (obs.points[i * d + a]! - predicted[i * d + a]!) / s;
+    // Rᵀ r (R is row-major).
+    for (let a = 0; a < 3; a++) neutral[i * 3 + a] += R[a]! * r[0]! + R[3 + a]! * r[1]! + R[6 + a]! * r[2]!;
+  }
+  return { ...basis, neutral };
 }

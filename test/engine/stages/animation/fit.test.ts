@@ -94,3 +94,35 @@ test("with an unknown identity, fitting β too keeps the weights right (and beat
   assert.ok(errWith < 0.05, `with β: mean abs weight error ${errWith.toFixed(4)}`);
   assert.ok(errWith < errWithout, `with β ${errWith.toFixed(4)} vs without ${errWithout.toFixed(4)}`);
 });
+
+test("fitLandmarks sparsity (L1) shrinks the total weight, and a huge one zeroes every weight", () => {
+  const truth = synthetic(new Rng(11), 6);
+  const points = projectLandmarks(basis, truth.weights, truth.pose, 2);
+  const total = (w: Float32Array) => w.reduce((a, b) => a + b, 0);
+  const plain = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30 });
+  const sparse = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30, sparsity: 0.05 });
+  const zero = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30, sparsity: 1e3 });
+  assert.ok(total(sparse.weights) < total(plain.weights), `Σw ${total(sparse.weights)} vs ${total(plain.weights)}`);
+  assert.ok(zero.weights.every((w) => w === 0), "a huge L1 weight leaves no expression");
+});
+
+test("fitSequence neutralFirst: the first frame's weights are 0 and its offsets become the neutral", async () => {
+  const { fitSequence } = await import("../../../../src/engine/stages/animation/sequence.js");
+  const J = basis.modes.length;
+  const pose: HeadPose = { rotation: rotationFromEuler(5, 0, 0), translation: [250, -250, 0], scale: 12 };
+  // A person whose neutral differs from the model's (a fixed per-landmark offset): without the
+  // neutral reference it reads as expression; with it, a pure jawOpen 0.6 comes back.
+  const rng = new Rng(5);
+  const offset = Float32Array.from(basis.neutral, () => rng.normal() * 0.08);
+  const person: LandmarkBasis = { ...basis, neutral: Float32Array.from(basis.neutral, (v, i) => v + offset[i]!) };
+  const jaw = new Float32Array(J); jaw[model.expressionNames.indexOf("jawOpen")] = 0.6;
+  // MediaPipe-style input: x, y in [0, 1] of a 512² image, y down (observationFromMediaPipe's inverse).
+  const toMp = (p: Float64Array) => Float32Array.from({ length: basis.count * 3 }, (_, k) => (k % 3 === 0 ? p[(k / 3) * 2]! / 512 : k % 3 === 1 ? -p[((k - 1) / 3) * 2 + 1]! / 512 : 0));
+  const frames = [new Float32Array(J), jaw].map((w, i) => ({ time: i, width: 512, height: 512, landmarks: toMp(projectLandmarks(person, w, pose, 2)) }));
+  const seq = fitSequence(basis, frames, { neutralFirst: true, smoothing: false, temporal: 0, iterations: 30 });
+  assert.ok(seq.weights[0]!.every((w) => w === 0));
+  const err = meanAbs(seq.weights[1]!, jaw);
+  assert.ok(err < 0.01, `mean abs weight error ${err} with the neutral reference`);
+  const alone = fitSequence(basis, [frames[1]!], { smoothing: false, iterations: 30 });
+  assert.ok(meanAbs(alone.weights[0]!, jaw) > err, "without the reference the offsets read as expression");
+});

@@ -1,0 +1,48 @@
+// The committed tracker calibration (built by build-calibration.ts): a small JSON header
+// (names, scale, strengths) beside an int16 little-endian binary of the neutral bias and the
+// modes' x, y responses, in units of `scale` cm.
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import type { TrackerCalibration } from "../../src/engine/stages/animation/calibration.js";
+
+export const CALIBRATION_JSON = fileURLToPath(new URL("./tracker-calibration.json", import.meta.url));
+export const CALIBRATION_BIN = fileURLToPath(new URL("./tracker-calibration.bin", import.meta.url));
+const SCALE = 2e-4; // cm per int16 step: ±6.5 cm range, 2 µm resolution
+
+interface Header {
+  version: number;
+  count: number;
+  names: string[];
+  scale: number;
+  strength: number[];
+  [extra: string]: unknown;
+}
+
+export function writeCalibration(c: TrackerCalibration, extra: Record<string, unknown> = {}): void {
+  const parts = [c.neutralBias, ...c.modes];
+  const q = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      const v = Math.round(p[i]! / SCALE);
+      if (Math.abs(v) > 32767) throw new Error(`calibration value ${p[i]} cm out of the int16 range`);
+      q[o++] = v;
+    }
+  }
+  writeFileAtomic(CALIBRATION_BIN, new Uint8Array(q.buffer));
+  const header: Header = { version: c.version, count: c.count, names: [...c.names], scale: SCALE, strength: Array.from(c.strength, (s) => Math.round(s * 1e4) / 1e4), ...extra };
+  writeJsonAtomic(CALIBRATION_JSON, header);
+}
+
+/** The committed calibration, or null when it has not been built. */
+export function loadCalibration(): TrackerCalibration | null {
+  if (!existsSync(CALIBRATION_JSON) || !existsSync(CALIBRATION_BIN)) return null;
+  const h = JSON.parse(readFileSync(CALIBRATION_JSON, "utf8")) as Header;
+  const bytes = readFileSync(CALIBRATION_BIN);
+  const q = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const n2 = h.count * 2;
+  if (q.length !== n2 * (1 + h.names.length)) throw new Error(`${CALIBRATION_BIN}: expected ${n2 * (1 + h.names.length)} values, found ${q.length}`);
+  const part = (k: number) => Float32Array.from(q.subarray(k * n2, (k + 1) * n2), (v) => v * h.scale);
+  return { version: h.version, count: h.count, names: h.names, neutralBias: part(0), modes: h.names.map((_, j) => part(j + 1)), strength: Float32Array.from(h.strength) };
+}

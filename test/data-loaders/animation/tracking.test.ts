@@ -1,0 +1,58 @@
+// Expression recovery through the real tracker: the committed calibration, and a small fixed
+// set of frames (the first evaluation sequence's neutral, wide jaw, open smile and wink,
+// rendered deterministically here) tracked by MediaPipe and fitted. The benchmark
+// (`npm run bench -- tracking`) measures the full held-out set; this pins what it found.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { loadCalibration } from "../../../data-loaders/animation/calibration.js";
+import { calibratedNames } from "../../../data-loaders/animation/build-calibration.js";
+import { loadCorrespondence } from "../../../data-loaders/animation/correspondence.js";
+import { trackerBasis } from "../../../data-loaders/animation/animate.js";
+import { evaluationSet, recoverSequence } from "../../../data-loaders/animation/tracking-eval.js";
+import { writePoses } from "../../../data-loaders/animation/synthetic.js";
+import { trackImages } from "../../../data-loaders/animation/track.js";
+import { landmarkBasis } from "../../../src/engine/stages/animation/correspondence.js";
+import { scoreFrame } from "../../../src/engine/stages/animation/score.js";
+import { model, tmp } from "../../helpers/animation.js";
+
+const names = model.expressionNames;
+const at = (w: ArrayLike<number>, n: string) => w[names.indexOf(n)]!;
+
+test("the committed calibration covers every non-gaze expression at all 468 landmarks, and its jawOpen drops the chin", () => {
+  const c = loadCalibration();
+  assert.ok(c, "tracker-calibration.json/.bin are committed");
+  assert.deepEqual([...c.names], calibratedNames(model));
+  assert.equal(c.count, 468);
+  const jaw = c.modes[c.names.indexOf("jawOpen")]!;
+  assert.ok(jaw[152 * 2 + 1]! < -0.5, `chin (landmark 152) moves ${jaw[152 * 2 + 1]} cm in y per unit jawOpen`);
+  // The calibrated basis keeps the geometric depth and replaces x, y.
+  const geometric = landmarkBasis(model, loadCorrespondence());
+  const calibrated = trackerBasis(model, 0);
+  const j = names.indexOf("jawOpen");
+  assert.equal(calibrated.modes[j]![152 * 3 + 2], geometric.modes[j]![152 * 3 + 2]);
+  assert.equal(calibrated.modes[j]![152 * 3 + 1], jaw[152 * 2 + 1]);
+});
+
+test("through MediaPipe: the calibrated fit recovers a fixed set of synthetic frames better than the geometric one", async () => {
+  const sequence = evaluationSet(model)[0]!;
+  const poses = [0, 1, 4, 5].map((k) => sequence.poses[k]!); // neutral, wide jaw, open smile, wink
+  const frames = await trackImages(writePoses(model, poses, join(tmp, "tracking-fixed")));
+  assert.ok(frames.every((f) => f.landmarks), "MediaPipe finds every synthetic face");
+  const calibrated = trackerBasis(model, 30);
+  const geometric = landmarkBasis(model, loadCorrespondence(), undefined, 30);
+  const meanDriven = (w: Float32Array[]) => {
+    const errors = poses.slice(1).flatMap((p, k) => Object.values(scoreFrame(names, p.weights, w[k + 1]!).driven));
+    return errors.reduce((a, b) => a + b, 0) / errors.length;
+  };
+  const seq = recoverSequence(calibrated, frames, "sequence");
+  assert.ok(seq[0]!.every((w) => w === 0), "the neutral reference frame has no expression");
+  const ours = meanDriven(seq), peer = meanDriven(recoverSequence(geometric, frames, "sequence"));
+  assert.ok(ours < peer, `calibrated mean driven-weight error ${ours} vs geometric ${peer}`);
+  // What holds on these frames today (the benchmark's targets, 0.15 / 0.2, are not met yet).
+  assert.ok(ours < 0.3, `calibrated mean driven-weight error ${ours}`);
+  const [, jaw, smile, wink] = seq;
+  assert.ok(at(jaw!, "jawOpen") > 0.3, `wide jaw: jawOpen ${at(jaw!, "jawOpen")}`);
+  assert.ok(at(smile!, "mouthSmile_L") > 0.4 && at(smile!, "mouthSmile_R") > 0.4, `open smile: mouthSmile ${at(smile!, "mouthSmile_L")}, ${at(smile!, "mouthSmile_R")}`);
+  assert.ok(at(wink!, "eyeBlink_L") > at(wink!, "eyeBlink_R") + 0.3, `wink: eyeBlink_L ${at(wink!, "eyeBlink_L")}, _R ${at(wink!, "eyeBlink_R")}`);
+});
