@@ -1,13 +1,12 @@
 // The geometry stage in Node (paper Sec. 4): rank the pool against the prompt → coarse face
 // T* = T(β*), then detail carving with SDS → carved face T†, writing every artefact into the
-// run folder. Resumable: a killed run restarts from its newest checkpoint and produces the same
-// files as an uninterrupted one (the trajectory's wall-clock column aside).
-import { existsSync } from "node:fs";
+// run folder. Resumable (data-loaders/run/loop.ts): a killed run restarts from its newest
+// checkpoint and produces the same files as an uninterrupted one.
 import { join, resolve } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { UserError } from "../cli/errors.js";
 import { intOption } from "../cli/options.js";
-import { claimRunDir, createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
+import { claimRunDir, createRunDir, writeManifest, profileLabel, rowsToParquet, runLoop } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
@@ -163,44 +162,30 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
     const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates }, { encoderVjp });
     const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide });
-    const checkpoints = new Checkpointer(dir);
-    const log = new TrajectoryLog(dir, "trajectory");
-    const saved = checkpoints.load();
-    if (saved) carver.restore(saved.state);
-    log.truncateTo(carver.step);
-    const total = carving.steps;
-    const bar = progress("carving", total, { quiet: opts.quiet });
-    bar.tick(carver.step);
-    let ran = 0;
-    const writeSnapshot = () => {
+    const writeSnapshot = (step: number) => {
       const s = carver.snapshot(256);
-      const name = `step-${String(carver.step).padStart(4, "0")}`;
+      const name = `step-${String(step).padStart(4, "0")}`;
       writeFileAtomic(join(dir, "snapshots", `${name}-render.png`), encodePng8(s.render, s.size, s.size));
       writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapSize, s.normalMapSize));
     };
-    if (carver.step === 0 && !existsSync(join(dir, "snapshots", "step-0000-render.png"))) writeSnapshot();
-    while (carver.step < total && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
-      const ts = performance.now();
-      const row = await carver.stepOnce();
-      log.append({ ...row, time_ms: Math.round((performance.now() - ts) * 10) / 10 });
-      ran++;
-      if (carver.step % carving.snapshotEvery === 0 || carver.step === total) writeSnapshot();
-      // Snapshot before checkpoint: a resumed run never needs to redo a snapshot of a checkpointed step.
-      if (carver.step % carving.checkpointEvery === 0 || carver.step === total) {
-        log.flush();
-        checkpoints.save(carver.step, carver.checkpoint());
-      }
-      bar.tick(1, { t: row.t!, sds: row.loss_sds!.toFixed(4) });
-    }
-    bar.stop();
-    log.close();
+    const total = carver.total;
+    const { log } = await runLoop(carver, {
+      dir,
+      label: "carving",
+      checkpointEvery: carving.checkpointEvery,
+      snapshotEvery: carving.snapshotEvery,
+      snapshot: writeSnapshot,
+      stopAfter: opts.stopAfter,
+      quiet: opts.quiet,
+      progressInfo: (row) => ({ t: Number(row.t), sds: Number(row.loss_sds).toFixed(4) }),
+    });
     lap("carving", t);
     const complete = carver.step >= total;
     const files: Record<string, string> = {
       "coarse.glb": "coarse face T* = T(β*), 53 expression morph targets",
       "coarse.obj": "coarse face T*, ICT polygons",
       "ranking.parquet": "top-k candidates: rank, index, score, s_d, s_r",
-      "trajectory.jsonl": "per carving step: every loss term, λ values, grad norms, t, lr, time",
+      "trajectory.jsonl": "per carving step: every loss term, λ values, grad norms, t, lr (no wall time: see timings)",
       "snapshots/": "front render and normal map every snapshotEvery steps",
     };
     if (complete) {

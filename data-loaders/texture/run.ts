@@ -1,13 +1,13 @@
 // The texture stage in Node (paper Sec. 5): latent-space then image-space dual-path SDS on
 // the texture latent z, then the PBR maps at full size and the textured .glb, all into one
-// folder. Resumable: a killed run restarts from its newest checkpoint and writes the same
-// files as an uninterrupted one (trajectory rows carry no wall-clock time for that reason;
-// per-phase times are in the manifest).
+// folder. Resumable (data-loaders/run/loop.ts): a killed run restarts from its newest
+// checkpoint and writes the same files as an uninterrupted one (per-phase times are in the
+// manifest, never in the trajectory).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { Checkpointer, claimRunDir, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
+import { claimRunDir, createRunDir, profileLabel, progress, readManifest, runLoop, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
 import { capability, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
@@ -149,20 +149,15 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     const optimizer = new TextureOptimizer({ config, models, scene, seed });
     lap("setup", t);
 
-    const checkpoints = new Checkpointer(dir);
-    const log = new TrajectoryLog(dir, "trajectory");
-    const saved = checkpoints.load();
-    if (saved) optimizer.setState(saved.state as never);
-    log.truncateTo(optimizer.step);
-    const total = optimizer.totalSteps;
+    const total = optimizer.total;
     const previous = readManifest(dir);
-    if (optimizer.done && previous?.complete === true && FINAL_FILES.every((f) => existsSync(join(dir, f)))) {
+    if (previous?.complete === true && previous.stepsDone === total && FINAL_FILES.every((f) => existsSync(join(dir, f)))) {
       // Finished earlier: the PBR tail is deterministic, so there is nothing to redo.
       if (!opts.quiet) console.log(`texture stage already complete: ${dir}${label ? ` [${label}]` : ""}`);
-      return { dir, label, complete: true, stepsDone: optimizer.step, files: (previous.outputs ?? {}) as Record<string, string>, timings: (previous.timings ?? {}) as Record<string, number>, config, prompt: geo.prompt };
+      return { dir, label, complete: true, stepsDone: total, files: (previous.outputs ?? {}) as Record<string, string>, timings: (previous.timings ?? {}) as Record<string, number>, config, prompt: geo.prompt };
     }
-    const writeSnapshot = async () => {
-      const name = `step-${String(optimizer.step).padStart(4, "0")}`;
+    const writeSnapshot = async (step: number) => {
+      const name = `step-${String(step).padStart(4, "0")}`;
       writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.z), 64, 64));
       const diffuse = await models.decode(optimizer.z);
       const side = Math.round(Math.sqrt(diffuse.length / 3));
@@ -171,25 +166,17 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       writeFileAtomic(join(dir, "snapshots", `${name}-diffuse.png`), encodePng8(s === side ? diffuse : resample(diffuse, side, side, 3, s, s, "lanczos3"), s, s));
     };
     t = performance.now();
-    if (optimizer.step === 0 && !existsSync(join(dir, "snapshots", "step-0000-latent.png"))) await writeSnapshot();
-    const bar = progress(`texture (${config.variant})`, total, { quiet: opts.quiet });
-    bar.tick(optimizer.step);
-    let ran = 0;
-    while (!optimizer.done && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
-      const row = await optimizer.next();
-      log.append(row);
-      ran++;
-      const step = optimizer.step;
-      if (step % config.snapshotEvery === 0 || step === total || step === plan.latentSteps) await writeSnapshot();
-      // Snapshot before checkpoint: a resumed run never redoes a checkpointed step's snapshot.
-      if (step % config.checkpointEvery === 0 || step === total) {
-        log.flush();
-        checkpoints.save(step, optimizer.getState());
-      }
-      bar.tick(1, { stage: String(row.stage), t: Number(row.t) });
-    }
-    bar.stop();
-    log.close();
+    const { log } = await runLoop(optimizer, {
+      dir,
+      label: `texture (${config.variant})`,
+      checkpointEvery: config.checkpointEvery,
+      snapshotEvery: config.snapshotEvery,
+      snapshotAt: [plan.latentSteps],
+      snapshot: writeSnapshot,
+      stopAfter: opts.stopAfter,
+      quiet: opts.quiet,
+      progressInfo: (row) => ({ stage: String(row.stage), t: Number(row.t) }),
+    });
     lap("optimize", t);
     const complete = optimizer.done;
     const files: Record<string, string> = {
