@@ -126,7 +126,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const resolvedConfig = { ...exp, geometry: { ranking, carving } };
 
   const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry, ...substitutionIdentity(capabilities) });
-  claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
+  const unlock = claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
 
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
@@ -238,5 +238,6 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     return { dir, label, betaStar, beta: carver.beta.slice(), coarseIndex: best.index, stepsDone: carver.step, complete, files, timings };
   } finally {
     if (!opts.backend) await backend.dispose();
+    unlock();
   }
 }

@@ -130,7 +130,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const plan = variantPlan(config);
 
   const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config, ...substitutionIdentity(capabilities) });
-  claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
+  const unlock = claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   try {
@@ -268,5 +268,6 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     return { dir, label, complete, stepsDone: optimizer.step, files, timings, config, prompt: geo.prompt };
   } finally {
     if (!opts.backend) await backend.dispose();
+    unlock();
   }
 }
