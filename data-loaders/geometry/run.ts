@@ -5,7 +5,6 @@
 import { join, resolve } from "node:path";
 import { writeFileAtomic } from "../io/atomic.js";
 import { UserError } from "../cli/errors.js";
-import { intOption } from "../cli/options.js";
 import { claimRunDir, createRunDir, writeManifest, profileLabel, rowsToParquet, runLoop } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { createNodeBackend } from "../models/backend-node.js";
@@ -20,7 +19,7 @@ import { writeObj } from "../../src/engine/export/obj.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { encodeText } from "../../src/engine/models/text.js";
-import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
+import type { Experiment } from "../../src/engine/config/experiment.js";
 import { Carver, normalMapToRgb, type ResolvedCarvingConfig } from "../../src/engine/stages/geometry/carve.js";
 import { backendGuide } from "../../src/engine/stages/geometry/guide.js";
 import { loadPool } from "./pool-read.js";
@@ -29,7 +28,7 @@ import { defaultPoolSize, ensureDefaultPool } from "./pool-default.js";
 import { encodePng8, encodePng16 } from "../io/png.js";
 import { writeNormalMapF32, NORMAL_MAP_F32, NORMAL_MAP_HEADER } from "./normal-map-file.js";
 import { runHairSelection } from "./hair-select.js";
-import { readExperimentFile } from "./experiment-file.js";
+import { loadExperiment } from "../run/experiment.js";
 
 export interface GeometryStageOptions {
   prompt: string;
@@ -38,8 +37,9 @@ export interface GeometryStageOptions {
   pool?: string;
   /** Experiment JSON file (src/engine/config/experiment.ts). */
   experiment?: string;
-  steps?: number | string;
-  seed?: number | string;
+  /** Overrides the experiment's carving steps and seed (the CLI parses its flags into these). */
+  steps?: number;
+  seed?: number;
   out?: string;
   /** Stop after this many carving steps in this process (tests use it to simulate a kill). */
   stopAfter?: number;
@@ -75,21 +75,6 @@ export function resolveCarving(carving: Experiment["geometry"]["carving"], profi
   };
 }
 
-export function readExperiment(path: string | undefined, overrides: { profile?: string; steps?: number; seed?: number; prompt?: string }): Experiment {
-  const raw = path ? readExperimentFile(path) : {};
-  let exp: Experiment;
-  try {
-    exp = parseExperiment(raw);
-  } catch (error) {
-    throw new UserError(`${path ?? "experiment"}: ${(error as Error).message}`);
-  }
-  if (overrides.profile) exp.profile = overrides.profile;
-  if (overrides.seed !== undefined) exp.seed = overrides.seed;
-  if (overrides.prompt) exp.prompt = overrides.prompt;
-  if (overrides.steps !== undefined) exp.geometry.carving.steps = overrides.steps;
-  return exp;
-}
-
 function carvedAsset(model: FaceModel, beta: Float32Array, carved: Float32Array, normalPng: Uint8Array | undefined, extras: Record<string, unknown>) {
   const asset = faceGlbAsset(model, { identity: beta, region: "dreamface", extras, ...(normalPng ? { material: { name: "face", normalPng, baseColorFactor: [0.75, 0.75, 0.75, 1] as const } } : {}) });
   const split = seamSplit(model, "dreamface");
@@ -114,7 +99,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const t0 = performance.now();
   const prompt = opts.prompt?.trim();
   if (!prompt) throw new UserError("the prompt is empty: describe the face, e.g. dreamface geometry \"an old man with a wide nose\"");
-  const exp = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed), prompt });
+  const exp = loadExperiment(opts.experiment, { profile: opts.profile, steps: opts.steps, seed: opts.seed, prompt });
   const profile = exp.profile;
   const { ranking } = exp.geometry;
   const carving = resolveCarving(exp.geometry.carving, profile);

@@ -14,7 +14,6 @@ import { capability, runsExactly, type CapabilityTable } from "../../src/engine/
 import { skinSpecularPrior } from "../../src/engine/stages/texture/specular-prior.js";
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
-import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
 import { texturePromptText, variantPlan, type TextureConfig } from "../../src/engine/stages/texture/config.js";
 import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
 import { latentPreview } from "../../src/engine/stages/texture/linear-rgb.js";
@@ -25,7 +24,7 @@ import { createTextureScene } from "../../src/engine/stages/texture/scene.js";
 import { texturedGlb } from "./asset.js";
 import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { encodePng16, encodePng8 } from "../io/png.js";
-import { readExperimentFile } from "../geometry/experiment-file.js";
+import { loadExperiment } from "../run/experiment.js";
 
 const SNAPSHOT_SIZE = 256;
 const PREVIEW_SIZE = 512;
@@ -62,31 +61,6 @@ export interface TextureStageResult {
   prompt: string;
 }
 
-/** The texture section to use: experiment file > geometry run's resolved config > defaults, then overrides. */
-function resolveExperiment(path: string | undefined, geometryConfig: unknown, overrides: Record<string, unknown> | undefined): Experiment {
-  let raw: Record<string, unknown> = {};
-  if (path) raw = readExperimentFile(path);
-  else if (geometryConfig && typeof geometryConfig === "object") {
-    const g = geometryConfig as Record<string, unknown>;
-    raw = { name: g.name, seed: g.seed, profile: g.profile, texture: g.texture };
-  }
-  if (overrides) raw = { ...raw, texture: deepMerge((raw.texture as Record<string, unknown>) ?? {}, overrides) };
-  try {
-    return parseExperiment(raw);
-  } catch (error) {
-    throw new UserError(`${path ?? "texture config"}: ${(error as Error).message}`);
-  }
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && prev && typeof prev === "object" && !Array.isArray(prev) ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
-  }
-  return out;
-}
-
 /** Side of the skin specular prior before it is resampled to the map size (it is a smooth region map). */
 const SPECULAR_PRIOR_SIZE = 1024;
 
@@ -116,7 +90,9 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const geo = opts.geometry ?? (await readGeometryRun(geometryDir(opts.runDir!)));
   const gdir = geo.dir;
   lap("loadGeometry", t);
-  const exp = resolveExperiment(opts.experiment, geo.manifest.config, opts.overrides);
+  // The texture section: experiment file > the geometry run's recorded config > defaults, then overrides.
+  const g = geo.manifest.config && typeof geo.manifest.config === "object" ? (geo.manifest.config as Record<string, unknown>) : undefined;
+  const exp = loadExperiment(opts.experiment, { texture: opts.overrides, base: g && { name: g.name, seed: g.seed, profile: g.profile, texture: g.texture } });
   const profile = opts.profile ?? geo.profile;
   if (profile !== geo.profile && !opts.quiet) console.warn(`note: geometry ran with the ${geo.profile} profile, texture runs with ${profile}`);
   // Which models exist decides what runs: before any folder or step.
