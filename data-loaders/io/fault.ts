@@ -1,14 +1,12 @@
 // Fault injection for the kill -9 tests: with DREAMFACE_KILL_AT_WRITE=n the process SIGKILLs
 // itself halfway through its n-th write (an atomic file, a checkpoint, a trajectory or journal
 // append), after those first bytes reached the disk: the worst moment a real kill can hit.
-// DREAMFACE_KILL_AT_WRITE=count prints how many writes the command made, at exit, so a test can
-// pick n among them. Unset (always, outside tests) it costs one comparison per write.
+// Unset (always, outside tests) it costs one comparison per write.
 import { fsyncSync, writeSync } from "node:fs";
 
 const spec = process.env.DREAMFACE_KILL_AT_WRITE;
-const killAt = spec && spec !== "count" ? Number(spec) : undefined;
+const killAt = spec ? Number(spec) : undefined;
 let writes = 0;
-if (spec === "count") process.once("exit", () => process.stderr.write(`dreamface-writes: ${writes}\n`));
 
 /** Writes `bytes` to `fd` in full (the one write loop of every run file). */
 export function writeAll(fd: number, bytes: Uint8Array): void {
@@ -22,4 +20,9 @@ export function writeAll(fd: number, bytes: Uint8Array): void {
     process.kill(process.pid, "SIGKILL");
     for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); // never continue past the kill
   }
+}
+
+/** Writes made by this process so far (tests count a command's writes in-process). */
+export function writesSoFar(): number {
+  return writes;
 }
