@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
 import { createRunDir, lockRunDir, profileLabel, readManifest, runLoop } from "../run/index.js";
-import { RestoreMismatchError, type Resumable, type ResumableState, type StepRow } from "../../src/engine/run/resumable.js";
+import { StepList, type StepRow } from "../../src/engine/run/resumable.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { preflight } from "../models/preflight.js";
 import { formatCapabilityTable } from "../../src/engine/models/capabilities.js";
@@ -57,34 +57,6 @@ export function parseVariants(list: readonly string[] | undefined): TextureVaria
   return [...new Set(names)] as TextureVariant[];
 }
 
-/** The ablation as a resumable system: one step per variant. */
-class VariantSuite implements Resumable {
-  step = 0;
-  readonly total: number;
-  constructor(
-    private readonly variants: readonly TextureVariant[],
-    private readonly runVariant: (variant: TextureVariant) => Promise<StepRow>,
-  ) {
-    this.total = variants.length;
-  }
-
-  async next(): Promise<StepRow> {
-    const row = await this.runVariant(this.variants[this.step]!);
-    return { step: this.step++, ...row };
-  }
-
-  state(): ResumableState {
-    return { step: this.step, variants: JSON.stringify(this.variants) };
-  }
-
-  restore(state: ResumableState): void {
-    if (state.variants !== JSON.stringify(this.variants)) throw new RestoreMismatchError(`it ran the variants ${String(state.variants)}`);
-    const step = state.step;
-    if (typeof step !== "number" || !Number.isInteger(step) || step < 0 || step > this.total) throw new RestoreMismatchError(`step ${String(step)} is outside 0..${this.total}`);
-    this.step = step;
-  }
-}
-
 export async function runAblation(opts: AblateOptions): Promise<{ dir: string; rows: AblationRow[]; label?: string; complete: boolean }> {
   const variants = parseVariants(opts.variants);
   if (!opts.geometry && !opts.runDir) throw new UserError("the ablation needs a geometry run folder");
@@ -122,10 +94,9 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
       images.forEach((img, k) => writeFileAtomic(join(dir, "renders", `${variant}-${VIEW_NAMES[k]}.png`), encodePng8(img, RENDER_SIZE, RENDER_SIZE)));
       const score = await clipScoreOfImages(backend, images.map((data) => ({ data, width: RENDER_SIZE, height: RENDER_SIZE, channels: 3 })), ids);
       const plan = variantPlan(run.config);
-      return { variant, clipScore: score.mean, clipScores: JSON.stringify(score.values), latentSteps: plan.latentSteps, imageSteps: plan.imageSteps, dir: relative(dir, run.dir) };
+      return { clipScore: score.mean, clipScores: JSON.stringify(score.values), latentSteps: plan.latentSteps, imageSteps: plan.imageSteps, dir: relative(dir, run.dir) };
     };
-    const suite = new VariantSuite(variants, runVariant);
-    const loop = await runLoop(suite, { dir, label: "ablation", trajectory: "variants", checkpointEvery: 1, quiet: true, stopAfter: opts.stopAfter });
+    const loop = await runLoop(new StepList(variants, runVariant, "variant"), { dir, label: "ablation", trajectory: "variants", checkpointEvery: 1, quiet: true, stopAfter: opts.stopAfter });
     if (!loop.complete) return { dir, rows: [], label, complete: false };
     // Rows are deterministic; each variant's optimization time comes from its run's manifest.
     const rows: AblationRow[] = loop.log.rows().map((r) => {
