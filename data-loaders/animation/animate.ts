@@ -6,7 +6,7 @@ import { basename, dirname, extname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { requireFeature } from "../models/preflight.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
-import { createRunDir, writeManifest } from "../run/index.js";
+import { createRunDir, lockRunDir, writeManifest } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { seamSplit } from "../../src/engine/face/seam.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
@@ -71,7 +71,6 @@ export function checkTopology(assetName: string, meshes: MorphedMesh[], model: F
   );
 }
 
-/** The `animation` section of an experiment file (validated later with the flags merged in). */
 /** Removes `dir` if empty, then its parents up to `levels` folders, each only if empty (a run folder and its run id). */
 function removeEmptyDirs(dir: string, levels: number): void {
   for (let d = dir, i = 0; i < levels; i++, d = dirname(d)) {
@@ -82,16 +81,6 @@ function removeEmptyDirs(dir: string, levels: number): void {
       return;
     }
   }
-}
-
-export function readExperimentAnimation(path: string): Partial<AnimationConfig> {
-  let json: { animation?: Partial<AnimationConfig> };
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UserError(`--experiment ${path}: ${(error as Error).message}`);
-  }
-  return json.animation ?? {};
 }
 
 /**
@@ -148,6 +137,8 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
     if (statSync(opts.video).size === 0) throw new UserError(`--video ${opts.video}: the file is empty`);
   }
   const runDir = createRunDir({ stage: "animation", outDir: opts.runDir });
+  // One writer per run folder; an error leaves the lock to process exit, which releases it.
+  const unlock = lockRunDir(runDir);
 
   const t0 = performance.now();
   const inputs = opts.video ? [resolve(opts.video)] : listImages(opts.images!);
@@ -157,6 +148,7 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
     opts.video ? trackVideo(inputs[0]!, { fps, maxFrames: config.maxFrames, crops: personalized, journal }) : trackImages(inputs, fps, { crops: personalized, journal }),
   ).catch((error: unknown) => {
     // An input that could not be read at all leaves no run behind (the journal removes itself when empty).
+    unlock();
     removeEmptyDirs(runDir, 2);
     throw error;
   });
@@ -214,6 +206,7 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
     outputs: { "weights.json": "per-frame expression weights", [resolve(opts.out)]: "animated asset" },
     timings: { trackMs: Math.round(tTrack), fitMs: Math.round(tFit) },
   });
+  unlock();
   return {
     out: resolve(opts.out),
     runDir,

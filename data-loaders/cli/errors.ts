@@ -25,3 +25,15 @@ export function formatCliError(error: unknown, env: NodeJS.ProcessEnv = process.
   const hint = debug ? "" : " (set DREAMFACE_DEBUG=1 for the stack trace)";
   return { text: `dreamface: internal error: ${message}${hint}${stack}`, status: 1 };
 }
+
+/** A model file the command needs is missing or cannot be loaded: the user's setup to fix. */
+export class ModelMissingError extends UserError {
+  override name = "ModelMissingError";
+  constructor(
+    /** The role (e.g. "texture_unet") whose file is missing or unloadable. */
+    readonly role: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { textureOverrides } from "./texture.js";
 import { intOption } from "../options.js";
+import { TEXTURE_VARIANTS } from "../../../src/engine/stages/texture/config.js";
 
 interface AblateFlags {
   variants?: string;
@@ -11,6 +12,7 @@ interface AblateFlags {
   experiment?: string;
   latentSteps?: string;
   imageSteps?: string;
+  mapSize?: string;
 }
 
 interface LdmFlags {
@@ -33,14 +35,15 @@ export function register(program: Command): void {
     .enablePositionalOptions()
     .description("texture ablations (full, wo-texture, wo-lt) on one geometry run: images and a CLIP-score / time table")
     .argument("<run-dir>", "a geometry run folder (or a run folder holding geometry/)")
-    .option("--variants <list>", "comma-separated subset of full,wo-texture,wo-lt", "full,wo-texture,wo-lt")
+    .option("--variants <list>", `comma-separated subset of ${TEXTURE_VARIANTS.join(",")}`, TEXTURE_VARIANTS.join(","))
     .option("--out <dir>", "output folder (default: texture-ablation/ beside the geometry folder)")
     .option("--profile <name>", "model profile (tiny | sd15); default: the geometry run's")
     .option("--experiment <file>", "experiment JSON whose texture section applies to every variant")
     .option("--latent-steps <n>", "latent-space SDS steps per variant")
     .option("--image-steps <n>", "image-space SDS steps per variant")
+    .option("--map-size <n>", "side of each variant's maps (default 512: the ablation compares latents)")
     .action(async (runDir: string, flags: AblateFlags) => {
-      const overrides = textureOverrides({ latentSteps: flags.latentSteps, imageSteps: flags.imageSteps });
+      const overrides = textureOverrides({ latentSteps: flags.latentSteps, imageSteps: flags.imageSteps, mapSize: flags.mapSize });
       const { runAblation } = await import("../../texture/ablate.js");
       await runAblation({ runDir, variants: flags.variants?.split(","), out: flags.out, profile: flags.profile, experiment: flags.experiment, overrides });
     });

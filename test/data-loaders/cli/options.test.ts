@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { intOption, numberOption, requiredInt } from "../../../data-loaders/cli/options.js";
+import { intOption, numberOption, oneOf, requiredInt } from "../../../data-loaders/cli/options.js";
+import { INTERPOLATIONS } from "../../../src/engine/stages/animation/config.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
 
 test("intOption / requiredInt: absent → undefined / required error; bad values are UserErrors naming the flag and bound", () => {
@@ -22,4 +23,10 @@ test("numberOption accepts finite numbers (non-negative on request) and rejects 
   assert.throws(() => numberOption("fps", "Infinity"), /--fps must be a number/);
   assert.throws(() => numberOption("strength", "-1", { nonNegative: true }), /--strength must be a non-negative number, got "-1"/);
   assert.equal(numberOption("strength", "0.4", { nonNegative: true }), 0.4);
+});
+
+test("oneOf: a config enum's options, the bad value and the list named in a UserError", () => {
+  assert.equal(oneOf("interpolation", undefined, INTERPOLATIONS), undefined);
+  assert.equal(oneOf("interpolation", "cubic", INTERPOLATIONS), "cubic");
+  assert.throws(() => oneOf("interpolation", "spline", INTERPOLATIONS), (e) => e instanceof UserError && e.message === "--interpolation spline: must be one of linear, step, cubic");
 });
