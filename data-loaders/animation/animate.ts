@@ -68,17 +68,6 @@ export function checkTopology(assetName: string, meshes: MorphedMesh[], model: F
   );
 }
 
-/** The `animation` section of an experiment file (validated later with the flags merged in). */
-export function readExperimentAnimation(path: string): Partial<AnimationConfig> {
-  let json: { animation?: Partial<AnimationConfig> };
-  try {
-    json = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new UserError(`--experiment ${path}: ${(error as Error).message}`);
-  }
-  return json.animation ?? {};
-}
-
 export function listImages(dir: string): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--images ${dir}: not a directory`);
   const files = readdirSync(dir)

@@ -28,3 +28,10 @@ export function numberOption(name: string, v: number | string | undefined, { non
   if (!Number.isFinite(n) || (nonNegative && n < 0)) throw new UserError(`--${name} must be a ${nonNegative ? "non-negative " : ""}number, got "${v}"`);
   return n;
 }
+
+/** `--name` as one of `values` (a config enum's options); undefined when the flag was not given. */
+export function oneOf<T extends string>(name: string, v: string | undefined, values: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(values as readonly string[]).includes(v)) throw new UserError(`--${name} ${v}: must be one of ${values.join(", ")}`);
+  return v as T;
+}

@@ -4,12 +4,12 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { resultsDir } from "../io/paths.js";
-import { newRunId, readManifest, writeManifest } from "../run/index.js";
-import { readExperiment, runGeometryStage, type GeometryStageOptions } from "../geometry/run.js";
+import { lockRunDir, newRunId, readManifest, writeManifest } from "../run/index.js";
+import { runGeometryStage, type GeometryStageOptions } from "../geometry/run.js";
+import { loadExperiment } from "../run/experiment.js";
 import { applyTemplate, evaluateRun } from "../evaluation/evaluate.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { runTextureStage } from "../texture/run.js";
-import { intOption } from "../cli/options.js";
 import { preflight } from "../models/preflight.js";
 import { formatCapabilityTable, type PipelineStage } from "../../src/engine/models/capabilities.js";
 
@@ -44,7 +44,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   // One probe of the models for every stage, printed before any work; each stage honours it.
   // A bad --template is an error before any work, not after the texture stage.
   if (opts.template !== undefined) applyTemplate(opts.template, "");
-  const exp = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed) });
+  const exp = loadExperiment(opts.experiment, { profile: opts.profile, steps: opts.steps, seed: opts.seed });
   const { profile } = exp;
   const capabilities = opts.capabilities ?? (await preflight({ profile, stages: RUNS }));
   if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
@@ -52,6 +52,8 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   // Without --pool the geometry stage ranks the profile's default pool (tiny 256, sd15 10k), built
   // once into the user cache and resumable.
   const pool = opts.pool;
+  // One generate per run folder (the stages lock their own folders too); an error leaves the lock to process exit.
+  const unlock = lockRunDir(dir);
   const geometry = await runGeometryStage({ ...opts, pool, capabilities, out: join(dir, "geometry") });
   if (!geometry.complete) throw new UserError(`the geometry stage stopped at step ${geometry.stepsDone}: rerun the same command to resume`);
   const t1 = performance.now();
@@ -110,6 +112,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     metrics: { clip_score: scored.clipScore, text: clip.text, template, file: rel(scored.path) },
   });
   const ran = [...RUNS];
+  unlock();
   return {
     dir,
     ran,

@@ -18,7 +18,7 @@ import { TINY_LABEL } from "../run/index.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { tempDir } from "../../test/helpers/tmp.js";
 import { writeSmallExperiment } from "../../test/helpers/generate.js";
-import { readExperiment } from "../geometry/run.js";
+import { loadExperiment } from "../run/experiment.js";
 
 const tmp = tempDir("dreamface-generate-score-");
 
@@ -28,7 +28,7 @@ test("default pool size per profile: tiny 256, sd15 10k, an explicit experiment 
   assert.equal(defaultPoolSize("sd15", 1_000_000), 1_000_000);
   assert.deepEqual(DEFAULT_POOL_SIZES, { tiny: 256, sd15: 10_000 });
   // What the geometry stage (and so generate) picks: the experiment's size if it sets one, else the profile's.
-  const size = (experiment: string | undefined, profile: string) => defaultPoolSize(profile, readExperiment(experiment, { profile }).geometry.ranking.defaultPoolSize);
+  const size = (experiment: string | undefined, profile: string) => defaultPoolSize(profile, loadExperiment(experiment, { profile }).geometry.ranking.defaultPoolSize);
   assert.equal(size(undefined, "sd15"), 10_000);
   assert.equal(size(undefined, "tiny"), 256);
   const exp = join(tmp, "pool-exp.json");

@@ -1,13 +1,11 @@
 // The geometry stage in Node (paper Sec. 4): rank the pool against the prompt → coarse face
 // T* = T(β*), then detail carving with SDS → carved face T†, writing every artefact into the
-// run folder. Resumable: a killed run restarts from its newest checkpoint and produces the same
-// files as an uninterrupted one (the trajectory's wall-clock column aside).
-import { existsSync } from "node:fs";
+// run folder. Resumable (data-loaders/run/loop.ts): a killed run restarts from its newest
+// checkpoint and produces the same files as an uninterrupted one.
 import { join, resolve } from "node:path";
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { writeFileAtomic } from "../io/atomic.js";
 import { UserError } from "../cli/errors.js";
-import { intOption } from "../cli/options.js";
-import { claimRunDir, createRunDir, writeManifest, profileLabel, Checkpointer, TrajectoryLog, progress, rowsToParquet } from "../run/index.js";
+import { claimRunDir, createRunDir, writeManifest, profileLabel, rowsToParquet, runLoop } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
@@ -21,7 +19,7 @@ import { writeObj } from "../../src/engine/export/obj.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { encodeText } from "../../src/engine/models/text.js";
-import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
+import type { Experiment } from "../../src/engine/config/experiment.js";
 import { Carver, normalMapToRgb, type ResolvedCarvingConfig } from "../../src/engine/stages/geometry/carve.js";
 import { backendGuide } from "../../src/engine/stages/geometry/guide.js";
 import { loadPool } from "./pool-read.js";
@@ -30,7 +28,7 @@ import { defaultPoolSize, ensureDefaultPool } from "./pool-default.js";
 import { encodePng8, encodePng16 } from "../io/png.js";
 import { writeNormalMapF32, NORMAL_MAP_F32, NORMAL_MAP_HEADER } from "./normal-map-file.js";
 import { runHairSelection } from "./hair-select.js";
-import { readExperimentFile } from "./experiment-file.js";
+import { loadExperiment } from "../run/experiment.js";
 
 export interface GeometryStageOptions {
   prompt: string;
@@ -39,8 +37,9 @@ export interface GeometryStageOptions {
   pool?: string;
   /** Experiment JSON file (src/engine/config/experiment.ts). */
   experiment?: string;
-  steps?: number | string;
-  seed?: number | string;
+  /** Overrides the experiment's carving steps and seed (the CLI parses its flags into these). */
+  steps?: number;
+  seed?: number;
   out?: string;
   /** Stop after this many carving steps in this process (tests use it to simulate a kill). */
   stopAfter?: number;
@@ -76,21 +75,6 @@ export function resolveCarving(carving: Experiment["geometry"]["carving"], profi
   };
 }
 
-export function readExperiment(path: string | undefined, overrides: { profile?: string; steps?: number; seed?: number; prompt?: string }): Experiment {
-  const raw = path ? readExperimentFile(path) : {};
-  let exp: Experiment;
-  try {
-    exp = parseExperiment(raw);
-  } catch (error) {
-    throw new UserError(`${path ?? "experiment"}: ${(error as Error).message}`);
-  }
-  if (overrides.profile) exp.profile = overrides.profile;
-  if (overrides.seed !== undefined) exp.seed = overrides.seed;
-  if (overrides.prompt) exp.prompt = overrides.prompt;
-  if (overrides.steps !== undefined) exp.geometry.carving.steps = overrides.steps;
-  return exp;
-}
-
 function carvedAsset(model: FaceModel, beta: Float32Array, carved: Float32Array, normalPng: Uint8Array | undefined, extras: Record<string, unknown>) {
   const asset = faceGlbAsset(model, { identity: beta, region: "dreamface", extras, ...(normalPng ? { material: { name: "face", normalPng, baseColorFactor: [0.75, 0.75, 0.75, 1] as const } } : {}) });
   const split = seamSplit(model, "dreamface");
@@ -115,7 +99,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const t0 = performance.now();
   const prompt = opts.prompt?.trim();
   if (!prompt) throw new UserError("the prompt is empty: describe the face, e.g. dreamface geometry \"an old man with a wide nose\"");
-  const exp = readExperiment(opts.experiment, { profile: opts.profile, steps: intOption("steps", opts.steps), seed: intOption("seed", opts.seed), prompt });
+  const exp = loadExperiment(opts.experiment, { profile: opts.profile, steps: opts.steps, seed: opts.seed, prompt });
   const profile = exp.profile;
   const { ranking } = exp.geometry;
   const carving = resolveCarving(exp.geometry.carving, profile);
@@ -127,7 +111,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const resolvedConfig = { ...exp, geometry: { ranking, carving } };
 
   const identity = JSON.stringify({ prompt, seed: exp.seed, profile, pool: opts.pool ? resolve(opts.pool) : "default", geometry: resolvedConfig.geometry, ...substitutionIdentity(capabilities) });
-  claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
+  const unlock = claimRunDir(dir, identity, "geometry", "prompt, seed, profile, pool or config");
 
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
@@ -163,44 +147,30 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
     const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates }, { encoderVjp });
     const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide });
-    const checkpoints = new Checkpointer(dir);
-    const log = new TrajectoryLog(dir, "trajectory");
-    const saved = checkpoints.load();
-    if (saved) carver.restore(saved.state);
-    log.truncateTo(carver.step);
-    const total = carving.steps;
-    const bar = progress("carving", total, { quiet: opts.quiet });
-    bar.tick(carver.step);
-    let ran = 0;
-    const writeSnapshot = () => {
+    const writeSnapshot = (step: number) => {
       const s = carver.snapshot(256);
-      const name = `step-${String(carver.step).padStart(4, "0")}`;
+      const name = `step-${String(step).padStart(4, "0")}`;
       writeFileAtomic(join(dir, "snapshots", `${name}-render.png`), encodePng8(s.render, s.size, s.size));
       writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapSize, s.normalMapSize));
     };
-    if (carver.step === 0 && !existsSync(join(dir, "snapshots", "step-0000-render.png"))) writeSnapshot();
-    while (carver.step < total && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
-      const ts = performance.now();
-      const row = await carver.stepOnce();
-      log.append({ ...row, time_ms: Math.round((performance.now() - ts) * 10) / 10 });
-      ran++;
-      if (carver.step % carving.snapshotEvery === 0 || carver.step === total) writeSnapshot();
-      // Snapshot before checkpoint: a resumed run never needs to redo a snapshot of a checkpointed step.
-      if (carver.step % carving.checkpointEvery === 0 || carver.step === total) {
-        log.flush();
-        checkpoints.save(carver.step, carver.checkpoint());
-      }
-      bar.tick(1, { t: row.t!, sds: row.loss_sds!.toFixed(4) });
-    }
-    bar.stop();
-    log.close();
+    const total = carver.total;
+    const { log } = await runLoop(carver, {
+      dir,
+      label: "carving",
+      checkpointEvery: carving.checkpointEvery,
+      snapshotEvery: carving.snapshotEvery,
+      snapshot: writeSnapshot,
+      stopAfter: opts.stopAfter,
+      quiet: opts.quiet,
+      progressInfo: (row) => ({ t: Number(row.t), sds: Number(row.loss_sds).toFixed(4) }),
+    });
     lap("carving", t);
     const complete = carver.step >= total;
     const files: Record<string, string> = {
       "coarse.glb": "coarse face T* = T(β*), 53 expression morph targets",
       "coarse.obj": "coarse face T*, ICT polygons",
       "ranking.parquet": "top-k candidates: rank, index, score, s_d, s_r",
-      "trajectory.jsonl": "per carving step: every loss term, λ values, grad norms, t, lr, time",
+      "trajectory.jsonl": "per carving step: every loss term, λ values, grad norms, t, lr (no wall time: see timings)",
       "snapshots/": "front render and normal map every snapshotEvery steps",
     };
     if (complete) {
@@ -253,5 +223,6 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     return { dir, label, betaStar, beta: carver.beta.slice(), coarseIndex: best.index, stepsDone: carver.step, complete, files, timings };
   } finally {
     if (!opts.backend) await backend.dispose();
+    unlock();
   }
 }

@@ -2,6 +2,10 @@
 // checkpoint, cut the trajectory back to it, step, log, snapshot, checkpoint, stop early on
 // request (tests simulate kills with `stopAfter`), and report. Snapshots are written before
 // the checkpoint of the same step, so a resumed run never has to redo one.
+//
+// Time policy: trajectory rows carry no wall-clock time. A row is a pure function of
+// (config, seed, step), so trajectory.jsonl / .parquet of a resumed run are byte-identical to an
+// uninterrupted run's; wall time is `LoopResult.ms`, which stages put in the manifest's timings.
 import { Checkpointer } from "./checkpoint.js";
 import { TrajectoryLog } from "./trajectory.js";
 import { progress } from "./progress.js";
@@ -17,11 +21,11 @@ export interface LoopOptions {
   checkpointEvery: number;
   /** Called after step s when s % snapshotEvery == 0, at the last step, and once at step 0. */
   snapshotEvery?: number;
+  /** Further steps after which to snapshot (e.g. the end of a first phase). */
+  snapshotAt?: readonly number[];
   snapshot?: (step: number) => void | Promise<void>;
   /** Stop after this many steps in this process (a simulated kill). */
   stopAfter?: number;
-  /** Add `time_ms` to every row (wall clock: differs between runs; keep it out of byte-compared files). */
-  timeRows?: boolean;
   quiet?: boolean;
   /** Extra progress fields from a row. */
   progressInfo?: (row: StepRow) => Record<string, string | number>;
@@ -34,6 +38,8 @@ export interface LoopResult {
   ran: number;
   /** Rows of the whole trajectory so far (including earlier processes). */
   log: TrajectoryLog;
+  /** Wall time of this process's steps, snapshots and checkpoints (ms). */
+  ms: number;
 }
 
 export async function runLoop(system: Resumable, opts: LoopOptions): Promise<LoopResult> {
@@ -54,14 +60,15 @@ export async function runLoop(system: Resumable, opts: LoopOptions): Promise<Loo
   bar.tick(system.step);
   if (system.step === 0 && opts.snapshot) await opts.snapshot(0);
   let ran = 0;
+  const t0 = performance.now();
+  const snapshotAt = new Set(opts.snapshotAt ?? []);
   try {
     while (system.step < total && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
-      const ts = performance.now();
       const row = await system.next();
-      log.append(opts.timeRows ? { ...row, time_ms: Math.round((performance.now() - ts) * 10) / 10 } : row);
+      log.append(row);
       ran++;
       const s = system.step;
-      if (opts.snapshot && opts.snapshotEvery && (s % opts.snapshotEvery === 0 || s === total)) await opts.snapshot(s);
+      if (opts.snapshot && ((opts.snapshotEvery && (s % opts.snapshotEvery === 0 || s === total)) || snapshotAt.has(s))) await opts.snapshot(s);
       if (s % opts.checkpointEvery === 0 || s === total) {
         log.flush();
         checkpoints.save(s, system.state());
@@ -72,5 +79,5 @@ export async function runLoop(system: Resumable, opts: LoopOptions): Promise<Loo
     bar.stop();
     log.close();
   }
-  return { step: system.step, complete: system.step >= total, ran, log };
+  return { step: system.step, complete: system.step >= total, ran, log, ms: Math.round(performance.now() - t0) };
 }

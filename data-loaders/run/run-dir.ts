@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { resultsDir } from "../io/paths.js";
+import { lockRunDir } from "./lock.js";
 
 export interface RunDirOptions {
   stage: string;
@@ -26,11 +27,16 @@ export function createRunDir({ stage, outDir, runId }: RunDirOptions): string {
 /**
  * A folder holds one run: resuming with different settings would mix two runs' files. The
  * first start records `identity` (the settings that define the run) in run-config.json; a
- * later start in the same folder must present the same identity.
+ * later start in the same folder must present the same identity. Claiming also takes the
+ * folder's lock (./lock.ts); the returned function releases it (exit releases it too).
  */
-export function claimRunDir(dir: string, identity: string, stage: string, settings: string): void {
+export function claimRunDir(dir: string, identity: string, stage: string, settings: string): () => void {
+  const release = lockRunDir(dir);
   const path = join(dir, "run-config.json");
-  if (!existsSync(path)) return writeFileAtomic(path, identity + "\n");
-  if (readFileSync(path, "utf8").trim() !== identity)
+  if (!existsSync(path)) writeFileAtomic(path, identity + "\n");
+  else if (readFileSync(path, "utf8").trim() !== identity) {
+    release();
     throw new UserError(`${dir} holds a ${stage} run with different settings (${settings}): use another --out, or delete that folder`);
+  }
+  return release;
 }

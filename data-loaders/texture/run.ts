@@ -1,20 +1,19 @@
 // The texture stage in Node (paper Sec. 5): latent-space then image-space dual-path SDS on
 // the texture latent z, then the PBR maps at full size and the textured .glb, all into one
-// folder. Resumable: a killed run restarts from its newest checkpoint and writes the same
-// files as an uninterrupted one (trajectory rows carry no wall-clock time for that reason;
-// per-phase times are in the manifest).
+// folder. Resumable (data-loaders/run/loop.ts): a killed run restarts from its newest
+// checkpoint and writes the same files as an uninterrupted one (per-phase times are in the
+// manifest, never in the trajectory).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import { Checkpointer, claimRunDir, createRunDir, profileLabel, progress, readManifest, TrajectoryLog, writeManifest } from "../run/index.js";
+import { claimRunDir, createRunDir, profileLabel, progress, readManifest, runLoop, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
 import { capability, runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
 import { skinSpecularPrior } from "../../src/engine/stages/texture/specular-prior.js";
 import { tokenize } from "../clip/merges.js";
 import type { Backend } from "../../src/engine/models/backend.js";
-import { parseExperiment, type Experiment } from "../../src/engine/config/experiment.js";
 import { texturePromptText, variantPlan, type TextureConfig } from "../../src/engine/stages/texture/config.js";
 import { createTextureModels } from "../../src/engine/stages/texture/guidance.js";
 import { latentPreview } from "../../src/engine/stages/texture/linear-rgb.js";
@@ -25,7 +24,7 @@ import { createTextureScene } from "../../src/engine/stages/texture/scene.js";
 import { texturedGlb } from "./asset.js";
 import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { encodePng16, encodePng8 } from "../io/png.js";
-import { readExperimentFile } from "../geometry/experiment-file.js";
+import { loadExperiment } from "../run/experiment.js";
 
 const SNAPSHOT_SIZE = 256;
 const PREVIEW_SIZE = 512;
@@ -62,31 +61,6 @@ export interface TextureStageResult {
   prompt: string;
 }
 
-/** The texture section to use: experiment file > geometry run's resolved config > defaults, then overrides. */
-function resolveExperiment(path: string | undefined, geometryConfig: unknown, overrides: Record<string, unknown> | undefined): Experiment {
-  let raw: Record<string, unknown> = {};
-  if (path) raw = readExperimentFile(path);
-  else if (geometryConfig && typeof geometryConfig === "object") {
-    const g = geometryConfig as Record<string, unknown>;
-    raw = { name: g.name, seed: g.seed, profile: g.profile, texture: g.texture };
-  }
-  if (overrides) raw = { ...raw, texture: deepMerge((raw.texture as Record<string, unknown>) ?? {}, overrides) };
-  try {
-    return parseExperiment(raw);
-  } catch (error) {
-    throw new UserError(`${path ?? "texture config"}: ${(error as Error).message}`);
-  }
-}
-
-function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    const prev = out[k];
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && prev && typeof prev === "object" && !Array.isArray(prev) ? deepMerge(prev as Record<string, unknown>, v as Record<string, unknown>) : v;
-  }
-  return out;
-}
-
 /** Side of the skin specular prior before it is resampled to the map size (it is a smooth region map). */
 const SPECULAR_PRIOR_SIZE = 1024;
 
@@ -116,7 +90,9 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const geo = opts.geometry ?? (await readGeometryRun(geometryDir(opts.runDir!)));
   const gdir = geo.dir;
   lap("loadGeometry", t);
-  const exp = resolveExperiment(opts.experiment, geo.manifest.config, opts.overrides);
+  // The texture section: experiment file > the geometry run's recorded config > defaults, then overrides.
+  const g = geo.manifest.config && typeof geo.manifest.config === "object" ? (geo.manifest.config as Record<string, unknown>) : undefined;
+  const exp = loadExperiment(opts.experiment, { texture: opts.overrides, base: g && { name: g.name, seed: g.seed, profile: g.profile, texture: g.texture } });
   const profile = opts.profile ?? geo.profile;
   if (profile !== geo.profile && !opts.quiet) console.warn(`note: geometry ran with the ${geo.profile} profile, texture runs with ${profile}`);
   // Which models exist decides what runs: before any folder or step.
@@ -130,7 +106,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const plan = variantPlan(config);
 
   const identity = JSON.stringify({ geometry: gdir, prompt: geo.prompt, seed, profile, texture: config, ...substitutionIdentity(capabilities) });
-  claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
+  const unlock = claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   try {
@@ -149,20 +125,15 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     const optimizer = new TextureOptimizer({ config, models, scene, seed });
     lap("setup", t);
 
-    const checkpoints = new Checkpointer(dir);
-    const log = new TrajectoryLog(dir, "trajectory");
-    const saved = checkpoints.load();
-    if (saved) optimizer.setState(saved.state as never);
-    log.truncateTo(optimizer.step);
-    const total = optimizer.totalSteps;
+    const total = optimizer.total;
     const previous = readManifest(dir);
-    if (optimizer.done && previous?.complete === true && FINAL_FILES.every((f) => existsSync(join(dir, f)))) {
+    if (previous?.complete === true && previous.stepsDone === total && FINAL_FILES.every((f) => existsSync(join(dir, f)))) {
       // Finished earlier: the PBR tail is deterministic, so there is nothing to redo.
       if (!opts.quiet) console.log(`texture stage already complete: ${dir}${label ? ` [${label}]` : ""}`);
-      return { dir, label, complete: true, stepsDone: optimizer.step, files: (previous.outputs ?? {}) as Record<string, string>, timings: (previous.timings ?? {}) as Record<string, number>, config, prompt: geo.prompt };
+      return { dir, label, complete: true, stepsDone: total, files: (previous.outputs ?? {}) as Record<string, string>, timings: (previous.timings ?? {}) as Record<string, number>, config, prompt: geo.prompt };
     }
-    const writeSnapshot = async () => {
-      const name = `step-${String(optimizer.step).padStart(4, "0")}`;
+    const writeSnapshot = async (step: number) => {
+      const name = `step-${String(step).padStart(4, "0")}`;
       writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.z), 64, 64));
       const diffuse = await models.decode(optimizer.z);
       const side = Math.round(Math.sqrt(diffuse.length / 3));
@@ -171,25 +142,17 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       writeFileAtomic(join(dir, "snapshots", `${name}-diffuse.png`), encodePng8(s === side ? diffuse : resample(diffuse, side, side, 3, s, s, "lanczos3"), s, s));
     };
     t = performance.now();
-    if (optimizer.step === 0 && !existsSync(join(dir, "snapshots", "step-0000-latent.png"))) await writeSnapshot();
-    const bar = progress(`texture (${config.variant})`, total, { quiet: opts.quiet });
-    bar.tick(optimizer.step);
-    let ran = 0;
-    while (!optimizer.done && (opts.stopAfter === undefined || ran < opts.stopAfter)) {
-      const row = await optimizer.next();
-      log.append(row);
-      ran++;
-      const step = optimizer.step;
-      if (step % config.snapshotEvery === 0 || step === total || step === plan.latentSteps) await writeSnapshot();
-      // Snapshot before checkpoint: a resumed run never redoes a checkpointed step's snapshot.
-      if (step % config.checkpointEvery === 0 || step === total) {
-        log.flush();
-        checkpoints.save(step, optimizer.getState());
-      }
-      bar.tick(1, { stage: String(row.stage), t: Number(row.t) });
-    }
-    bar.stop();
-    log.close();
+    const { log } = await runLoop(optimizer, {
+      dir,
+      label: `texture (${config.variant})`,
+      checkpointEvery: config.checkpointEvery,
+      snapshotEvery: config.snapshotEvery,
+      snapshotAt: [plan.latentSteps],
+      snapshot: writeSnapshot,
+      stopAfter: opts.stopAfter,
+      quiet: opts.quiet,
+      progressInfo: (row) => ({ stage: String(row.stage), t: Number(row.t) }),
+    });
     lap("optimize", t);
     const complete = optimizer.done;
     const files: Record<string, string> = {
@@ -281,5 +244,6 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     return { dir, label, complete, stepsDone: optimizer.step, files, timings, config, prompt: geo.prompt };
   } finally {
     if (!opts.backend) await backend.dispose();
+    unlock();
   }
 }

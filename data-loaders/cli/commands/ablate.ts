@@ -2,6 +2,7 @@
 // with a comparison table (data-loaders/texture/ablate.ts).
 import type { Command } from "commander";
 import { textureOverrides } from "./texture.js";
+import { TEXTURE_VARIANTS } from "../../../src/engine/stages/texture/config.js";
 
 interface AblateFlags {
   variants?: string;
@@ -17,7 +18,7 @@ export function register(program: Command): void {
     .command("ablate")
     .description("texture ablations (full, wo-texture, wo-lt) on one geometry run: images and a CLIP-score / time table")
     .argument("<run-dir>", "a geometry run folder (or a run folder holding geometry/)")
-    .option("--variants <list>", "comma-separated subset of full,wo-texture,wo-lt", "full,wo-texture,wo-lt")
+    .option("--variants <list>", `comma-separated subset of ${TEXTURE_VARIANTS.join(",")}`, TEXTURE_VARIANTS.join(","))
     .option("--out <dir>", "output folder (default: texture-ablation/ beside the geometry folder)")
     .option("--profile <name>", "model profile (tiny | sd15); default: the geometry run's")
     .option("--experiment <file>", "experiment JSON whose texture section applies to every variant")

@@ -2,7 +2,8 @@
 // asset from footage (MediaPipe Face Mesh in headless Chromium → ICT expression weights).
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
-import { numberOption } from "../options.js";
+import { numberOption, oneOf } from "../options.js";
+import { ANIMATION_PATHS, INTERPOLATIONS, type AnimationConfig } from "../../../src/engine/stages/animation/config.js";
 
 interface AnimateFlags {
   video?: string;
@@ -32,8 +33,8 @@ export function register(program: Command): void {
     // holds them, so an --experiment file can set them and flags still win.
     .option("--max-frames <n>", "stop after this many video frames (default 900)")
     .option("--dims <n>", "fit 2-D (x, y) or 3-D (x, y, z) landmarks (default 2)")
-    .option("--interpolation <mode>", "linear | step | cubic (default linear)")
-    .option("--path <name>", "blendshape (fitted ICT weights, default) | personalized (G_geo(T†, E_exp(frame)) per frame, paper Sec. 6)")
+    .option("--interpolation <mode>", `${INTERPOLATIONS.join(" | ")} (default linear)`)
+    .option("--path <name>", `${ANIMATION_PATHS.join(" | ")}: fitted ICT weights (default), or G_geo(T†, E_exp(frame)) per frame (paper Sec. 6)`)
     .option("--profile <name>", "model profile for --path personalized (default tiny = random weights: a test signal, not an expression)")
     .option("--experiment <file>", "experiment JSON whose `animation` section sets the defaults (flags win)")
     .option("--run-dir <dir>", "where the manifest and per-frame weights go (default results/runs/<id>/animation)")
@@ -42,12 +43,11 @@ export function register(program: Command): void {
       if (!flags.out) throw new UserError("--out OUT.glb is required");
       const dims = numberOption("dims", flags.dims);
       if (dims !== undefined && dims !== 2 && dims !== 3) throw new UserError(`--dims ${flags.dims}: must be 2 or 3`);
-      const interpolation = flags.interpolation;
-      if (interpolation !== undefined && interpolation !== "linear" && interpolation !== "step" && interpolation !== "cubic") throw new UserError(`--interpolation ${interpolation}: must be linear, step or cubic`);
-      const path = flags.path;
-      if (path !== undefined && path !== "blendshape" && path !== "personalized") throw new UserError(`--path ${path}: must be blendshape or personalized`);
-      const { animate, readExperimentAnimation } = await import("../../animation/animate.js");
-      const config = flags.experiment ? readExperimentAnimation(flags.experiment) : undefined;
+      const interpolation = oneOf("interpolation", flags.interpolation, INTERPOLATIONS);
+      const path = oneOf("path", flags.path, ANIMATION_PATHS);
+      const { animate } = await import("../../animation/animate.js");
+      const { loadExperiment } = await import("../../run/experiment.js");
+      const config = flags.experiment ? (loadExperiment(flags.experiment).animation as Partial<AnimationConfig> | undefined) : undefined;
       const r = await animate({
         asset, video: flags.video, images: flags.images, out: flags.out, fps: numberOption("fps", flags.fps), maxFrames: numberOption("max-frames", flags.maxFrames),
         dims, interpolation, runDir: flags.runDir, ictDir: flags.ictDir, path, profile: flags.profile, config,

@@ -2,6 +2,7 @@
 // (<run>/geometry, <run>/texture) with a top-level manifest. Says which stages ran.
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
+import { intOption } from "../options.js";
 
 interface GenerateFlags {
   profile?: string;
@@ -28,7 +29,7 @@ export function register(program: Command): void {
     .action(async (prompt: string, flags: GenerateFlags) => {
       if (!prompt.trim()) throw new UserError("the prompt is empty");
       const { runGenerate } = await import("../../generate/run.js");
-      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: flags.steps, seed: flags.seed, out: flags.out, template: flags.template });
+      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: intOption("steps", flags.steps), seed: intOption("seed", flags.seed), out: flags.out, template: flags.template });
       // Animation needs a performance to follow (a video or images): `dreamface animate <asset>`.
       const how: Record<string, string> = { animation: `dreamface animate ${r.dir}/${r.asset} --video …` };
       const notRun = r.notRun.map((s) => (how[s] ? `${s} (${how[s]})` : s)).join(", ");

@@ -2,6 +2,7 @@
 // one, an ICT face from explicit identity/expression coefficients (data-loaders/face/geometry-cli.ts).
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
+import { intOption } from "../options.js";
 import type { IctGeometryOptions } from "../../face/geometry-cli.js";
 
 /** The coefficient mode's options plus the prompt mode's (`seed` and `out` serve both). */
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         }
         const { runGeometryStage } = await import("../../geometry/run.js");
         const { profile, pool, experiment, steps, seed, out } = flags;
-        await runGeometryStage({ prompt, profile, pool, experiment, steps, seed, out });
+        await runGeometryStage({ prompt, profile, pool, experiment, steps: intOption("steps", steps), seed: intOption("seed", seed), out });
         return;
       }
       if (!flags.identity && !flags.expression && flags.seed === undefined) {

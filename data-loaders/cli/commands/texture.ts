@@ -2,7 +2,8 @@
 // geometry run: dual-path SDS in latent then image space, PBR maps, textured .glb.
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
-import { intOption } from "../options.js";
+import { intOption, oneOf } from "../options.js";
+import { TEXTURE_VARIANTS } from "../../../src/engine/stages/texture/config.js";
 
 interface TextureFlags {
   profile?: string;
@@ -17,10 +18,8 @@ interface TextureFlags {
 /** The CLI flags that map onto the experiment's texture section. */
 export function textureOverrides(flags: Pick<TextureFlags, "variant" | "latentSteps" | "imageSteps" | "mapSize">): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  if (flags.variant !== undefined) {
-    if (!["full", "wo-texture", "wo-lt"].includes(flags.variant)) throw new UserError(`--variant must be full, wo-texture or wo-lt, got "${flags.variant}"`);
-    o.variant = flags.variant;
-  }
+  const variant = oneOf("variant", flags.variant, TEXTURE_VARIANTS);
+  if (variant !== undefined) o.variant = variant;
   const ls = intOption("latent-steps", flags.latentSteps), is = intOption("image-steps", flags.imageSteps), ms = intOption("map-size", flags.mapSize, 16);
   if (ls !== undefined) o.latent = { steps: ls };
   if (is !== undefined) o.image = { steps: is };
@@ -36,7 +35,7 @@ export function register(program: Command): void {
     .option("--profile <name>", "model profile (tiny | sd15); default: the geometry run's")
     .option("--experiment <file>", "experiment JSON whose texture section (λ's, schedules, steps) applies")
     .option("--out <dir>", "output folder (default: texture/ beside the geometry folder); rerun to resume")
-    .option("--variant <name>", "full | wo-texture | wo-lt (the ablations of paper Sec. 7.3.3)")
+    .option("--variant <name>", `${TEXTURE_VARIANTS.join(" | ")} (the ablations of paper Sec. 7.3.3)`)
     .option("--latent-steps <n>", "latent-space SDS steps (paper: 200)")
     .option("--image-steps <n>", "image-space SDS steps (paper: 200)")
     .option("--map-size <n>", "side of the written maps (paper: 4096)")

@@ -4,15 +4,12 @@
  * StableDiffusionGuidance: NaN/±∞ are replaced like torch.nan_to_num, then an optional clamp.
  */
 import { alphaBar, type DdpmSchedule } from "./schedule.js";
+import { SDS_WEIGHTINGS, type SdsWeighting } from "../config/weighting.js";
 
 /**
  * w(t): "sds" = 1 − ᾱ_t (σ_t², DreamFusion's default), "uniform" = 1,
  * "fantasia3d" = √ᾱ_t·(1 − ᾱ_t).
  */
-export type SdsWeighting = "sds" | "uniform" | "fantasia3d";
-
-export const SDS_WEIGHTINGS: readonly SdsWeighting[] = ["sds", "uniform", "fantasia3d"];
-
 export function sdsWeight(schedule: DdpmSchedule, t: number, weighting: SdsWeighting): number {
   const ab = alphaBar(schedule, t);
   switch (weighting) {

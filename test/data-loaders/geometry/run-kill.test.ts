@@ -27,8 +27,6 @@ test("kill -9 during carving, rerun the same command: same meshes, map and traje
   assert.ok(!existsSync(join(killed, "carved.glb")), "killed before the end");
   const r = runCli(args(killed));
   assert.equal(r.status, 0, r.stderr);
-  for (const f of ["carved.glb", "carved.obj", "coarse.glb", "normal-map.png", "ranking.parquet", "beta.json", "snapshots/step-0012-render.png"])
+  for (const f of ["carved.glb", "carved.obj", "coarse.glb", "normal-map.png", "ranking.parquet", "beta.json", "snapshots/step-0012-render.png", "trajectory.jsonl", "trajectory.parquet"])
     assert.ok(readFileSync(join(whole, f)).equals(readFileSync(join(killed, f))), `${f} differs after kill + resume`);
-  const rows = (dir: string) => readFileSync(join(dir, "trajectory.jsonl"), "utf8").trim().split("\n").map((l) => { const { time_ms: _t, ...rest } = JSON.parse(l); return rest; });
-  assert.deepEqual(rows(killed), rows(whole));
 });

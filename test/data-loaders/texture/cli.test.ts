@@ -21,7 +21,7 @@ test("dreamface texture: a missing run folder exits 2 naming it", () => {
 test("dreamface texture / ablate: bad flags exit 2 with the flag named", () => {
   const a = cli("texture", root, "--variant", "best");
   assert.equal(a.status, 2);
-  assert.match(a.stderr, /--variant must be full, wo-texture or wo-lt/);
+  assert.match(a.stderr, /--variant best: must be one of full, wo-texture, wo-lt/);
   const c = cli("ablate", root, "--variants", "full,nope");
   assert.equal(c.status, 2);
   assert.match(c.stderr, /unknown variant "nope"/);

@@ -1,6 +1,6 @@
 // Finite-difference checks of detail carving's gradient chain on the real ICT region: from a
 // cotangent on the rendered image to V_d (gT·n per vertex), N_d (the renderer's normal-map
-// adjoint) and β (modesᵀ·gT), through Carver.vjp, the code stepOnce runs. The forward is
+// adjoint) and β (modesᵀ·gT), through Carver.vjp, the code Carver.next runs. The forward is
 // Carver.renderCarved with the frame (displacement directions n(T(β)) and N_d's tangents) held
 // at its value at the base point: exactly the constants the backward treats as such (carve.ts
 // header). Each group is checked on its own and must yield enough probes, so a group whose

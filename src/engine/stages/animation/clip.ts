@@ -8,7 +8,8 @@
  * "cubic" is a monotone cubic Hermite (Fritsch–Carlson tangents): it never overshoots the
  * keyframes, so weights in [0, 1] stay in [0, 1], and glTF's CUBICSPLINE reproduces it exactly.
  */
-export type Interpolation = "linear" | "step" | "cubic";
+import type { INTERPOLATIONS } from "./config.js";
+export type Interpolation = (typeof INTERPOLATIONS)[number];
 
 export interface ExpressionClip {
   readonly name: string;

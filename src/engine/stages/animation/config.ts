@@ -4,16 +4,21 @@
  */
 import { z } from "zod";
 
+/** "blendshape": fitted ICT weights; "personalized": G_geo(T†, E_exp(frame)) per frame. */
+export const animationPathSchema = z.enum(["blendshape", "personalized"]);
+export const interpolationSchema = z.enum(["linear", "step", "cubic"]);
+export const ANIMATION_PATHS = animationPathSchema.options;
+export const INTERPOLATIONS = interpolationSchema.options;
+
 export const animationConfigSchema = z
   .object({
-    /** "blendshape": fitted ICT weights; "personalized": G_geo(T†, E_exp(frame)) per frame. */
-    path: z.enum(["blendshape", "personalized"]).default("blendshape"),
+    path: animationPathSchema.default("blendshape"),
     /** Frames sampled per second of video (images: frames per second of the clip). */
     fps: z.number().positive().max(120).optional(),
     maxFrames: z.number().int().min(1).default(900),
     /** Fit 2-D (x, y) or 3-D (x, y, z) MediaPipe landmarks. */
     dims: z.union([z.literal(2), z.literal(3)]).default(2),
-    interpolation: z.enum(["linear", "step", "cubic"]).default("linear"),
+    interpolation: interpolationSchema.default("linear"),
     fit: z
       .object({
         /** λ of the Tikhonov prior on the weights (cm² per landmark). */

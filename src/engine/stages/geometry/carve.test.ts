@@ -15,7 +15,7 @@ function setup(seed = 5, overrides: Record<string, unknown> = {}) {
 
 async function run(c: Carver, steps: number) {
   const rows = [];
-  for (let i = 0; i < steps; i++) rows.push(await c.stepOnce());
+  for (let i = 0; i < steps; i++) rows.push(await c.next());
   return rows;
 }
 
@@ -47,7 +47,7 @@ test("resume from a step-3 checkpoint reproduces a 6-step run exactly", async ()
   const fullRows = await run(full, 6);
   const first = new Carver(setup());
   await run(first, 3);
-  const saved = structuredClone(first.checkpoint());
+  const saved = structuredClone(first.state());
   const resumed = new Carver(setup());
   resumed.restore(saved);
   const tail = await run(resumed, 3);
@@ -67,8 +67,8 @@ test("refineShape: false keeps β at β*; displacements stay within maxDisplacem
 
 test("restore names a checkpoint that doesn't fit", () => {
   const c = new Carver(setup());
-  const bad = { ...c.checkpoint(), vd: new Float32Array(3) };
-  assert.throws(() => c.restore(bad), /vd is missing or has the wrong size/);
+  const bad = { ...c.state(), vd: new Float32Array(3) };
+  assert.throws(() => c.restore(bad), /"vd" has 3 values, expected/);
 });
 
 test("every render's tangent frame and displacement directions come from the current mesh, not T(β*)", async () => {

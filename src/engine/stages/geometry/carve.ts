@@ -41,6 +41,7 @@ import type { CarvingConfig } from "./config.js";
 import { buildAdjacency, laplacianLoss, normalMapLoss, shapeLoss, type Adjacency } from "./regularizers.js";
 import { fromVaeInputGrad, toVaeInput, type SdsGuide } from "./guide.js";
 import { l2norm } from "../../util/vec.js";
+import { expectArray, RestoreMismatchError, type Resumable, type ResumableState } from "../../run/resumable.js";
 
 /** The carving config with the per-profile sizes filled in (data-loaders/geometry/run.ts). */
 export type ResolvedCarvingConfig = CarvingConfig & { renderSize: number; normalMapSize: number };
@@ -84,7 +85,7 @@ export type CarveRow = Record<string, number>;
 const ALBEDO = [0.75, 0.75, 0.75];
 const BACKGROUND = [1, 1, 1];
 
-export class Carver {
+export class Carver implements Resumable {
   readonly vertexCount: number;
   readonly vd: Float32Array;
   readonly nd: Float32Array;
@@ -194,8 +195,13 @@ export class Carver {
     return { positions, nd, ...this.toParameters(positions, fwd.frame.normals) };
   }
 
-  /** One carving step; returns its trajectory row (without wall time, which the caller adds). */
-  async stepOnce(): Promise<CarveRow> {
+  get total(): number {
+    return this.setup.config.steps;
+  }
+
+  /** One carving step; returns its trajectory row (deterministic: no wall-clock time). */
+  async next(): Promise<CarveRow> {
+    if (this.step >= this.total) throw new Error("carving already finished");
     const i = this.step;
     const { config, guide, seed, betaStar } = this.setup;
     const rng = Rng.derive(seed, "carve-step", i);
@@ -277,33 +283,33 @@ export class Carver {
     return row;
   }
 
-  /** Everything a resumed run needs to continue bit-for-bit. */
-  checkpoint(): Record<string, Float32Array | number> {
+  /** Everything a resumed run needs to continue bit-for-bit (copies: the caller may keep them). */
+  state(): ResumableState {
     return {
       step: this.step,
-      vd: this.vd, nd: this.nd, beta: this.beta,
-      vdM: this.adamVd.state.m, vdV: this.adamVd.state.v, vdT: this.adamVd.state.step,
-      ndM: this.adamNd.state.m, ndV: this.adamNd.state.v, ndT: this.adamNd.state.step,
-      betaM: this.adamBeta.state.m, betaV: this.adamBeta.state.v, betaT: this.adamBeta.state.step,
+      vd: this.vd.slice(), nd: this.nd.slice(), beta: this.beta.slice(),
+      vdM: this.adamVd.state.m.slice(), vdV: this.adamVd.state.v.slice(), vdT: this.adamVd.state.step,
+      ndM: this.adamNd.state.m.slice(), ndV: this.adamNd.state.v.slice(), ndT: this.adamNd.state.step,
+      betaM: this.adamBeta.state.m.slice(), betaV: this.adamBeta.state.v.slice(), betaT: this.adamBeta.state.step,
     };
   }
 
-  restore(state: Record<string, unknown>): void {
-    const arr = (k: string, target: Float32Array) => {
-      const v = state[k];
-      if (!(v instanceof Float32Array) || v.length !== target.length) throw new Error(`carve checkpoint: ${k} is missing or has the wrong size`);
-      target.set(v);
-    };
+  restore(state: ResumableState): void {
     const num = (k: string) => {
       const v = state[k];
-      if (typeof v !== "number") throw new Error(`carve checkpoint: ${k} is missing`);
+      if (typeof v !== "number") throw new RestoreMismatchError(`"${k}" is missing`);
       return v;
     };
-    arr("vd", this.vd); arr("nd", this.nd); arr("beta", this.beta);
-    arr("vdM", this.adamVd.state.m); arr("vdV", this.adamVd.state.v); this.adamVd.state.step = num("vdT");
-    arr("ndM", this.adamNd.state.m); arr("ndV", this.adamNd.state.v); this.adamNd.state.step = num("ndT");
-    arr("betaM", this.adamBeta.state.m); arr("betaV", this.adamBeta.state.v); this.adamBeta.state.step = num("betaT");
-    this.step = num("step");
+    // Validate everything before touching anything, so a mismatch leaves the system as it was.
+    const arrays = { vd: this.vd, nd: this.nd, beta: this.beta, vdM: this.adamVd.state.m, vdV: this.adamVd.state.v, ndM: this.adamNd.state.m, ndV: this.adamNd.state.v, betaM: this.adamBeta.state.m, betaV: this.adamBeta.state.v };
+    const restored = Object.entries(arrays).map(([k, target]) => [target, expectArray(state, k, Float32Array, target.length)] as const);
+    const step = num("step"), vdT = num("vdT"), ndT = num("ndT"), betaT = num("betaT");
+    if (!Number.isInteger(step) || step < 0 || step > this.total) throw new RestoreMismatchError(`step ${step} is outside 0..${this.total}`);
+    for (const [target, v] of restored) target.set(v);
+    this.adamVd.state.step = vdT;
+    this.adamNd.state.step = ndT;
+    this.adamBeta.state.step = betaT;
+    this.step = step;
   }
 
   /** A fixed front view (frontal light) of the current carved mesh, and the normal map as RGB in [0, 1]. */

@@ -4,6 +4,7 @@
  * over the carving step.
  */
 import { z } from "zod";
+import { sdsWeightingSchema } from "../../config/weighting.js";
 import { nonNegativeScheduleSchema, scheduleSchema } from "../../config/schedule-schema.js";
 
 export const rankingConfigSchema = z
@@ -48,7 +49,7 @@ export const carvingConfigSchema = z
     /** t ~ U(tMin, tMax)·T (paper: 0.02, 0.98). */
     tMin: scheduleSchema.default(0.02),
     tMax: scheduleSchema.default(0.98),
-    weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
+    weighting: sdsWeightingSchema.default("sds"),
     /** Camera azimuth arc in degrees (paper: ±45°) and the light hemisphere. */
     azimuthRange: z
       .tuple([z.number(), z.number()])

@@ -4,6 +4,7 @@
  * over the stage's global step (latent steps first, then image steps).
  */
 import { z } from "zod";
+import { sdsWeightingSchema } from "../../config/weighting.js";
 import { nonNegativeScheduleSchema, scheduleSchema } from "../../config/schedule-schema.js";
 
 const stageSchema = (steps: number, lr: number, renderSize: number) =>
@@ -65,7 +66,7 @@ export const textureConfigSchema = z
      */
     imageTMax: z.number().min(0).max(1).optional(),
     /** w(t) of the SDS gradient: "sds" = 1 − ᾱ_t (DreamFusion), "uniform", "fantasia3d" = √ᾱ_t(1 − ᾱ_t). */
-    weighting: z.enum(["sds", "uniform", "fantasia3d"]).default("sds"),
+    weighting: sdsWeightingSchema.default("sds"),
     /** Background behind the rendered face: per-step random colour/noise (augmentation) or fixed. */
     background: z.enum(["random", "noise", "solid"]).default("random"),
     azimuthRange: z.tuple([z.number(), z.number()]).default([-45, 45]),

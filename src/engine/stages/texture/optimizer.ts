@@ -1,7 +1,7 @@
 /**
  * The texture stage's optimization loop as a resumable state machine: z, Adam's moments and
  * the step index are the whole state (every step derives its randomness from (seed, step)),
- * so `getState` / `setState` around a checkpoint reproduce an uninterrupted run exactly.
+ * so `state` / `restore` around a checkpoint reproduce an uninterrupted run exactly.
  */
 import { scheduleValue } from "../../config/schedule.js";
 import { Adam } from "../../optim/adam.js";
@@ -10,6 +10,7 @@ import { variantPlan, type TextureConfig } from "./config.js";
 import { imageStep, latentStep, type StepOutput } from "./sds.js";
 import type { TextureModels, TextureScene } from "./seams.js";
 import { textureTimestep } from "./timesteps.js";
+import { expectArray, RestoreMismatchError, type Resumable, type ResumableState, type StepRow } from "../../run/resumable.js";
 
 export interface TextureOptimizerOptions {
   config: TextureConfig;
@@ -20,16 +21,7 @@ export interface TextureOptimizerOptions {
   init?: Float32Array;
 }
 
-export interface TextureOptimizerState {
-  [key: string]: Float32Array | number;
-  step: number;
-  z: Float32Array;
-  adamM: Float32Array;
-  adamV: Float32Array;
-  adamStep: number;
-}
-
-export class TextureOptimizer {
+export class TextureOptimizer implements Resumable {
   readonly config: TextureConfig;
   readonly latentSteps: number;
   readonly imageSteps: number;
@@ -50,12 +42,12 @@ export class TextureOptimizer {
     this.adam = new Adam(n);
   }
 
-  get totalSteps(): number {
+  get total(): number {
     return this.latentSteps + this.imageSteps;
   }
 
   get done(): boolean {
-    return this.step >= this.totalSteps;
+    return this.step >= this.total;
   }
 
   /** Which stage the next step belongs to. */
@@ -64,7 +56,7 @@ export class TextureOptimizer {
   }
 
   /** Runs one step (latent steps first, then image steps); returns the trajectory row. */
-  async next(): Promise<Record<string, number | string>> {
+  async next(): Promise<StepRow> {
     if (this.done) throw new Error("texture optimization already finished");
     const stage = this.stage;
     const stageStep = stage === "latent" ? this.step : this.step - this.latentSteps;
@@ -80,15 +72,21 @@ export class TextureOptimizer {
     return row;
   }
 
-  getState(): TextureOptimizerState {
+  state(): ResumableState {
     const s = this.adam.state;
     return { step: this.step, z: Float32Array.from(this.z), adamM: Float32Array.from(s.m), adamV: Float32Array.from(s.v), adamStep: s.step };
   }
 
-  setState(state: { step: number; z: Float32Array; adamM: Float32Array; adamV: Float32Array; adamStep: number }): void {
-    if (state.z.length !== this.z.length) throw new Error(`checkpoint latent has ${state.z.length} values, expected ${this.z.length}`);
-    this.step = state.step;
-    this.z = Float32Array.from(state.z);
-    this.adam.state = { step: state.adamStep, m: Float32Array.from(state.adamM), v: Float32Array.from(state.adamV) };
+  restore(state: ResumableState): void {
+    const n = this.z.length;
+    const z = expectArray(state, "z", Float32Array, n);
+    const m = expectArray(state, "adamM", Float32Array, n);
+    const v = expectArray(state, "adamV", Float32Array, n);
+    const { step, adamStep } = state;
+    if (typeof step !== "number" || !Number.isInteger(step) || step < 0 || step > this.total) throw new RestoreMismatchError(`step ${String(step)} is outside 0..${this.total}`);
+    if (typeof adamStep !== "number") throw new RestoreMismatchError(`"adamStep" is missing`);
+    this.step = step;
+    this.z = Float32Array.from(z);
+    this.adam.state = { step: adamStep, m: Float32Array.from(m), v: Float32Array.from(v) };
   }
 }
