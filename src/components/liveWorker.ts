@@ -55,7 +55,7 @@ async function loop(gen: number) {
   const total = s.carver.setup.config.steps;
   while (running && gen === generation && s.carver.step < total) {
     const changed = s.controls.changedAt(s.carver.step);
-    const row = await s.carver.stepOnce();
+    const row = await s.carver.next();
     if (gen !== generation) return;
     post({ type: "row", row, changed });
     if (s.carver.step % snapshotEvery === 0 || s.carver.step === total) snapshot(s);

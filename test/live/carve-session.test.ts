@@ -49,7 +49,7 @@ async function liveRows(backend: Backend, changeAt?: { step: number; key: string
   const rows = [];
   while (session.carver.step < STEPS) {
     if (changeAt && session.carver.step === changeAt.step) session.controls.set(changeAt.key, changeAt.value, session.carver.step);
-    rows.push(await session.carver.stepOnce());
+    rows.push(await session.carver.next());
   }
   const exported = exportExperiment(base as never, { prompt, seed: 5, steps: STEPS, config: session.controls.config });
   return { rows, exported, coarseIndex: session.coarseIndex };

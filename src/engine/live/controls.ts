@@ -97,7 +97,7 @@ export class LiveControls {
  */
 export function exportExperiment(base: ExperimentInput | Experiment, run: { prompt: string; seed: number; steps: number; config: Record<LiveKey, Schedule> }): ExperimentInput {
   const geometry = (base.geometry ?? {}) as Record<string, unknown>;
-  const carving = { ...((geometry.carving ?? {}) as Record<string, unknown>), steps: run.steps };
+  const carving: Record<string, unknown> = { ...((geometry.carving ?? {}) as Record<string, unknown>), steps: run.steps };
   for (const key of LIVE_KEYS) carving[key] = run.config[key];
   return { ...base, prompt: run.prompt, seed: run.seed, geometry: { ...geometry, carving } } as ExperimentInput;
 }
