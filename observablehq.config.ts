@@ -47,6 +47,7 @@ const sidebar = [
     { name: "Dual-path SDS", path: "/texture" },
     { name: "Ablations", path: "/texture-ablations" },
   ] },
+  { name: "Live", pages: [{ name: "Steer carving live", path: "/live" }] },
   { name: "Animation (Sec. 6)", pages: [{ name: "Blendshapes and tracking", path: "/animation" }] },
   { name: "Results", pages: [
     { name: "Evaluation", path: "/evaluation" },
