@@ -92,6 +92,7 @@ test("the API refuses a missing or wrong token, other origins, other Host names,
   assert.equal((await call("GET", "/api/runs", { headers: { origin } })).status, 200);
   assert.equal((await call("POST", "/api/runs/..%2F..%2Fetc/resume")).status, 400);
   assert.equal((await call("POST", "/api/runs/nope/resume")).status, 404);
+  assert.notEqual((await call("GET", "/%2e%2e/package.json")).status, 200);
   const bad = await call("POST", "/api/runs", { body: { experiment: { ...experiment, geometry: { carving: { lambdaGeo: -1 } } } } });
   assert.equal(bad.status, 400);
   assert.match(JSON.parse(bad.body).error, /lambdaGeo/);
