@@ -1,6 +1,6 @@
 // Drives the built live page (src/live.md) as a researcher would: Run, wait for step 10, move
 // the λ_geo slider, and read back what the trajectory recorded. Shared by test/site/live.test.ts.
-import type { Page } from "playwright-core";
+import type { Page, Route } from "playwright-core";
 
 export interface LiveDrive {
   changeStep: number;
@@ -20,15 +20,24 @@ export async function driveLivePage(page: Page, url: string, origin: string): Pr
   page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`));
   page.on("response", (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()}: ${r.url()}`));
   // Workers' requests included: anything off the loopback server is a problem.
-  await page.context().route((u) => u.origin !== origin && u.protocol !== "blob:" && u.protocol !== "data:", async (route) => {
+  const offSite = (u: URL) => u.origin !== origin && u.protocol !== "blob:" && u.protocol !== "data:";
+  const block = async (route: Route) => {
     problems.push(`off-site request: ${route.request().url()}`);
     await route.abort("blockedbyclient");
-  });
+  };
+  await page.context().route(offSite, block);
+  try {
+    return await drive(page, url, problems);
+  } finally {
+    await page.context().unroute(offSite, block);
+  }
+}
+
+async function drive(page: Page, url: string, problems: string[]): Promise<LiveDrive> {
   await page.goto(url, { waitUntil: "load" });
   await page.waitForSelector("#live-run");
   await page.fill("input[type=number] >> nth=1", "40"); // steps (prompt, seed are before it)
   await page.click("#live-run");
-  const stepAt = async () => Number(/step (\d+)/.exec((await page.textContent("#live-step")) ?? "")?.[1] ?? 0);
   await page.waitForFunction(() => /step (\d+)/.test(document.querySelector("#live-step")?.textContent ?? "") && Number(/step (\d+)/.exec(document.querySelector("#live-step")!.textContent!)![1]) >= 10, null, { timeout: STEP_TIMEOUT_MS });
   // Move λ_geo: the change applies from the next step the worker takes.
   await page.evaluate(() => {
@@ -40,7 +49,6 @@ export async function driveLivePage(page: Page, url: string, origin: string): Pr
   await page.waitForSelector("#live-changes li");
   const changeStep = Number(await page.getAttribute("#live-changes li", "data-step"));
   await page.waitForFunction((s) => Number(/step (\d+)/.exec(document.querySelector("#live-step")!.textContent!)![1]) >= s + 2, changeStep, { timeout: STEP_TIMEOUT_MS });
-  void stepAt;
   await page.click("#live-pause");
   const rows = await page.$$eval("#live-trajectory tr[data-step]", (trs) => trs.map((tr) => [Number(tr.getAttribute("data-step")), Number(tr.querySelector("td[data-col=lambda_geo]")?.textContent)] as [number, number]));
   const changesListed = await page.$$eval("#live-changes li", (lis) => lis.map((li) => li.textContent ?? ""));
