@@ -11,7 +11,8 @@ export interface LiveDrive {
   problems: string[];
 }
 
-const STEP_TIMEOUT_MS = 240_000;
+// Generous: 128² tiny steps on wasm take about 1–2 s each on a quiet machine, far more on a loaded CI runner.
+const STEP_TIMEOUT_MS = 480_000;
 
 export async function driveLivePage(page: Page, url: string, origin: string): Promise<LiveDrive> {
   const problems: string[] = [];

@@ -26,7 +26,7 @@ after(async () => {
   await server?.close();
 });
 
-test("live page: Run reaches step 10, a λ_geo slider move applies from the next step and is recorded", { timeout: 600_000 }, async () => {
+test("live page: Run reaches step 10, a λ_geo slider move applies from the next step and is recorded", { timeout: 1_200_000 }, async () => {
   const page = await chromium.context.newPage();
   try {
     const r = await driveLivePage(page, `${server.origin}/live`, server.origin);
