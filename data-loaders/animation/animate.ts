@@ -6,7 +6,7 @@ import { basename, extname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { requireFeature } from "../models/preflight.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
-import { createRunDir, writeManifest } from "../run/index.js";
+import { createRunDir, lockRunDir, writeManifest } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { seamSplit } from "../../src/engine/face/seam.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
@@ -106,6 +106,8 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   const mesh = checkTopology(basename(opts.asset), meshes, model);
   const personalized = config.path === "personalized";
   const runDir = createRunDir({ stage: "animation", outDir: opts.runDir });
+  // One writer per run folder; an error leaves the lock to process exit, which releases it.
+  const unlock = lockRunDir(runDir);
 
   const t0 = performance.now();
   const inputs = opts.video ? [resolve(opts.video)] : listImages(opts.images!);
@@ -167,6 +169,7 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
     outputs: { "weights.json": "per-frame expression weights", [resolve(opts.out)]: "animated asset" },
     timings: { trackMs: Math.round(tTrack), fitMs: Math.round(tFit) },
   });
+  unlock();
   return {
     out: resolve(opts.out),
     runDir,

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../io/atomic.js";
+import { writeAll } from "../io/fault.js";
 import type { TrackedFrame } from "./track.js";
 
 export interface TrackingKey {
@@ -78,7 +79,7 @@ export async function cachedTracking(runDir: string, key: TrackingKey, track: (j
     const frames = await track({
       done,
       record(index, frame) {
-        writeSync(fd, JSON.stringify({ index, frame: store(frame) }) + "\n");
+        writeAll(fd, Buffer.from(JSON.stringify({ index, frame: store(frame) }) + "\n", "utf8"));
         fsyncSync(fd);
       },
     });

@@ -5,3 +5,15 @@
 export class UserError extends Error {
   override name = "UserError";
 }
+
+/** A model file the command needs is missing or cannot be loaded: the user's setup to fix. */
+export class ModelMissingError extends UserError {
+  override name = "ModelMissingError";
+  constructor(
+    /** The role (e.g. "texture_unet") whose file is missing or unloadable. */
+    readonly role: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
-import { progress } from "../run/progress.js";
+import { runLoop } from "../run/loop.js";
+import { StepList, type StepRow } from "../../src/engine/run/resumable.js";
 import { profileLabel } from "../run/manifest.js";
 import { UserError } from "../cli/errors.js";
 import { loadFaceModel } from "../face/load.js";
@@ -29,7 +30,7 @@ export interface PoolBuildOptions {
   shard?: { index: number; count: number };
   thumbSize?: number;
   anchorText?: string;
-  /** Stop after this many chunks (tests use it to simulate a kill at a chunk boundary). */
+  /** Stop after this many of the shard's chunks in this process (a simulated kill at a chunk boundary). */
   maxChunks?: number;
   backend?: Backend;
   quiet?: boolean;
@@ -84,7 +85,6 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
   };
   const todo = shardChunks({ size, chunkSize }, shard);
   const skipped = todo.filter((c) => existsSync(chunkPath(out, c)));
-  const pending = todo.filter((c) => !existsSync(chunkPath(out, c))).slice(0, opts.maxChunks ?? Infinity);
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   const model = await loadFaceModel();
@@ -104,8 +104,6 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
     spec = openSpec(out, { ...wanted, dim: readAnchors(out).meshImage.length });
   }
 
-  const total = pending.reduce((s, c) => s + Math.min(chunkSize, size - c * chunkSize), 0);
-  const bar = progress(`pool ${shard.index}/${shard.count}`, Math.max(total, 1), { quiet: opts.quiet });
   const built: number[] = [];
   const statusPath = shardPath(out, shard.index, shard.count);
   const writeStatus = () =>
@@ -116,8 +114,10 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
       candidatesPerSecond: built.length ? (built.reduce((s, c) => s + Math.min(chunkSize, size - c * chunkSize), 0) / ((performance.now() - t0) / 1000)) : undefined,
     });
   writeStatus();
-  for (const c of pending) {
+  const buildChunk = async (c: number): Promise<StepRow> => {
     const first = c * chunkSize, n = Math.min(chunkSize, size - first);
+    // The chunk file is the state: one written before (by a killed run or another shard's restart) stays.
+    if (existsSync(chunkPath(out, c))) return { candidates: n };
     const index = new Int32Array(n);
     const betas: Uint8Array[] = [], embeddings: Uint8Array[] = [], thumbs: Uint8Array[] = [];
     for (let r = 0; r < n; r++) {
@@ -128,7 +128,6 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
       betas.push(bytesOf(e.beta));
       embeddings.push(bytesOf(e.embedding));
       thumbs.push(encodePng8(e.thumbnail, spec.thumbSize, spec.thumbSize));
-      bar.tick(1, { chunk: c });
     }
     const parquet = parquetWriteBuffer({
       columnData: [
@@ -145,8 +144,18 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
     writeFileAtomic(chunkPath(out, c), new Uint8Array(parquet));
     built.push(c);
     writeStatus();
-  }
-  bar.stop();
+    return { candidates: n };
+  };
+  // One step per chunk through the stage loop (progress, stopping, a checkpoint each) in the shard's own
+  // folder, so shards building into one pool never share a checkpoint or a trajectory.
+  await runLoop(new StepList(todo, buildChunk, "chunk"), {
+    dir: join(out, "build", `shard-${shard.index}-of-${shard.count}`),
+    label: `pool ${shard.index}/${shard.count}`,
+    trajectory: "chunks",
+    checkpointEvery: 1,
+    stopAfter: opts.maxChunks,
+    quiet: opts.quiet,
+  });
   if (!opts.backend) await backend.dispose();
   return { dir: out, spec, built, skipped, ms: performance.now() - t0 };
 }

@@ -4,7 +4,7 @@
 // main thread merges (ties keep the lower index, as in the engine's topK).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { prepareQuery, topK, type RankAnchors, type ScoreParts, type TopK } from "../../src/engine/stages/geometry/rank.js";
+import { prepareQuery, type RankAnchors, type ScoreParts, type TopK } from "../../src/engine/stages/geometry/rank.js";
 import { QUERY_SLOTS, WasmPool } from "../../src/engine/stages/geometry/rank-wasm.js";
 
 const BOOTSTRAP = `

@@ -10,6 +10,7 @@ import {
 } from "../../src/engine/models/index.js";
 import { buildTextEncoder, buildUnet, DEFAULT_SEED } from "../../models/tiny/build.js";
 import { createNodeBackend } from "./backend-node.js";
+import { ModelMissingError } from "../cli/errors.js";
 import { tempDir } from "../../test/helpers/tmp.js";
 
 const backend = await createNodeBackend({ profile: "tiny" });
@@ -100,9 +101,9 @@ test("wrappers adapt to timestep int64 / float16 / scalar and input_ids int64 ex
   await vb.dispose();
 });
 
-test("a missing model file names the role, the path and the fix", async () => {
+test("a missing model file is a ModelMissingError naming the role, the path and the fix", async () => {
   const vb = await createNodeBackend({ profile: "tiny", modelsDir: variantsDir });
-  await assert.rejects(vb.session("vae_decoder"), /role "vae_decoder" not found: .*vae_decoder\.onnx.*build-tiny/);
+  await assert.rejects(vb.session("vae_decoder"), (e: unknown) => e instanceof ModelMissingError && e.role === "vae_decoder" && /role "vae_decoder" not found: .*vae_decoder\.onnx.*build-tiny/.test(e.message));
   await vb.dispose();
 });
 

@@ -1,6 +1,6 @@
 // The Backend over onnxruntime-node: one cached session per role, CPU by default, CUDA on
 // request. It moves tensors only; export variants are conformed by src/engine/models/. A
-// missing or unloadable model file is the user's setup to fix: a UserError (one line from the
+// missing or unloadable model file is the user's setup to fix: a ModelMissingError, a UserError naming the role (one line from the
 // CLI, never a stack), for every command at once.
 import * as ort from "onnxruntime-node";
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -13,7 +13,7 @@ import { sha256File } from "../io/hash.js";
 import { defaultTinyDir, readTinyManifest } from "./build-tiny.js";
 import { ensureTinyModels } from "./ensure-tiny.js";
 import { DERIVED_FROM, ensureDerived } from "./derive.js";
-import { UserError } from "../cli/errors.js";
+import { ModelMissingError } from "../cli/errors.js";
 
 export interface NodeBackendOptions {
   profile: "tiny" | "sd15" | string;
@@ -61,7 +61,7 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
     }
     if (!existsSync(path)) {
       const how = profile === "tiny" ? `run \`dreamface models build-tiny --out ${dir}\`` : profile === "sd15" ? "run `dreamface models pull sd15`, or `dreamface models check` for details" : "export it (models/README.md)";
-      throw new UserError(`model file for role "${role}" not found: ${path} (${how})`);
+      throw new ModelMissingError(role, `model file for role "${role}" not found: ${path} (${how})`);
     }
     const so: ort.InferenceSession.SessionOptions = {
       executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
@@ -72,7 +72,7 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
     try {
       session = await ort.InferenceSession.create(path, so);
     } catch (error) {
-      throw new UserError(`cannot load model for role "${role}" from ${path}: ${(error as Error).message.split("\n")[0]} (try \`dreamface models check\`)`);
+      throw new ModelMissingError(role, `cannot load model for role "${role}" from ${path}: ${(error as Error).message.split("\n")[0]} (try \`dreamface models check\`)`);
     }
     hashes[role] = await fileHash(profile, dir, role, path);
     return new NodeSession(role, session);

@@ -2,7 +2,7 @@
 // refuses in one line instead of interleaving its checkpoints and files with the first's; a
 // lock left by a dead process (kill -9) is taken over, so resuming needs no manual cleanup.
 // The lock is created with link(2) from a finished temporary file, so it never exists empty.
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../cli/errors.js";
 
@@ -70,6 +70,7 @@ export function lockRunDir(dir: string): () => void {
     }
   }
   held.set(path, 1);
+  sweepTemporaries(dir);
   if (!exitHook) {
     exitHook = true;
     process.once("exit", () => {
@@ -85,4 +86,17 @@ function releaseLock(path: string): void {
   if (n > 1) return void held.set(path, n - 1);
   held.delete(path);
   if (ownerOf(path) === process.pid) rmSync(path, { force: true });
+}
+
+/** `.<name>.<pid>.tmp` files (io/atomic.ts) of dead processes: a kill mid-write left them; the lock holder removes them. */
+function sweepTemporaries(dir: string, depth = 3): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (depth > 1) sweepTemporaries(path, depth - 1);
+    } else {
+      const m = /^\..+\.(\d+)\.tmp$/.exec(entry.name);
+      if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(path, { force: true });
+    }
+  }
 }

@@ -1,10 +1,11 @@
 // Per-step records of a run (every loss term, λ, t, learning rate, gradient norm, time).
 // During the run rows are appended to JSONL (cheap, survives a kill); on resume the log is cut
 // back to the checkpoint's step so no row is duplicated; at the end it becomes Parquet.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
 import { writeFileAtomic } from "../io/atomic.js";
+import { writeAll } from "../io/fault.js";
 
 export type TrajectoryRow = Record<string, number | string | null>;
 
@@ -23,7 +24,7 @@ export class TrajectoryLog {
       mkdirSync(dirname(this.path), { recursive: true });
       this.fd = openSync(this.path, "a");
     }
-    writeSync(this.fd, JSON.stringify(row) + "\n");
+    writeAll(this.fd, Buffer.from(JSON.stringify(row) + "\n", "utf8"));
     if (++this.pending >= this.syncEvery) this.flush();
   }
 

@@ -3,10 +3,11 @@
 // LDM) — then a comparison table: CLIP score of the textured face from the three ranking views
 // against the prompt, and the optimization time. Writes <out>/<variant>/ (a texture run each),
 // <out>/renders/<variant>-<view>.png and <out>/comparison.json.
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
-import { createRunDir, profileLabel } from "../run/index.js";
+import { createRunDir, lockRunDir, profileLabel, readManifest, runLoop } from "../run/index.js";
+import { StepList, type StepRow } from "../../src/engine/run/resumable.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { preflight } from "../models/preflight.js";
 import { formatCapabilityTable } from "../../src/engine/models/capabilities.js";
@@ -32,6 +33,8 @@ export interface AblateOptions {
   overrides?: Record<string, unknown>;
   backend?: Backend;
   quiet?: boolean;
+  /** Stop after this many variants in this process (a simulated kill). */
+  stopAfter?: number;
 }
 
 export interface AblationRow {
@@ -54,7 +57,7 @@ export function parseVariants(list: readonly string[] | undefined): TextureVaria
   return [...new Set(names)] as TextureVariant[];
 }
 
-export async function runAblation(opts: AblateOptions): Promise<{ dir: string; rows: AblationRow[]; label?: string }> {
+export async function runAblation(opts: AblateOptions): Promise<{ dir: string; rows: AblationRow[]; label?: string; complete: boolean }> {
   const variants = parseVariants(opts.variants);
   if (!opts.geometry && !opts.runDir) throw new UserError("the ablation needs a geometry run folder");
   const geo = opts.geometry ?? (await readGeometryRun(geometryDir(opts.runDir!)));
@@ -64,12 +67,14 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
   const capabilities = await preflight({ profile, stages: ["texture"] });
   if (!opts.quiet) console.log(formatCapabilityTable(capabilities));
   const dir = createRunDir({ stage: "texture-ablation", outDir: opts.out ?? join(gdir, "..", "texture-ablation") });
+  const unlock = lockRunDir(dir);
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
   const label = profileLabel(profile);
   try {
-    const rows: AblationRow[] = [];
     const ids = tokenize(geo.prompt);
-    for (const variant of variants) {
+    // One step per variant through the stage loop: a killed ablation resumes at the variant it
+    // was in (whose texture run resumes from its own checkpoint) and rewrites nothing done.
+    const runVariant = async (variant: TextureVariant): Promise<StepRow> => {
       // Ablations compare the optimized latent; 4096² maps per variant would only cost time.
       const overrides = { pbr: { size: 512, glbTextureSize: 512 }, ...opts.overrides, variant };
       const run = await runTextureStage({ geometry: geo, profile, experiment: opts.experiment, overrides, out: join(dir, variant), backend, capabilities, quiet: opts.quiet });
@@ -88,10 +93,24 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
       );
       images.forEach((img, k) => writeFileAtomic(join(dir, "renders", `${variant}-${VIEW_NAMES[k]}.png`), encodePng8(img, RENDER_SIZE, RENDER_SIZE)));
       const score = await clipScoreOfImages(backend, images.map((data) => ({ data, width: RENDER_SIZE, height: RENDER_SIZE, channels: 3 })), ids);
-      // The run's result carries what its manifest records: no need to read that back.
       const plan = variantPlan(run.config);
-      rows.push({ variant, clipScore: score.mean, clipScores: score.values, optimizeSeconds: (run.timings.optimize ?? 0) / 1000, latentSteps: plan.latentSteps, imageSteps: plan.imageSteps, dir: run.dir });
-    }
+      return { clipScore: score.mean, clipScores: JSON.stringify(score.values), latentSteps: plan.latentSteps, imageSteps: plan.imageSteps, dir: relative(dir, run.dir) };
+    };
+    const loop = await runLoop(new StepList(variants, runVariant, "variant"), { dir, label: "ablation", trajectory: "variants", checkpointEvery: 1, quiet: true, stopAfter: opts.stopAfter });
+    if (!loop.complete) return { dir, rows: [], label, complete: false };
+    // Rows are deterministic; each variant's optimization time comes from its run's manifest.
+    const rows: AblationRow[] = loop.log.rows().map((r) => {
+      const runDir = join(dir, String(r.dir));
+      return {
+        variant: r.variant as TextureVariant,
+        clipScore: Number(r.clipScore),
+        clipScores: JSON.parse(String(r.clipScores)) as number[],
+        optimizeSeconds: Number((readManifest(runDir)?.timings as Record<string, number> | undefined)?.optimize ?? 0) / 1000,
+        latentSteps: Number(r.latentSteps),
+        imageSteps: Number(r.imageSteps),
+        dir: runDir,
+      };
+    });
     writeJsonAtomic(join(dir, "comparison.json"), {
       prompt: geo.prompt,
       geometry: gdir,
@@ -105,8 +124,9 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
       console.log(`ablation${label ? ` [${label}]` : ""}: ${dir}`);
       for (const r of rows) console.log(`  ${r.variant.padEnd(11)} CLIP ${r.clipScore.toFixed(4)}  time ${r.optimizeSeconds.toFixed(1)} s  (${r.latentSteps} latent + ${r.imageSteps} image steps)`);
     }
-    return { dir, rows, label };
+    return { dir, rows, label, complete: true };
   } finally {
     if (!opts.backend) await backend.dispose();
+    unlock();
   }
 }

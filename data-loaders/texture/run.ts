@@ -5,7 +5,7 @@
 // manifest, never in the trajectory).
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { ModelMissingError, UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
 import { claimRunDir, createRunDir, profileLabel, progress, readManifest, runLoop, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
@@ -61,6 +61,9 @@ export interface TextureStageResult {
   prompt: string;
 }
 
+/** Roles of the texture LDM (no public weights). */
+const TEXTURE_LDM_ROLES = ["texture_unet", "texture_domain_tokens"];
+
 /** Side of the skin specular prior before it is resampled to the map size (it is a smooth region map). */
 const SPECULAR_PRIOR_SIZE = 1024;
 
@@ -115,10 +118,10 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       backend,
       { prompt: tokenize(geo.prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(geo.prompt, config)) },
       { textureNegative: config.textureNegative, latentSize: 64, vaeGradient: config.vaeGradient === "auto" ? (runsExactly(capabilities, "texture.vae-vjp") ? "exact" : "linear-approx") : config.vaeGradient, texturePath: plan.texturePath },
-    ).catch((error: Error) => {
-      // Missing user-supplied roles (the texture LDM has no public weights) are a setup problem, not a crash.
-      if (/not found|cannot load/.test(error.message))
-        throw new UserError(`${error.message}${/texture_(unet|domain_tokens)/.test(error.message) ? "; without the texture LDM, --variant wo-texture runs the generic path only" : ""}`);
+    ).catch((error: unknown) => {
+      // The texture LDM has no public weights: say what still runs without it.
+      if (error instanceof ModelMissingError && TEXTURE_LDM_ROLES.includes(error.role))
+        throw new ModelMissingError(error.role, `${error.message}; without the texture LDM, --variant wo-texture runs the generic path only`);
       throw error;
     });
     const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange });

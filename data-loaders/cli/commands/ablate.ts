@@ -11,6 +11,7 @@ interface AblateFlags {
   experiment?: string;
   latentSteps?: string;
   imageSteps?: string;
+  mapSize?: string;
 }
 
 export function register(program: Command): void {
@@ -24,8 +25,9 @@ export function register(program: Command): void {
     .option("--experiment <file>", "experiment JSON whose texture section applies to every variant")
     .option("--latent-steps <n>", "latent-space SDS steps per variant")
     .option("--image-steps <n>", "image-space SDS steps per variant")
+    .option("--map-size <n>", "side of each variant's maps (default 512: the ablation compares latents)")
     .action(async (runDir: string, flags: AblateFlags) => {
-      const overrides = textureOverrides({ latentSteps: flags.latentSteps, imageSteps: flags.imageSteps });
+      const overrides = textureOverrides({ latentSteps: flags.latentSteps, imageSteps: flags.imageSteps, mapSize: flags.mapSize });
       const { runAblation } = await import("../../texture/ablate.js");
       await runAblation({ runDir, variants: flags.variants?.split(","), out: flags.out, profile: flags.profile, experiment: flags.experiment, overrides });
     });

@@ -1,7 +1,6 @@
 // `dreamface texture RUN_DIR`: the texture stage (data-loaders/texture/run.ts) continuing a
 // geometry run: dual-path SDS in latent then image space, PBR maps, textured .glb.
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
 import { intOption, oneOf } from "../options.js";
 import { TEXTURE_VARIANTS } from "../../../src/engine/stages/texture/config.js";
 

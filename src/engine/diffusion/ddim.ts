@@ -97,22 +97,26 @@ export interface DdimSampleOptions {
   eta?: number;
   /** < 1: treat `latents` as x₀, noise them to the first kept timestep and denoise from there. */
   strength?: number;
+  /** Treat `latents` as x₀ and noise them even at strength 1 (editing); default: strength < 1. */
+  cleanLatents?: boolean;
+  /** Replaces the sample after a step (inpainting keeps the unmasked latents on the original's trajectory). */
+  constrain?: (sample: Float32Array, index: number, t: number) => Float32Array;
   /** Called after every step (progress, checkpoints). */
   onStep?: (info: { index: number; t: number; sample: Float32Array; predOriginal: Float32Array }) => void;
 }
 
 /** A full DDIM loop (sampling from noise, or img2img editing when strength < 1). */
 export async function ddimSample(schedule: DdpmSchedule, options: DdimSampleOptions): Promise<Float32Array> {
-  const { numSteps, rng, eta = 0, strength = 1, onStep } = options;
+  const { numSteps, rng, eta = 0, strength = 1, cleanLatents = strength < 1, constrain, onStep } = options;
   const { timesteps } = img2imgTimesteps(schedule, numSteps, strength);
   let sample: Float32Array = options.latents.slice();
-  if (strength < 1) sample = addNoise(schedule, sample, rng.normals(sample.length), timesteps[0]!);
+  if (cleanLatents) sample = addNoise(schedule, sample, rng.normals(sample.length), timesteps[0]!);
   for (let i = 0; i < timesteps.length; i++) {
     const t = timesteps[i]!;
     const eps = await options.predictEps(sample, t);
     const varianceNoise = eta > 0 ? rng.normals(sample.length) : undefined;
     const { prevSample, predOriginal } = ddimStep(schedule, { eps, sample, t, numSteps, eta, varianceNoise });
-    sample = prevSample;
+    sample = constrain ? constrain(prevSample, i, t) : prevSample;
     onStep?.({ index: i, t, sample, predOriginal });
   }
   return sample;

@@ -20,18 +20,3 @@ export function cfg(
   for (let i = 0; i < uncond.length; i++) out[i] = uncond[i]! + s * (cond[i]! - uncond[i]!);
   return out;
 }
-
-/**
- * Splits a batch-2 UNet output into its halves. diffusers batches [uncond, cond]
- * ("uncond-first"); threestudio batches [cond, uncond] ("cond-first").
- */
-export function splitCfgBatch(
-  batch: Float32Array,
-  order: "uncond-first" | "cond-first" = "uncond-first",
-): { uncond: Float32Array; cond: Float32Array } {
-  if (batch.length % 2 !== 0) throw new Error(`splitCfgBatch: odd length ${batch.length}`);
-  const half = batch.length / 2;
-  const first = batch.subarray(0, half);
-  const second = batch.subarray(half);
-  return order === "uncond-first" ? { uncond: first, cond: second } : { uncond: second, cond: first };
-}

@@ -9,7 +9,7 @@
  *   Default [0, 0.98]: the paper goes down to t = 0.
  * - "custom": t = value·T of any Schedule (e.g. `[0, 0.98, 0.5, 2000]`).
  */
-import { scheduleProblem, scheduleValue, type Schedule } from "../config/schedule.js";
+import { scheduleValue, type Schedule } from "../config/schedule.js";
 import type { Rng } from "../util/rng.js";
 
 export type TimestepSchedule =
@@ -52,35 +52,5 @@ export function timestepAt(schedule: TimestepSchedule, step: number, totalSteps:
       return toStep(scheduleValue(schedule.value, step), trainSteps);
     default:
       throw new Error(`unknown timestep schedule ${JSON.stringify(schedule)}`);
-  }
-}
-
-/** A message naming what is wrong with a timestep schedule from a config, or undefined. */
-export function timestepScheduleProblem(x: unknown): string | undefined {
-  if (!x || typeof x !== "object") return 'must be {kind: "uniform" | "decreasing" | "custom", …}';
-  const s = x as Record<string, unknown>;
-  const fraction = (name: string, v: unknown, allowSchedule: boolean): string | undefined => {
-    if (v === undefined) return undefined;
-    if (typeof v === "number") return v >= 0 && v <= 1 ? undefined : `${name} must be a fraction of T in [0, 1], got ${v}`;
-    if (!allowSchedule) return `${name} must be a number in [0, 1]`;
-    const p = scheduleProblem(v);
-    return p ? `${name} ${p}` : undefined;
-  };
-  switch (s.kind) {
-    case "uniform":
-      return fraction("min", s.min, true) ?? fraction("max", s.max, true);
-    case "decreasing": {
-      const p = fraction("min", s.min, false) ?? fraction("max", s.max, false);
-      if (p) return p;
-      if (((s.min as number | undefined) ?? DEFAULT_DECREASING_MIN) > ((s.max as number | undefined) ?? DEFAULT_MAX)) return "min must not exceed max";
-      return undefined;
-    }
-    case "custom": {
-      if (s.value === undefined) return "custom needs a value schedule (fractions of T)";
-      const p = scheduleProblem(s.value);
-      return p ? `value ${p}` : undefined;
-    }
-    default:
-      return `unknown kind ${JSON.stringify(s.kind)} (expected "uniform", "decreasing" or "custom")`;
   }
 }

@@ -3,7 +3,7 @@
  * the per-role session cache, the ValueInfo view of ort's metadata and the output dtype check.
  * Both runtimes expose the same metadata shapes, so this needs no ort import.
  */
-import type { Backend, ModelSession, Tensor, TensorDType, ValueInfo } from "./backend.js";
+import type { Backend, ModelSession, TensorDType, ValueInfo } from "./backend.js";
 import { isTensorDType } from "./tensor.js";
 
 /** ort's InferenceSession.ValueMetadata, structurally (identical in ort-node and ort-web). */

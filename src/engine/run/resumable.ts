@@ -40,3 +40,42 @@ export function expectArray<T extends Float32Array | Float64Array | Int32Array |
   if (length !== undefined && v.length !== length) throw new RestoreMismatchError(`"${key}" has ${v.length} values, expected ${length}`);
   return v as unknown as T;
 }
+
+/** Checks that a restored `step` is an integer in 0..total. */
+export function expectStep(state: ResumableState, total: number, key = "step"): number {
+  const v = state[key];
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > total) throw new RestoreMismatchError(`"${key}" is ${JSON.stringify(v)}, expected an integer in 0..${total}`);
+  return v;
+}
+
+/**
+ * A fixed list of items run one per step (the ablation's variants, a pool shard's chunks): the
+ * work of an item lives in its own files, so the state is the step and the list that defines it.
+ */
+export class StepList<T> implements Resumable {
+  step = 0;
+  readonly total: number;
+  constructor(
+    private readonly items: readonly T[],
+    private readonly run: (item: T) => Promise<StepRow>,
+    /** What a row calls the item, e.g. "variant". */
+    private readonly name: string,
+  ) {
+    this.total = items.length;
+  }
+
+  async next(): Promise<StepRow> {
+    const item = this.items[this.step]!;
+    const row = await this.run(item);
+    return { step: this.step++, [this.name]: item as string | number, ...row };
+  }
+
+  state(): ResumableState {
+    return { step: this.step, items: JSON.stringify(this.items) };
+  }
+
+  restore(state: ResumableState): void {
+    if (state.items !== JSON.stringify(this.items)) throw new RestoreMismatchError(`it ran the ${this.name}s ${String(state.items)}, not ${JSON.stringify(this.items)}`);
+    this.step = expectStep(state, this.total);
+  }
+}

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ddpmSchedule } from "../../../src/engine/diffusion/schedule.js";
-import { cfg, splitCfgBatch } from "../../../src/engine/diffusion/guidance.js";
+import { cfg } from "../../../src/engine/diffusion/guidance.js";
 import { sdsGrad, sdsWeight } from "../../../src/engine/diffusion/sds.js";
 
 const s = ddpmSchedule();
@@ -17,13 +17,6 @@ test("cfg: diffusers convention uncond + s·(cond − uncond), threestudio's s+1
   assert.deepEqual(Array.from(cfg(uncond, cond, 1)), [2, 2, 0]);
   assert.deepEqual(Array.from(cfg(uncond, cond, 0)), [1, 2, 3]);
   assert.throws(() => cfg(uncond, Float32Array.of(1), 2), /lengths differ/);
-});
-
-test("splitCfgBatch follows the batch order", () => {
-  const batch = Float32Array.of(1, 2, 3, 4);
-  assert.deepEqual(Array.from(splitCfgBatch(batch).uncond), [1, 2]);
-  assert.deepEqual(Array.from(splitCfgBatch(batch).cond), [3, 4]);
-  assert.deepEqual(Array.from(splitCfgBatch(batch, "cond-first").cond), [1, 2]);
 });
 
 test("SDS weightings against the reference table (t = 499, 980)", () => {

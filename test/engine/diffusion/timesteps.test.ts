@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { timestepAt, timestepScheduleProblem, type TimestepSchedule } from "../../../src/engine/diffusion/timesteps.js";
+import { timestepAt, type TimestepSchedule } from "../../../src/engine/diffusion/timesteps.js";
 import { Rng } from "../../../src/engine/util/rng.js";
 
 const run = (schedule: TimestepSchedule, total: number, seed = 1) => {
@@ -52,12 +52,3 @@ test("resuming with the saved Rng state repeats the uniform draws", () => {
   assert.deepEqual([5, 6, 7].map((i) => timestepAt({ kind: "uniform" }, i, 10, resumed)), tail);
 });
 
-test("timestepScheduleProblem names the problem", () => {
-  assert.equal(timestepScheduleProblem({ kind: "uniform" }), undefined);
-  assert.equal(timestepScheduleProblem({ kind: "decreasing", min: 0, max: 0.8 }), undefined);
-  assert.match(timestepScheduleProblem({ kind: "decreasing", min: 0.9, max: 0.5 })!, /min must not exceed max/);
-  assert.match(timestepScheduleProblem({ kind: "uniform", max: 5 })!, /fraction of T/);
-  assert.match(timestepScheduleProblem({ kind: "custom" })!, /needs a value/);
-  assert.match(timestepScheduleProblem({ kind: "random" })!, /unknown kind/);
-  assert.match(timestepScheduleProblem(3)!, /must be/);
-});

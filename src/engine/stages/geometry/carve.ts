@@ -41,7 +41,7 @@ import type { CarvingConfig } from "./config.js";
 import { buildAdjacency, laplacianLoss, normalMapLoss, shapeLoss, type Adjacency } from "./regularizers.js";
 import { fromVaeInputGrad, toVaeInput, type SdsGuide } from "./guide.js";
 import { l2norm } from "../../util/vec.js";
-import { expectArray, RestoreMismatchError, type Resumable, type ResumableState } from "../../run/resumable.js";
+import { expectArray, expectStep, RestoreMismatchError, type Resumable, type ResumableState } from "../../run/resumable.js";
 
 /** The carving config with the per-profile sizes filled in (data-loaders/geometry/run.ts). */
 export type ResolvedCarvingConfig = CarvingConfig & { renderSize: number; normalMapSize: number };
@@ -303,8 +303,7 @@ export class Carver implements Resumable {
     // Validate everything before touching anything, so a mismatch leaves the system as it was.
     const arrays = { vd: this.vd, nd: this.nd, beta: this.beta, vdM: this.adamVd.state.m, vdV: this.adamVd.state.v, ndM: this.adamNd.state.m, ndV: this.adamNd.state.v, betaM: this.adamBeta.state.m, betaV: this.adamBeta.state.v };
     const restored = Object.entries(arrays).map(([k, target]) => [target, expectArray(state, k, Float32Array, target.length)] as const);
-    const step = num("step"), vdT = num("vdT"), ndT = num("ndT"), betaT = num("betaT");
-    if (!Number.isInteger(step) || step < 0 || step > this.total) throw new RestoreMismatchError(`step ${step} is outside 0..${this.total}`);
+    const step = expectStep(state, this.total), vdT = num("vdT"), ndT = num("ndT"), betaT = num("betaT");
     for (const [target, v] of restored) target.set(v);
     this.adamVd.state.step = vdT;
     this.adamNd.state.step = ndT;

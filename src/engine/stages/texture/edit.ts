@@ -8,7 +8,7 @@
  * original's exactly. (The paper also mixes texture- and generic-LDM weights for sketches;
  * ONNX graphs can't be weight-mixed here, so only the texture LDM is used.)
  */
-import { addNoise, ddimStep, ddpmSchedule, img2imgTimesteps } from "../../diffusion/index.js";
+import { addNoise, ddimSample, ddpmSchedule, img2imgTimesteps } from "../../diffusion/index.js";
 import { Rng } from "../../util/rng.js";
 import type { TextureModels } from "./seams.js";
 
@@ -63,21 +63,24 @@ export async function editTexture(models: TextureModels, opts: EditOptions): Pro
   const start = sketch && mask ? blendMasked(image, sketch, mask, 3) : image;
   const x0 = await models.encode(start);
   const latentMask = mask ? expand(downsampleMask(mask, size, models.vaeFactor), 4) : null;
-  const { timesteps } = img2imgTimesteps(schedule, steps, strength);
-  const rng = Rng.derive(seed, "edit");
-  let sample = addNoise(schedule, x0, rng.normals(x0.length), timesteps[0]!);
-  for (let i = 0; i < timesteps.length; i++) {
-    const t = timesteps[i]!;
-    const eps = await models.textureEps(sample, t, guidance);
-    sample = ddimStep(schedule, { eps, sample, t, numSteps: steps }).prevSample;
-    if (latentMask) {
-      // Keep the unmasked latents on the original's trajectory (webui's latent mask blend).
-      const prevT = t - Math.floor(schedule.trainSteps / steps);
-      const keep = prevT >= 0 ? addNoise(schedule, x0, Rng.derive(seed, "edit", "keep", i).normals(x0.length), prevT) : x0;
-      sample = blendMasked(keep, sample, latentMask, 1);
-    }
-    opts.onStep?.(i, timesteps.length, t);
-  }
+  const total = img2imgTimesteps(schedule, steps, strength).timesteps.length;
+  const sample = await ddimSample(schedule, {
+    numSteps: steps,
+    latents: x0,
+    strength,
+    cleanLatents: true,
+    rng: Rng.derive(seed, "edit"),
+    predictEps: (sample, t) => models.textureEps(sample, t, guidance),
+    // Keep the unmasked latents on the original's trajectory (webui's latent mask blend).
+    constrain: latentMask
+      ? (sample, i, t) => {
+          const prevT = t - Math.floor(schedule.trainSteps / steps);
+          const keep = prevT >= 0 ? addNoise(schedule, x0, Rng.derive(seed, "edit", "keep", i).normals(x0.length), prevT) : x0;
+          return blendMasked(keep, sample, latentMask, 1);
+        }
+      : undefined,
+    onStep: ({ index, t }) => opts.onStep?.(index, total, t),
+  });
   const decoded = await models.decode(sample);
   for (let i = 0; i < decoded.length; i++) decoded[i] = Math.min(1, Math.max(0, decoded[i]!));
   return mask ? blendMasked(image, decoded, mask, 3) : decoded;

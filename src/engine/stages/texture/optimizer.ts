@@ -10,7 +10,7 @@ import { variantPlan, type TextureConfig } from "./config.js";
 import { imageStep, latentStep, type StepOutput } from "./sds.js";
 import type { TextureModels, TextureScene } from "./seams.js";
 import { textureTimestep } from "./timesteps.js";
-import { expectArray, RestoreMismatchError, type Resumable, type ResumableState, type StepRow } from "../../run/resumable.js";
+import { expectArray, expectStep, RestoreMismatchError, type Resumable, type ResumableState, type StepRow } from "../../run/resumable.js";
 
 export interface TextureOptimizerOptions {
   config: TextureConfig;
@@ -82,8 +82,8 @@ export class TextureOptimizer implements Resumable {
     const z = expectArray(state, "z", Float32Array, n);
     const m = expectArray(state, "adamM", Float32Array, n);
     const v = expectArray(state, "adamV", Float32Array, n);
-    const { step, adamStep } = state;
-    if (typeof step !== "number" || !Number.isInteger(step) || step < 0 || step > this.total) throw new RestoreMismatchError(`step ${String(step)} is outside 0..${this.total}`);
+    const step = expectStep(state, this.total);
+    const { adamStep } = state;
     if (typeof adamStep !== "number") throw new RestoreMismatchError(`"adamStep" is missing`);
     this.step = step;
     this.z = Float32Array.from(z);

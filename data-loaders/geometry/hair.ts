@@ -1,2 +1,0 @@
-// Hair for a geometry run (paper Sec. 4.3): the implementation lives in hair-select.ts.
-export * from "./hair-select.js";
