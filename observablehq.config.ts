@@ -13,6 +13,8 @@ import { invalidateStaleLoaderOutputs } from "./scripts/stale-loaders.js";
 // One report page per run under results/runs (src/runs/[id].md); none when there are no runs.
 import { runPagePaths } from "./data-loaders/evaluation/dynamic-paths.js";
 import { invalidateReportCache } from "./data-loaders/evaluation/stale-results.js";
+import { resultsDir } from "./data-loaders/io/paths.js";
+import { watchResultsInPreview } from "./scripts/watch-results.js";
 
 const root = "src";
 
@@ -30,6 +32,8 @@ for (const { output, because } of invalidateStaleLoaderOutputs(root)) {
 }
 // The run reports read results/, which changes without any loader file changing: always rerun them.
 invalidateReportCache(root);
+// npm run dev: runs written while the preview is open appear without a restart (scripts/watch-results.js).
+watchResultsInPreview(root, resultsDir());
 
 // The sidebar follows the paper's pipeline rather than the alphabet. Entries whose page is
 // absent are dropped, so a partial checkout (or a test project holding a few pages) builds.
@@ -47,6 +51,7 @@ const sidebar = [
     { name: "Dual-path SDS", path: "/texture" },
     { name: "Ablations", path: "/texture-ablations" },
   ] },
+  { name: "Live", pages: [{ name: "Steer carving live", path: "/live" }] },
   { name: "Animation (Sec. 6)", pages: [{ name: "Blendshapes and tracking", path: "/animation" }] },
   { name: "Results", pages: [
     { name: "Evaluation", path: "/evaluation" },

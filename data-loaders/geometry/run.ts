@@ -30,6 +30,7 @@ import { encodePng8, encodePng16 } from "../io/png.js";
 import { writeNormalMapF32, NORMAL_MAP_F32, NORMAL_MAP_HEADER } from "./normal-map-file.js";
 import { runHairSelection } from "./hair-select.js";
 import { loadExperiment } from "../run/experiment.js";
+import type { Resumable } from "../../src/engine/run/resumable.js";
 
 export interface GeometryStageOptions {
   prompt: string;
@@ -48,6 +49,8 @@ export interface GeometryStageOptions {
   /** What the profile can do (generate computes it once for every stage); default: probed here and printed. */
   capabilities?: CapabilityTable;
   quiet?: boolean;
+  /** `dreamface serve`: wraps the carver to stream rows, pause and steer its config between steps (data-loaders/live/run.ts). */
+  live?: (carver: Carver) => Resumable;
 }
 
 export interface GeometryStageResult {
@@ -154,7 +157,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapSize, s.normalMapSize));
     };
     const total = carver.total;
-    const { log } = await runLoop(carver, {
+    const { log } = await runLoop(opts.live ? opts.live(carver) : carver, {
       dir,
       label: "carving",
       checkpointEvery: carving.checkpointEvery,

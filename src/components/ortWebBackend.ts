@@ -94,7 +94,16 @@ class WebSession implements ModelSession {
     this.outputs = valueInfos(session.outputMetadata, session.outputNames);
   }
 
-  async run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+  /** onnxruntime-web refuses a second run on a session while one is in flight ("Session already started"): queue them. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+    const result = this.queue.then(() => this.runNow(feeds));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async runNow(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     const ortFeeds: Record<string, ortWeb.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new this.ort.Tensor(t.dtype, t.data, t.dims);
     const result = await this.session.run(ortFeeds);

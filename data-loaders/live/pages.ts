@@ -1,0 +1,47 @@
+// What the live page (src/live.md) needs to run carving in the browser exactly as the CLI
+// would on the tiny profile: the CLI's default pool (same β* for a prompt), the face region
+// with all identity modes, the CLIP merges, and the experiment defaults with the tiny sizes.
+import { loadMergesText } from "../clip/merges.js";
+import { loadFaceModel } from "../face/load.js";
+import { encodeFaceModel } from "../../src/engine/face/binary.js";
+import { parseExperiment } from "../../src/engine/config/experiment.js";
+import { defaultPoolSize, ensureDefaultPool } from "../geometry/pool-default.js";
+import { loadPool } from "../geometry/pool-read.js";
+import { resolveCarving } from "../geometry/run.js";
+import { profileLabel } from "../run/index.js";
+
+const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+
+export const LIVE_PROFILE = "tiny";
+
+/** The pool `dreamface geometry` ranks by default on the tiny profile, as base64 float32. */
+export async function livePoolPayload() {
+  const defaults = parseExperiment({}).geometry.ranking;
+  const dir = await ensureDefaultPool({ profile: LIVE_PROFILE, size: defaultPoolSize(LIVE_PROFILE, defaults.defaultPoolSize), seed: defaults.defaultPoolSeed, quiet: true });
+  const pool = await loadPool(dir);
+  return {
+    size: pool.spec.size,
+    seed: pool.spec.seed,
+    dim: pool.spec.dim,
+    identityCount: pool.spec.identityCount,
+    embeddings: b64(pool.embeddings),
+    betas: b64(pool.betas),
+    anchors: { meshImage: b64(Float32Array.from(pool.anchors.meshImage)), text: b64(Float32Array.from(pool.anchors.text)) },
+  };
+}
+
+/** The carving region with every identity mode (β* has them all), no expressions. */
+export async function liveFaceModel(): Promise<Uint8Array> {
+  return encodeFaceModel(await loadFaceModel(), { region: "dreamface", expressions: false });
+}
+
+export function liveMerges(): string {
+  return loadMergesText();
+}
+
+/** Experiment defaults and the sizes the CLI resolves for the tiny profile. */
+export function liveSetup() {
+  const experiment = parseExperiment({});
+  const { renderSize, normalMapSize } = resolveCarving(experiment.geometry.carving, LIVE_PROFILE);
+  return { profile: LIVE_PROFILE, label: profileLabel(LIVE_PROFILE) ?? null, experiment, sizes: { renderSize, normalMapSize } };
+}

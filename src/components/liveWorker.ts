@@ -1,0 +1,116 @@
+/**
+ * The in-browser live engine: a Web Worker running detail carving on the tiny profile
+ * through onnxruntime-web (WebGPU when present), so the page stays responsive. Messages
+ * (liveProtocol.ts) are handled between steps: a control set now applies from the next step.
+ */
+import { ortWebBackend } from "./ortWebBackend.js";
+import { ClipTokenizer } from "../engine/clip/tokenizer.js";
+import { decodeFaceModel } from "../engine/face/binary.js";
+import { parseExperiment } from "../engine/config/experiment.js";
+import { createCarveSession, type CarveSession, type LivePool } from "../engine/live/carve-session.js";
+import type { ResolvedCarvingConfig } from "../engine/stages/geometry/carve.js";
+import type { FaceModel } from "../engine/face/types.js";
+import type { Backend } from "../engine/models/backend.js";
+import type { LiveAssets, LiveCommand, LiveEvent } from "./liveProtocol.js";
+
+interface Init {
+  type: "init";
+  assets: LiveAssets;
+  /** Render and N_d sizes of the tiny profile (the live-setup loader resolves them as the CLI does). */
+  sizes: { renderSize: number; normalMapSize: number };
+}
+
+const scope = self as unknown as { postMessage(m: unknown, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+const post = (event: LiveEvent, transfer: Transferable[] = []) => scope.postMessage(event, transfer);
+
+let assets: Init | undefined;
+let loaded: Promise<{ backend: Backend; tokenizer: ClipTokenizer; model: FaceModel; pool: LivePool }> | undefined;
+let session: CarveSession | undefined;
+let running = false;
+let snapshotEvery = 5;
+/** Bumped on every start: a loop left from an earlier run stops at its next step. */
+let generation = 0;
+
+async function load(init: Init) {
+  const bytes = async (url: string) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  const backend = ortWebBackend({ profile: "tiny", numThreads: 1, wasmPaths: { wasm: init.assets.wasm }, files: init.assets.models });
+  const [model, pool, merges] = await Promise.all([bytes(init.assets.faceModel).then(decodeFaceModel), fetch(init.assets.pool).then((r) => r.json()), fetch(init.assets.merges).then((r) => r.text())]);
+  const floats = (b64: string) => new Float32Array(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer);
+  return {
+    backend,
+    tokenizer: new ClipTokenizer(merges),
+    model,
+    pool: { dim: pool.dim, identityCount: pool.identityCount, embeddings: floats(pool.embeddings), betas: floats(pool.betas), anchors: { meshImage: floats(pool.anchors.meshImage), text: floats(pool.anchors.text) } },
+  };
+}
+
+function snapshot(s: CarveSession) {
+  const snap = s.carver.snapshot(128);
+  const positions = s.carver.carved();
+  post({ type: "snapshot", step: s.carver.step, render: snap.render, size: snap.size, normal: snap.normalMapRgb, normalSize: snap.normalMapSize, positions }, [snap.render.buffer, snap.normalMapRgb.buffer, positions.buffer]);
+}
+
+async function loop(gen: number) {
+  const s = session!;
+  const total = s.carver.setup.config.steps;
+  while (running && gen === generation && s.carver.step < total) {
+    const changed = s.controls.changedAt(s.carver.step);
+    const row = await s.carver.next();
+    if (gen !== generation) return;
+    post({ type: "row", row, changed });
+    if (s.carver.step % snapshotEvery === 0 || s.carver.step === total) snapshot(s);
+    // Let queued messages (controls, pause) in before the next step.
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  if (gen === generation && s.carver.step >= total) {
+    running = false;
+    post({ type: "status", state: "done" });
+  }
+}
+
+async function handle(message: Init | LiveCommand) {
+  switch (message.type) {
+    case "init":
+      assets = message;
+      loaded = load(message);
+      return;
+    case "start": {
+      const gen = ++generation;
+      running = false;
+      session = undefined;
+      post({ type: "status", state: "loading" });
+      const { backend, tokenizer, model, pool } = await loaded!;
+      const experiment = parseExperiment(message.experiment);
+      const c = experiment.geometry.carving;
+      const carving: ResolvedCarvingConfig = { ...c, renderSize: c.renderSize ?? assets!.sizes.renderSize, normalMapSize: c.normalMapSize ?? assets!.sizes.normalMapSize };
+      const s = await createCarveSession({ experiment, carving, backend, tokenize: (t) => tokenizer.tokenize(t), model, pool, encoderVjp: "graph" });
+      if (gen !== generation) return;
+      session = s;
+      snapshotEvery = message.snapshotEvery;
+      post({ type: "started", coarseIndex: s.coarseIndex, total: carving.steps, triangles: model.regions.dreamface.triangles.slice(), config: { ...s.controls.config } });
+      snapshot(s);
+      running = true;
+      post({ type: "status", state: "running", engine: backend.name });
+      return loop(gen);
+    }
+    case "pause":
+      running = false;
+      post({ type: "status", state: "paused" });
+      return;
+    case "resume":
+      if (!session || running) return;
+      running = true;
+      post({ type: "status", state: "running" });
+      return loop(generation);
+    case "set": {
+      if (!session) return;
+      const change = session.controls.set(message.key, message.value, session.carver.step);
+      post({ type: "change", ...change });
+      return;
+    }
+  }
+}
+
+scope.onmessage = (e: MessageEvent) => {
+  handle(e.data as Init | LiveCommand).catch((error: Error) => post({ type: "error", message: error.message ?? String(error) }));
+};

@@ -1,0 +1,146 @@
+// `dreamface serve` from outside, as the page would use it: its token and origin checks, one
+// tiny run driven through the protocol (start, events, a pause and resume), and the run folder
+// against `dreamface geometry --experiment` with the same settings: same files, same bytes
+// (the manifest's timings and experiment path aside).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { request } from "node:http";
+import { readFileSync, readdirSync, writeFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { cliPath, runCliAsync } from "../helpers/cli.js";
+import { tempDir } from "../helpers/tmp.js";
+import { decodeEvent, type LiveEvent } from "../../src/components/liveProtocol.js";
+
+const results = tempDir("live-serve-");
+const experiment = { name: "serve-test", prompt: "a young woman with freckles", seed: 7, profile: "tiny", geometry: { carving: { steps: 6, renderSize: 32, normalMapSize: 16, checkpointEvery: 2, snapshotEvery: 3 }, hair: { enabled: false } } };
+let child: ChildProcess;
+let origin = "";
+let token = "";
+
+before(async () => {
+  child = spawn(process.execPath, [cliPath, "serve", "--port", "0"], { env: { ...process.env, DREAMFACE_RESULTS_DIR: results }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => {
+      out += d;
+      const o = /listening on (http:\/\/\S+)/.exec(out);
+      const t = /token: (\S+)/.exec(out);
+      if (o && t) {
+        origin = o[1]!;
+        token = t[1]!;
+        resolve();
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+});
+after(() => {
+  child.kill("SIGTERM");
+});
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function call(method: string, path: string, { headers = {}, body }: { headers?: Record<string, string>; body?: unknown } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(origin + path, { method, headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** Reads the run's event stream until `done` holds for the events so far. */
+function follow(id: string, done: (events: LiveEvent[]) => boolean, onEvent?: (e: LiveEvent, all: LiveEvent[]) => void): Promise<LiveEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: LiveEvent[] = [];
+    const req = request(`${origin}/api/runs/${id}/events`, { headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let buffer = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const e = decodeEvent(buffer.slice(6, cut));
+          buffer = buffer.slice(cut + 2);
+          events.push(e);
+          if (e.type === "error") reject(new Error(e.message));
+          onEvent?.(e, events);
+          if (done(events)) {
+            req.destroy();
+            resolve(events);
+          }
+        }
+      });
+    });
+    req.on("error", (e) => (e.message === "socket hang up" ? undefined : reject(e)));
+    req.end();
+  });
+}
+
+test("the API refuses a missing or wrong token, other origins, other Host names, and paths for run ids", async () => {
+  assert.equal((await call("GET", "/api/runs", { headers: { authorization: "" } })).status, 401);
+  assert.equal((await call("GET", "/api/runs", { headers: { authorization: `Bearer ${token}x` } })).status, 401);
+  assert.equal((await call("GET", "/api/runs", { headers: { origin: "https://evil.example" } })).status, 403);
+  assert.equal((await call("GET", "/api/runs", { headers: { host: "evil.example" } })).status, 403);
+  assert.equal((await call("GET", "/api/runs", { headers: { origin } })).status, 200);
+  assert.equal((await call("POST", "/api/runs/..%2F..%2Fetc/resume")).status, 400);
+  assert.equal((await call("POST", "/api/runs/nope/resume")).status, 404);
+  assert.notEqual((await call("GET", "/%2e%2e/package.json")).status, 200);
+  const bad = await call("POST", "/api/runs", { body: { experiment: { ...experiment, geometry: { carving: { lambdaGeo: -1 } } } } });
+  assert.equal(bad.status, 400);
+  assert.match(JSON.parse(bad.body).error, /lambdaGeo/);
+});
+
+test("one run through the protocol lands in results/runs and equals the CLI run with the same settings", { timeout: 300_000 }, async () => {
+  const started = await call("POST", "/api/runs", { body: { experiment, snapshotEvery: 3 } });
+  assert.equal(started.status, 200, started.body);
+  const { id } = JSON.parse(started.body) as { id: string };
+  let paused = false;
+  const events = await follow(
+    id,
+    (all) => all.some((e) => e.type === "status" && e.state === "done"),
+    (e) => {
+      // Pause after the second row, resume at once: the run must still equal an unpaused one.
+      if (e.type === "row" && e.row.step === 1 && !paused) {
+        paused = true;
+        void call("POST", `/api/runs/${id}/pause`).then(() => call("POST", `/api/runs/${id}/resume`));
+      }
+    },
+  );
+  const rows = events.filter((e) => e.type === "row");
+  assert.deepEqual(rows.map((e) => e.type === "row" && e.row.step), [0, 1, 2, 3, 4, 5]);
+  assert.ok(events.some((e) => e.type === "snapshot" && e.render.length === e.size * e.size * 3));
+  assert.ok(events.some((e) => e.type === "status" && e.state === "paused"));
+
+  const served = join(results, "runs", id, "geometry");
+  const expPath = join(results, "exp.json");
+  writeFileSync(expPath, JSON.stringify(experiment));
+  const cliDir = join(results, "cli");
+  const cli = await runCliAsync(["geometry", experiment.prompt, "--experiment", expPath, "--out", cliDir], { DREAMFACE_RESULTS_DIR: results });
+  assert.equal(cli.status, 0, cli.stderr);
+  const files = (dir: string) => walk(dir).map((f) => relative(dir, f)).filter((f) => !f.endsWith(".lock")).sort();
+  assert.deepEqual(files(served), files(cliDir));
+  for (const f of files(cliDir)) {
+    if (f === "manifest.json") continue;
+    assert.ok(readFileSync(join(served, f)).equals(readFileSync(join(cliDir, f))), `${f} differs between serve and the CLI`);
+  }
+  const strip = (dir: string) => {
+    const m = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+    delete m.timings;
+    delete m.inputs.experiment;
+    delete m.written;
+    return m;
+  };
+  assert.deepEqual(strip(served), strip(cliDir));
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+}

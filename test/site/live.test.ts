@@ -1,0 +1,65 @@
+// The live page on the offline build (shared with the other site tests): in-browser engine
+// (Web Worker, onnxruntime-web, tiny) driven like a researcher would; then the same built page
+// served by `dreamface serve` and driven over its protocol with the token from the address.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
+import { serve, type LiveServer } from "../../data-loaders/live/serve.js";
+import { buildSiteOnce, lastPage, type BuildResult } from "./build-once.js";
+import { serveStatic, type StaticServer } from "./static-server.js";
+import { driveLivePage } from "./live-drive.js";
+import { tempDir } from "../helpers/tmp.js";
+
+let site: BuildResult;
+let server: StaticServer;
+let chromium: HeadlessChromium;
+before(async () => {
+  site = await buildSiteOnce();
+  assert.equal(site.exitCode, 0, `the site did not build (stopped at ${lastPage(site.log)}):\n${site.log.slice(-4000)}`);
+  server = await serveStatic(site.dist);
+  chromium = await launchChromium();
+}, { timeout: 17 * 60_000 });
+after(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+test("live page: Run reaches step 10, a λ_geo slider move applies from the next step and is recorded", { timeout: 1_200_000 }, async () => {
+  const page = await chromium.context.newPage();
+  try {
+    const r = await driveLivePage(page, `${server.origin}/live`, server.origin);
+    assert.deepEqual(r.problems, []);
+    assert.ok(r.changeStep >= 10, `change recorded at step ${r.changeStep}`);
+    assert.match(r.changesListed[0] ?? "", new RegExp(`step ${r.changeStep}: lambdaGeo → 3000`));
+    for (const [step, value] of r.lambdaGeo) assert.equal(value, step < r.changeStep ? 1000 : 3000, `λ_geo at step ${step}`);
+    assert.ok([...r.lambdaGeo.keys()].some((s) => s >= r.changeStep + 1), "no row after the change is shown");
+    const carving = (r.exported as { geometry: { carving: Record<string, unknown> } }).geometry.carving;
+    assert.deepEqual(carving.lambdaGeo, { points: [[0, 1000], [r.changeStep - 1, 1000], [r.changeStep, 3000]] });
+  } finally {
+    await page.close();
+  }
+});
+
+test("live page through dreamface serve: the token in the address drives a server run into results/runs", { timeout: 600_000 }, async () => {
+  const results = tempDir("live-site-serve-");
+  const before = process.env.DREAMFACE_RESULTS_DIR;
+  process.env.DREAMFACE_RESULTS_DIR = results;
+  let live: LiveServer | undefined;
+  const page = await chromium.context.newPage();
+  try {
+    live = await serve({ site: site.dist, quiet: true });
+    const r = await driveLivePage(page, live.url, live.origin);
+    assert.deepEqual(r.problems, []);
+    assert.ok(r.changeStep >= 10);
+    const runs = readdirSync(join(results, "runs"));
+    assert.equal(runs.length, 1);
+    assert.ok(existsSync(join(results, "runs", runs[0]!, "geometry", "live-changes.jsonl")), "the server did not record the change");
+    assert.ok(existsSync(join(results, "runs", runs[0]!, "geometry", "checkpoints")), "the server run has no checkpoints");
+  } finally {
+    await page.close();
+    await live?.close();
+    process.env.DREAMFACE_RESULTS_DIR = before;
+  }
+});
