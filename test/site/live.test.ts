@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
 import { serve, type LiveServer } from "../../data-loaders/live/serve.js";
 import { buildSiteOnce, lastPage, type BuildResult } from "./build-once.js";
-import { serveStatic, type StaticServer } from "./static-server.js";
+import { serveStatic, type StaticServer } from "../../data-loaders/io/static-server.js";
 import { driveLivePage } from "./live-drive.js";
 import { tempDir } from "../helpers/tmp.js";
 
