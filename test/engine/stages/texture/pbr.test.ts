@@ -11,8 +11,11 @@ const ALL: PbrPlan = { specular: { source: "decoder" }, normal: "decoder", resto
 
 async function collect(b: typeof backend, size: number, detail?: { data: Float32Array; size: number }, plan: PbrPlan = ALL) {
   const maps = new Map<MapKind, Float32Array>();
-  const report = await pbrMaps(b, z, { size, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap: detail, plan }, (kind, data, s) => {
-    assert.equal(data.length, s * s * 3);
+  const detailNormalMap = detail && { data: detail.data, width: detail.size, height: detail.size };
+  const report = await pbrMaps(b, z, { size, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap, plan }, (kind, data, w, h) => {
+    assert.equal(w, size);
+    assert.equal(h, size);
+    assert.equal(data.length, w * h * 3);
     maps.set(kind, data.slice());
   });
   return { maps, report };
