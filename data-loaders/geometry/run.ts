@@ -14,7 +14,7 @@ import { stageCapabilities, substitutionIdentity } from "../models/preflight.js"
 import { runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
 import { tokenize } from "../clip/merges.js";
 import { seamSplit, splitFrame } from "../../src/engine/face/seam.js";
-import { vertexNormals, vertexTangents } from "../../src/engine/face/normals.js";
+import { vertexNormals } from "../../src/engine/face/normals.js";
 import { faceGlbAsset, faceObjMesh } from "../../src/engine/export/face-asset.js";
 import { writeGlb } from "../../src/engine/export/gltf.js";
 import { writeObj } from "../../src/engine/export/obj.js";

@@ -6,7 +6,6 @@
  */
 import type { FaceModel, SeamSplitMesh } from "../../face/types.js";
 import { synthesize } from "../../face/synthesize.js";
-import { vertexNormals } from "../../face/normals.js";
 import { splitFrame } from "../../face/seam.js";
 import type { Camera, DirectionalLight } from "../../raster/types.js";
 import { rasterize } from "../../raster/rasterize.js";
