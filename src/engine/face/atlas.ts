@@ -26,14 +26,16 @@ export function toAtlasUv(uv: Float32Array, tiles: number): Float32Array {
 
 /** Tile images `[h*w*C]` each → the atlas `[h*(n·w)*C]` (tile i at columns i·w … (i+1)·w − 1). */
 export function joinTiles(tiles: readonly Float32Array[], h: number, w: number, c: number): Float32Array {
-  const n = tiles.length;
-  const out = new Float32Array(h * n * w * c);
-  const row = w * c;
-  tiles.forEach((tile, i) => {
-    if (tile.length !== h * row) throw new Error(`joinTiles: tile ${i} has ${tile.length} values, expected ${h}×${w}×${c}`);
-    for (let y = 0; y < h; y++) out.set(tile.subarray(y * row, (y + 1) * row), (y * n + i) * row);
-  });
+  const out = new Float32Array(h * tiles.length * w * c);
+  tiles.forEach((tile, i) => placeTile(out, tile, i, tiles.length, h, w, c));
   return out;
+}
+
+/** Writes tile i `[h*w*C]` into an atlas of n tiles (joinTiles one tile at a time, for maps too large to hold twice). */
+export function placeTile(atlas: Float32Array, tile: Float32Array, i: number, n: number, h: number, w: number, c: number): void {
+  const row = w * c;
+  if (tile.length !== h * row) throw new Error(`joinTiles: tile ${i} has ${tile.length} values, expected ${h}×${w}×${c}`);
+  for (let y = 0; y < h; y++) atlas.set(tile.subarray(y * row, (y + 1) * row), (y * n + i) * row);
 }
 
 /** Adjoint (and inverse) of joinTiles: the atlas `[h*(n·w)*C]` → n tile images `[h*w*C]`. */

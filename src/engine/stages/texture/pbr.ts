@@ -22,7 +22,7 @@ import { tensor } from "../../models/tensor.js";
 import { hwcToNchw, nchwToHwc } from "./layout.js";
 import { blendNormals, renormalizeNormals, type NormalBlend } from "./normal-blend.js";
 import { resample, type ResampleKernel } from "./resample.js";
-import { joinTiles, splitTiles } from "../../face/atlas.js";
+import { placeTile, splitTiles } from "../../face/atlas.js";
 import type { DetailNormalMap } from "./scene.js";
 import { SPECULAR_LEVELS } from "./specular-prior.js";
 import { capability, runsExactly, type CapabilityTable } from "../../models/capabilities.js";
@@ -120,11 +120,12 @@ export async function pbrMaps(
     return out;
   }
 
-  // Each map: one tile at a time at target², joined into the atlas.
+  // Each map: one tile at a time at target², placed into the atlas (at 4096² a tile is 200 MB).
   const atlas = async (tile: (i: number) => Promise<Float32Array> | Float32Array) => {
-    const maps: Float32Array[] = [];
-    for (let i = 0; i < tiles; i++) maps.push(await tile(i));
-    return tiles === 1 ? maps[0]! : joinTiles(maps, target, target, 3);
+    if (tiles === 1) return tile(0);
+    const out = new Float32Array(target * target * tiles * 3);
+    for (let i = 0; i < tiles; i++) placeTile(out, await tile(i), i, tiles, target, target, 3);
+    return out;
   };
   const W = target * tiles;
   let decodedSize = side * 8;
@@ -142,9 +143,9 @@ export async function pbrMaps(
     return new Float32Array(target * target * 3).fill(SPECULAR_LEVELS.skin);
   }), W, target);
 
-  const detailTiles = opts.detailNormalMap ? splitTiles(opts.detailNormalMap.data, tiles, opts.detailNormalMap.height, opts.detailNormalMap.height, 3) : undefined;
   if (opts.detailNormalMap && opts.detailNormalMap.width !== opts.detailNormalMap.height * tiles)
     throw new Error(`N_d is ${opts.detailNormalMap.width}×${opts.detailNormalMap.height}, expected ${tiles} square tiles side by side`);
+  const detailTiles = opts.detailNormalMap ? splitTiles(opts.detailNormalMap.data, tiles, opts.detailNormalMap.height, opts.detailNormalMap.height, 3) : undefined;
   await onMap("normal", await atlas(async (i) => {
     let detail: Float32Array<ArrayBufferLike>;
     if (detailTiles) {
