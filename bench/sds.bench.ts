@@ -36,8 +36,9 @@ const node = await createNodeBackend({ profile: "tiny" });
 const model = await loadFaceModel();
 const split = seamSplit(model, "dreamface");
 const positions = synthesize(model, { region: "dreamface" }).slice();
-const normalMap = new Float32Array(NORMAL_MAP * NORMAL_MAP * 3);
-for (let i = 0; i < NORMAL_MAP * NORMAL_MAP; i++) normalMap[i * 3 + 2] = 1;
+// N_d as carving holds it: one NORMAL_MAP² tile per UV tile (face | head and neck).
+const normalMap = new Float32Array(NORMAL_MAP * NORMAL_MAP * split.tiles * 3);
+for (let i = 2; i < normalMap.length; i += 3) normalMap[i] = 1;
 const mesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source };
 
 // Prompt embeddings are computed once per run, outside the step (as the stages do).
@@ -67,7 +68,7 @@ async function sdsStep(step: number, record: boolean): Promise<void> {
       t = now;
     };
   })();
-  const rendered = render(mesh, { camera, width: SIZE, height: SIZE, normalMap: { data: normalMap, width: NORMAL_MAP, height: NORMAL_MAP }, light, background: [1, 1, 1] });
+  const rendered = render(mesh, { camera, width: SIZE, height: SIZE, normalMap: { data: normalMap, width: NORMAL_MAP * split.tiles, height: NORMAL_MAP }, light, background: [1, 1, 1] });
   mark("render");
   const image = toSigned(hwcToChw({ data: rendered.image, width: SIZE, height: SIZE, channels: 3 }));
   const imageTensor = f32(image, [1, 3, SIZE, SIZE]);

@@ -25,7 +25,10 @@ const models = await createTextureModels(backend, { prompt: tokenize(prompt), em
 const geo = await meanFaceGeometry(prompt);
 const scene = createTextureScene(geo.scene);
 const config = parseTextureConfig({});
-const z = new Rng(1).normals(64 * 64 * 4).map((v) => v * 0.5);
+// z is the stack of tile latents (face | head and neck, README "UV atlas"); decode and its VJP run once per tile.
+const N = 64 * 64 * 4;
+const z = new Rng(1).normals(N * scene.tiles).map((v) => v * 0.5);
+const zFace = z.subarray(0, N);
 const rng = () => Rng.derive(7, "bench");
 const opts = { runs: 7, warmup: 2 };
 
@@ -37,26 +40,28 @@ const latentParts: Timing[] = [
   await time("render adjoint", () => zr.backward(noisyLatent), opts),
   await time("generic UNet + CFG", () => models.genericEps(noisyLatent, 500, 100), opts),
   await time("texture UNet + CFG", () => models.textureEps(noisyLatent, 500, 7.5), opts),
-  await time("Adam update", () => new Adam(z.length).step(z.slice(), noisyLatent, 0.1), opts),
+  await time("Adam update", () => new Adam(z.length).step(z.slice(), new Rng(2).normals(z.length), 0.1), opts),
 ];
 const inputs = (step: number) => ({ config, models, scene, seed: 3, step, stageStep: 0, stageSteps: 200, texturePath: true, t: 500 });
 const latentWhole = await time("whole latent step", () => latentStep(inputs(0), z), opts);
 
 // ---- image step parts ----
-const diffuse = await models.decode(z);
+const diffuseFace = await models.decode(zFace);
+const diffuse = new Float32Array(diffuseFace.length * scene.tiles);
+for (let i = 0; i < scene.tiles; i++) diffuse.set(await models.decode(z.subarray(i * N, (i + 1) * N)), i * diffuseFace.length);
 const view = scene.imageView(diffuse, 512, rng(), "random");
 const latentOfRender = await models.encode(view.image);
 const dImage = new Rng(3).normals(512 * 512 * 3);
 const imageParts: Timing[] = [
-  await time("decode D(z) 64² → 512²", () => models.decode(z), opts),
+  await time(`decode D(z) 64² → 512², one tile (×${scene.tiles} per step)`, () => models.decode(zFace), opts),
   await time("render 512² (N_d, light)", () => scene.imageView(diffuse, 512, rng(), "random"), opts),
   await time("encode E(render)", () => models.encode(view.image), opts),
   await time("generic UNet + CFG", () => models.genericEps(latentOfRender, 500, 100), opts),
   await time("encoder VJP", () => models.encodeVjp(view.image, noisyLatent), opts),
   await time("render adjoint 512²", () => view.backward(dImage), opts),
-  await time("decoder VJP", () => models.decodeVjp(z, dImage), opts),
+  await time(`decoder VJP, one tile (×${scene.tiles} per step)`, () => models.decodeVjp(zFace, dImage), opts),
   await time("texture UNet + CFG", () => models.textureEps(noisyLatent, 500, 7.5), opts),
-  await time("Adam update", () => new Adam(z.length).step(z.slice(), noisyLatent, 0.02), opts),
+  await time("Adam update", () => new Adam(z.length).step(z.slice(), new Rng(2).normals(z.length), 0.02), opts),
 ];
 const imageWhole = await time("whole image step", () => imageStep(inputs(1), z), { runs: 5, warmup: 1 });
 
@@ -74,7 +79,7 @@ const image = table("image step", imageParts, imageParts[3]!, imageWhole);
 // ---- PBR tail at 4096² ----
 let pbr: Record<string, unknown> | undefined;
 if (process.env.TEXTURE_BENCH_PBR !== "0") {
-  const map512 = diffuse.map((v) => Math.min(1, Math.max(0, v)));
+  const map512 = diffuseFace.map((v) => Math.min(1, Math.max(0, v)));
   const one = { runs: 1, warmup: 0 };
   const lanczos = await time("lanczos3 512² → 4096²", () => resample(map512, 512, 512, 3, 4096, 4096, "lanczos3"), one);
   const bicubic = await time("bicubic 512² → 4096²", () => resample(map512, 512, 512, 3, 4096, 4096, "bicubic"), one);

@@ -47,7 +47,7 @@ async function renderViews(runDir: string, manifest: Manifest): Promise<RunImage
       height: EVAL_RENDER_SIZE,
       texture: texture ?? null,
       albedo: texture ? undefined : [0.7, 0.7, 0.7],
-      normalMap: { data: geo.detailNormalMap.data, width: geo.detailNormalMap.size, height: geo.detailNormalMap.size },
+      normalMap: geo.detailNormalMap,
       light: directionalLight(0, 10),
       background: [1, 1, 1],
     }).image;

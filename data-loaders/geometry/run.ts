@@ -12,8 +12,8 @@ import { createNodeBackend } from "../models/backend-node.js";
 import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
 import { runsExactly, type CapabilityTable } from "../../src/engine/models/capabilities.js";
 import { tokenize } from "../clip/merges.js";
-import { seamSplit, gatherSplit } from "../../src/engine/face/seam.js";
-import { vertexNormals, vertexTangents } from "../../src/engine/face/normals.js";
+import { seamSplit, splitFrame } from "../../src/engine/face/seam.js";
+import { vertexNormals } from "../../src/engine/face/normals.js";
 import { faceGlbAsset, faceObjMesh } from "../../src/engine/export/face-asset.js";
 import { writeGlb } from "../../src/engine/export/gltf.js";
 import { writeObj } from "../../src/engine/export/obj.js";
@@ -82,13 +82,10 @@ export function resolveCarving(carving: Experiment["geometry"]["carving"], profi
 function carvedAsset(model: FaceModel, beta: Float32Array, carved: Float32Array, normalPng: Uint8Array | undefined, extras: Record<string, unknown>) {
   const asset = faceGlbAsset(model, { identity: beta, region: "dreamface", extras, ...(normalPng ? { material: { name: "face", normalPng, baseColorFactor: [0.75, 0.75, 0.75, 1] as const } } : {}) });
   const split = seamSplit(model, "dreamface");
-  const triangles = model.regions.dreamface.triangles;
-  const normals = gatherSplit(vertexNormals(carved, triangles), split.source, 3);
-  const positions = gatherSplit(carved, split.source, 3);
-  for (let i = 0; i < positions.length; i++) positions[i]! *= 0.01;
-  asset.positions = positions;
-  asset.normals = normals;
-  if (normalPng) asset.tangents = vertexTangents(positions, normals, split.uv, split.triangles);
+  const frame = splitFrame(split, carved, { modelTriangles: model.regions.dreamface.triangles, scale: 0.01, tangents: !!normalPng });
+  asset.positions = frame.positions;
+  asset.normals = frame.normals;
+  if (frame.tangents) asset.tangents = frame.tangents;
   return writeGlb(asset);
 }
 
@@ -154,7 +151,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       const s = carver.snapshot(256);
       const name = `step-${String(step).padStart(4, "0")}`;
       writeFileAtomic(join(dir, "snapshots", `${name}-render.png`), encodePng8(s.render, s.size, s.size));
-      writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapSize, s.normalMapSize));
+      writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapWidth, s.normalMapHeight));
     };
     const total = carver.total;
     const { log } = await runLoop(opts.live ? opts.live(carver) : carver, {
@@ -179,11 +176,12 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     if (complete) {
       const carved = carver.carved();
       // N_d at full precision for the texture stage; a 16-bit PNG for export; 8-bit inside the .glb (viewers).
-      const M = carving.normalMapSize;
-      writeNormalMapF32(dir, carver.nd, M);
+      // N_d is an atlas: the face tile and the head-and-neck tile side by side (W = 2·M).
+      const { ndWidth: W, ndHeight: M } = carver;
+      writeNormalMapF32(dir, carver.nd, W, M);
       const normalRgb = normalMapToRgb(carver.nd);
-      writeFileAtomic(join(dir, "normal-map.png"), encodePng16(normalRgb, M, M));
-      const normalPng = encodePng8(normalRgb, M, M);
+      writeFileAtomic(join(dir, "normal-map.png"), encodePng16(normalRgb, W, M));
+      const normalPng = encodePng8(normalRgb, W, M);
       writeFileAtomic(join(dir, "carved.glb"), carvedAsset(model, carver.beta, carved, normalPng, { ...extras, mesh: "carved T†" }));
       writeFileAtomic(join(dir, "carved.obj"), carvedObj(model, carver.beta, carved, comments));
       writeFileAtomic(join(dir, "beta.json"), JSON.stringify({ betaStar: Array.from(betaStar), beta: Array.from(carver.beta), coarseIndex: best.index }) + "\n");
@@ -198,8 +196,8 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       Object.assign(files, {
         "carved.glb": "carved face T† with the detail normal map N_d, 53 expression morph targets",
         "carved.obj": "carved face T†, ICT polygons",
-        "normal-map.png": "detail normal map N_d for export (16-bit, tangent space, RGB = n·0.5 + 0.5)",
-        [NORMAL_MAP_F32]: "N_d as carving optimised it: raw float32 [M×M×3], the texture stage's input",
+        "normal-map.png": "detail normal map N_d for export (16-bit, tangent space, RGB = n·0.5 + 0.5), face and head tiles side by side (2:1 atlas)",
+        [NORMAL_MAP_F32]: "N_d as carving optimised it: raw float32 [M×2M×3] (face tile | head tile), the texture stage's input",
         [NORMAL_MAP_HEADER]: "header of normal-map.f32 (size, layout, sha256)",
         "trajectory.parquet": "the trajectory as Parquet",
         "beta.json": "β* (selected) and β† (refined)",

@@ -86,7 +86,7 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
           width: RENDER_SIZE,
           height: RENDER_SIZE,
           texture: { data: diffuse.data, width: diffuse.width, height: diffuse.height, channels: 3 },
-          normalMap: { data: geo.detailNormalMap.data, width: geo.detailNormalMap.size, height: geo.detailNormalMap.size },
+          normalMap: geo.detailNormalMap,
           light: directionalLight(0, 10),
           background: [1, 1, 1],
         }).image,

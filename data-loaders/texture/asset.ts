@@ -1,7 +1,6 @@
 // The textured asset: T† seam-split for UVs, its 53 ICT expressions as morph targets, and
 // the diffuse / specular / normal maps as PBR material slots (FACE's writeGlb).
-import { gatherSplit } from "../../src/engine/face/seam.js";
-import { vertexNormals, vertexTangents } from "../../src/engine/face/normals.js";
+import { gatherSplit, splitFrame } from "../../src/engine/face/seam.js";
 import type { FaceModel, SeamSplitMesh } from "../../src/engine/face/types.js";
 import { writeGlb } from "../../src/engine/export/gltf.js";
 
@@ -19,9 +18,7 @@ export interface TexturedAssetInput {
 export function texturedGlb({ model, split, positions: carved, diffusePng, specularPng, normalPng, extras }: TexturedAssetInput): Uint8Array {
   const region = model.regions.dreamface;
   const scale = 0.01; // glTF is in metres, ICT in centimetres
-  const normals = gatherSplit(vertexNormals(carved, region.triangles), split.source, 3);
-  const positions = gatherSplit(carved, split.source, 3);
-  for (let i = 0; i < positions.length; i++) positions[i]! *= scale;
+  const { positions, normals, tangents } = splitFrame(split, carved, { modelTriangles: region.triangles, scale, tangents: true });
   const n = region.vertexCount * 3;
   const morphTargets = model.expressionModes.map((mode, j) => {
     const d = gatherSplit(mode.subarray(0, n), split.source, 3);
@@ -32,7 +29,7 @@ export function texturedGlb({ model, split, positions: carved, diffusePng, specu
     name: "dreamface-asset",
     positions,
     normals,
-    tangents: vertexTangents(positions, normals, split.uv, split.triangles),
+    tangents,
     uv: split.uv,
     indices: split.triangles,
     morphTargets,

@@ -10,7 +10,7 @@ import { readManifest, type Manifest } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { seamSplit } from "../../src/engine/face/seam.js";
 import type { FaceModel, SeamSplitMesh } from "../../src/engine/face/types.js";
-import type { TextureSceneMesh } from "../../src/engine/stages/texture/scene.js";
+import type { DetailNormalMap, TextureSceneMesh } from "../../src/engine/stages/texture/scene.js";
 import { readPng } from "../io/png.js";
 import { readNormalMapF32 } from "../geometry/normal-map-file.js";
 
@@ -24,8 +24,8 @@ export interface GeometryInput {
   split: SeamSplitMesh;
   /** T† per model vertex of the "dreamface" region `[V*3]`, cm. */
   positions: Float32Array;
-  /** N_d as carving wrote it (normal-map.f32), or decoded from normal-map.png for older runs. */
-  detailNormalMap: { data: Float32Array; size: number };
+  /** N_d as carving wrote it (normal-map.f32: face and head tiles side by side), or decoded from normal-map.png for older runs. */
+  detailNormalMap: DetailNormalMap;
   scene: TextureSceneMesh;
 }
 
@@ -71,18 +71,20 @@ export async function readGeometryRun(runDir: string): Promise<GeometryInput> {
   const model = await loadFaceModel();
   const region = model.regions.dreamface;
   const positions = parseObjPositions(readFileSync(objPath, "utf8"), region.vertexCount, objPath);
-  const detailNormalMap = readNormalMapF32(dir) ?? decodeNormalPng(mapPath);
   const split = seamSplit(model, "dreamface");
-  const scene: TextureSceneMesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source, detailNormalMap };
+  const detailNormalMap = readNormalMapF32(dir) ?? decodeNormalPng(mapPath, split.tiles);
+  if (detailNormalMap.width !== detailNormalMap.height * split.tiles)
+    throw new UserError(`${dir}: N_d is ${detailNormalMap.width}×${detailNormalMap.height}, expected ${split.tiles} square tiles side by side (a geometry run from before the head tile had texture space: rerun it)`);
+  const scene: TextureSceneMesh = { positions, triangles: split.triangles, uv: split.uv, source: split.source, tiles: split.tiles, detailNormalMap };
   return { dir, manifest, prompt, seed, profile: manifest.profile, model, split, positions, detailNormalMap, scene };
 }
 
-function decodeNormalPng(mapPath: string): { data: Float32Array; size: number } {
+function decodeNormalPng(mapPath: string, tiles: number): DetailNormalMap {
   const png = readPng(mapPath);
-  if (png.width !== png.height) throw new UserError(`${mapPath} must be square, is ${png.width}×${png.height}`);
+  if (png.width !== png.height * tiles) throw new UserError(`${mapPath} must be ${tiles} square tiles side by side (${tiles}:1), is ${png.width}×${png.height}: was it written before the head tile had texture space? Rerun the geometry stage`);
   const data = new Float32Array(png.data.length);
   for (let i = 0; i < data.length; i++) data[i] = png.data[i]! * 2 - 1;
-  return { data, size: png.width };
+  return { data, width: png.width, height: png.height };
 }
 
 /** Where the texture stage writes by default: beside the geometry folder (one asset folder per run). */
@@ -99,11 +101,11 @@ export async function meanFaceGeometry(prompt: string, profile = "tiny"): Promis
   const model = await loadFaceModel();
   const region = model.regions.dreamface;
   const positions = model.neutral.slice(0, region.vertexCount * 3);
-  const size = 4;
-  const data = new Float32Array(size * size * 3);
-  for (let i = 2; i < data.length; i += 3) data[i] = 1;
-  const detailNormalMap = { data, size };
   const split = seamSplit(model, "dreamface");
+  const size = 4;
+  const data = new Float32Array(size * size * split.tiles * 3);
+  for (let i = 2; i < data.length; i += 3) data[i] = 1;
+  const detailNormalMap = { data, width: size * split.tiles, height: size };
   const manifest: Manifest = { stage: "geometry", config: {}, seeds: { experiment: 0 }, profile, inputs: { prompt, note: "ICT mean face, not a geometry-stage result (page demo)" } };
   return {
     dir: "(ICT mean face)",
@@ -115,6 +117,6 @@ export async function meanFaceGeometry(prompt: string, profile = "tiny"): Promis
     split,
     positions,
     detailNormalMap,
-    scene: { positions, triangles: split.triangles, uv: split.uv, source: split.source, detailNormalMap },
+    scene: { positions, triangles: split.triangles, uv: split.uv, source: split.source, tiles: split.tiles, detailNormalMap },
   };
 }

@@ -41,14 +41,14 @@ export function demoDir(name: string, settings: unknown): string {
 
 const b64 = (a: Float32Array | Uint8Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 
-/** A PNG (any size/depth) as a base64 8-bit PNG of at most `size`² (pages don't need 4096²). */
+/** A PNG (any size/depth) as a base64 8-bit PNG at most `size` high, aspect kept (the maps are 2:1 atlases; pages don't need 4096²). */
 function thumbnail(path: string, size = THUMB): string | null {
   if (!existsSync(path)) return null;
   const img = readPng(path);
+  const h = Math.min(size, img.height), w = Math.round((img.width * h) / img.height);
   // Always 8-bit: the 16-bit maps would double the payload for no visible difference.
-  const small = img.width <= size ? img.data : resample(img.data, img.width, img.height, 3, size, size, "lanczos3");
-  size = Math.min(size, img.width);
-  return b64(encodePng8(small, size, size));
+  const small = h === img.height ? img.data : resample(img.data, img.width, img.height, 3, w, h, "lanczos3");
+  return b64(encodePng8(small, w, h));
 }
 
 function snapshots(dir: string) {

@@ -136,9 +136,10 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       return { dir, label, complete: true, stepsDone: total, files: (previous.outputs ?? {}) as Record<string, string>, timings: (previous.timings ?? {}) as Record<string, number>, config, prompt: geo.prompt };
     }
     const writeSnapshot = async (step: number) => {
+      // Snapshots show the face tile (the paper's z); asset.glb and the maps carry every tile.
       const name = `step-${String(step).padStart(4, "0")}`;
-      writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.z), 64, 64));
-      const diffuse = await models.decode(optimizer.z);
+      writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.tile(0)), 64, 64));
+      const diffuse = await models.decode(optimizer.tile(0));
       const side = Math.round(Math.sqrt(diffuse.length / 3));
       // 256² is plenty to watch the optimization and keeps a 400-step run's snapshots small.
       const s = Math.min(side, SNAPSHOT_SIZE);
@@ -179,16 +180,19 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
           resampler: config.pbr.resampler,
           normalBlend: config.pbr.normalBlend,
           detailNormalMap: geo.detailNormalMap,
+          tiles: scene.tiles,
           plan: pbrPlan(capabilities, () => skinSpecularPrior(geo.model, geo.split, Math.min(SPECULAR_PRIOR_SIZE, config.pbr.size))),
         },
-        (kind, data, size) => {
+        (kind, data, width, height) => {
+          // Atlases: `tiles` square tiles side by side (face | head and neck), so widths are tiles × heights.
           const ts = performance.now();
-          writeFileAtomic(join(dir, `${kind}.png`), kind === "diffuse" ? encodePng8(data, size, size) : encodePng16(data, size, size));
-          const small = size === glbSize ? data : resample(data, size, size, 3, glbSize, glbSize, config.pbr.resampler);
-          glbPngs[kind] = encodePng8(small, glbSize, glbSize);
+          const n = width / height;
+          writeFileAtomic(join(dir, `${kind}.png`), kind === "diffuse" ? encodePng8(data, width, height) : encodePng16(data, width, height));
+          const small = height === glbSize ? data : resample(data, width, height, 3, glbSize * n, glbSize, config.pbr.resampler);
+          glbPngs[kind] = encodePng8(small, glbSize * n, glbSize);
           // Pages show the maps reduced; a preview saves them decoding 4096² PNGs.
           const p = Math.min(PREVIEW_SIZE, glbSize);
-          writeFileAtomic(join(dir, "previews", `${kind}.png`), encodePng8(p === glbSize ? small : resample(small, glbSize, glbSize, 3, p, p, "lanczos3"), p, p));
+          writeFileAtomic(join(dir, "previews", `${kind}.png`), encodePng8(p === glbSize ? small : resample(small, glbSize * n, glbSize, 3, p * n, p, "lanczos3"), p * n, p));
           timings[`png_${kind}`] = Math.round(performance.now() - ts);
           bars.tick(1, { map: kind });
         },
@@ -209,13 +213,13 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       writeFileAtomic(join(dir, "asset.glb"), texturedGlb({ model: geo.model, split: geo.split, positions: geo.positions, diffusePng: glbPngs.diffuse!, specularPng: glbPngs.specular!, normalPng: glbPngs.normal!, extras }));
       lap("glb", t);
       Object.assign(files, {
-        "latent.f32": "final texture latent z^H, float32 [64*64*4] channels-last (UNet space)",
+        "latent.f32": `final texture latents z^H, float32 [${scene.tiles}×64*64*4] channels-last (UNet space): the face tile, then the head-and-neck tile`,
         "trajectory.parquet": "the trajectory as Parquet",
-        "diffuse.png": `diffuse map ${config.pbr.size}², 8-bit sRGB (${pbr.upscaling})`,
-        "specular.png": `specular map ${config.pbr.size}², 16-bit (${pbr.specular})`,
-        "normal.png": `tangent-space normal map ${config.pbr.size}², 16-bit, ${pbr.normalBlend}`,
-        "asset.glb": `carved face T†, 53 expression morph targets, PBR material with the maps at ${glbSize}²`,
-        "previews/": `the three maps at ${Math.min(PREVIEW_SIZE, glbSize)}², 8-bit, for pages`,
+        "diffuse.png": `diffuse atlas ${config.pbr.size * scene.tiles}×${config.pbr.size} (face | head and neck tiles), 8-bit sRGB (${pbr.upscaling})`,
+        "specular.png": `specular atlas ${config.pbr.size * scene.tiles}×${config.pbr.size}, 16-bit (${pbr.specular})`,
+        "normal.png": `tangent-space normal atlas ${config.pbr.size * scene.tiles}×${config.pbr.size}, 16-bit, ${pbr.normalBlend}`,
+        "asset.glb": `carved face T†, 53 expression morph targets, PBR material with the atlases at ${glbSize * scene.tiles}×${glbSize} (UVs in [0, 1]²)`,
+        "previews/": `the three atlases at ${Math.min(PREVIEW_SIZE, glbSize) * scene.tiles}×${Math.min(PREVIEW_SIZE, glbSize)}, 8-bit, for pages`,
       });
     }
     timings.total = Math.round(performance.now() - t0);

@@ -11,7 +11,8 @@ export function ictRegionMesh(): Promise<RenderMesh> {
     const model = await loadFaceModel();
     const region = model.regions.dreamface;
     const split = seamSplit(model, "dreamface");
-    return { positions: model.neutral.slice(0, region.vertexCount * 3), triangles: split.triangles, uv: split.uv, source: split.source };
+    // ICT's own tile UVs (u ∈ [0, 2]), as the renderer tests address the tiles; the stages render with the atlas (split.uv).
+    return { positions: model.neutral.slice(0, region.vertexCount * 3), triangles: split.triangles, uv: split.tileUv, source: split.source };
   })();
   return cached;
 }

@@ -6,8 +6,10 @@
  */
 import type { FaceModel } from "../face/types.js";
 import { synthesize, type Coefficients } from "../face/synthesize.js";
-import { vertexNormals, vertexTangents } from "../face/normals.js";
-import { gatherSplit, seamSplit } from "../face/seam.js";
+import { vertexNormals } from "../face/normals.js";
+import { gatherSplit, seamSplit, splitFrame } from "../face/seam.js";
+import { tileCount, toAtlasUv } from "../face/atlas.js";
+import { NO_UV } from "../face/obj.js";
 import type { GlbAsset, GlbMaterial, GlbMorphTarget, GlbSubmesh } from "./gltf.js";
 import { ICT_SKIN_GROUPS, ictGlbMaterial } from "./ict-materials.js";
 import type { ObjWriteMesh } from "./obj.js";
@@ -30,14 +32,33 @@ export function faceObjMesh(model: FaceModel, input: FaceAssetInput = {}): ObjWr
   const positions = synthesize(model, input);
   const P = region.polygonCount;
   const corners = model.polygonStart[P]!;
+  const { uvs, faceUvs } = regionUvs(model.uvs, model.polygonUvs.subarray(0, corners));
   return {
     positions,
     normals: vertexNormals(positions, region.triangles),
-    uvs: model.uvs,
+    // The region's tiles side by side in [0, 1]² (face/atlas.ts), as the .glb and the renders use.
+    uvs: toAtlasUv(uvs, tileCount(uvs)),
     faceStart: model.polygonStart.subarray(0, P + 1),
     faceVertices: model.polygonVertices.subarray(0, corners),
-    faceUvs: model.polygonUvs.subarray(0, corners),
+    faceUvs,
   };
+}
+
+/** Only the UVs the region's corners use, in first-use order (the model's list covers the full head's tiles). */
+function regionUvs(uvs: Float32Array, cornerUvs: Uint32Array): { uvs: Float32Array; faceUvs: Uint32Array } {
+  const index = new Map<number, number>();
+  const kept: number[] = [];
+  const faceUvs = cornerUvs.map((t) => {
+    if (t === NO_UV) return t;
+    let i = index.get(t);
+    if (i === undefined) {
+      i = index.size;
+      index.set(t, i);
+      kept.push(uvs[t * 2]!, uvs[t * 2 + 1]!);
+    }
+    return i;
+  });
+  return { uvs: Float32Array.from(kept), faceUvs };
 }
 
 export interface FaceGlbOptions extends FaceAssetInput {
@@ -63,12 +84,9 @@ export function faceGlbAsset(model: FaceModel, opts: FaceGlbOptions = {}): GlbAs
   const base = synthesize(model, { identity: opts.identity, region: regionName });
   const split = seamSplit(model, regionName);
   // Normals on model vertices, then copied to the split vertices: seams stay smooth.
-  const baseNormals = vertexNormals(base, region.triangles);
-  const normals = gatherSplit(baseNormals, split.source, 3);
-  const positions = gatherSplit(base, split.source, 3);
-  for (let i = 0; i < positions.length; i++) positions[i]! *= scale;
+  const { positions, normals, tangents } = splitFrame(split, base, { modelTriangles: region.triangles, scale, tangents: !!opts.material?.normalPng });
   const asset: GlbAsset = { name: "face", positions, normals, uv: split.uv, indices: split.triangles, extras: opts.extras };
-  if (opts.material?.normalPng) asset.tangents = vertexTangents(positions, normals, split.uv, split.triangles);
+  if (tangents) asset.tangents = tangents;
   if (opts.material) asset.material = opts.material;
   if (opts.materialGroups ?? regionName === "full") {
     const submeshes = submeshesByMaterial(model, regionName);
@@ -77,6 +95,7 @@ export function faceGlbAsset(model: FaceModel, opts: FaceGlbOptions = {}): GlbAs
   if (opts.morphTargets ?? true) {
     const n = region.vertexCount * 3;
     const weights = opts.expression ?? [];
+    let baseNormals: Float32Array | undefined;
     asset.morphTargets = model.expressionModes.map((mode, j) => {
       const d = gatherSplit(mode.subarray(0, n), split.source, 3);
       for (let i = 0; i < d.length; i++) d[i]! *= scale;
@@ -84,6 +103,7 @@ export function faceGlbAsset(model: FaceModel, opts: FaceGlbOptions = {}): GlbAs
       if (opts.morphNormals) {
         const posed = new Float32Array(base);
         for (let i = 0; i < n; i++) posed[i]! += mode[i]!;
+        baseNormals ??= vertexNormals(base, region.triangles);
         const dn = vertexNormals(posed, region.triangles);
         for (let i = 0; i < n; i++) dn[i]! -= baseNormals[i]!;
         target.normals = gatherSplit(dn, split.source, 3);

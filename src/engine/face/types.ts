@@ -25,7 +25,12 @@ export interface SubGeometry {
  */
 export interface SeamSplitMesh {
   readonly source: Uint32Array; // [S]
-  readonly uv: Float32Array; // [S*2], OBJ convention (v up)
+  /** Atlas UVs in [0, 1]² (face/atlas.ts: the `tiles` tiles side by side), OBJ convention (v up): what renders and exports use. `[S*2]` */
+  readonly uv: Float32Array;
+  /** ICT's own UDIM-like tile UVs (u ∈ [0, tiles]), for code that works on one tile (geometry maps). `[S*2]` */
+  readonly tileUv: Float32Array;
+  /** How many tiles the region's UVs span (2 for "dreamface": face, head and neck). */
+  readonly tiles: number;
   readonly triangles: Uint32Array; // [T*3], indices into the split vertices
 }
 

@@ -63,14 +63,16 @@ test("same seed → same bytes", async () => {
   assert.deepEqual(scores(b.dir), scores(join(tmp, "a")));
 });
 
-test("N_d reaches the texture stage as exactly the floats carving optimised, at the configured size", async () => {
+test("N_d reaches the texture stage as exactly the floats carving optimised, at the configured size per UV tile", async () => {
   const dir = join(tmp, "a"); // the 6-step run of the first test (normalMapSize 32)
   const saved = new Checkpointer(dir).load();
   assert.ok(saved && saved.step === 6, "the final checkpoint holds the carver's N_d");
   const nd = saved.state.nd as Float32Array;
   const geo = await readGeometryRun(dir);
-  assert.equal(geo.detailNormalMap.size, 32);
-  assert.equal(geo.detailNormalMap.data.length, 32 * 32 * 3);
+  // An atlas: the face tile and the head-and-neck tile, 32² each, side by side.
+  assert.equal(geo.detailNormalMap.height, 32);
+  assert.equal(geo.detailNormalMap.width, 64);
+  assert.equal(geo.detailNormalMap.data.length, 32 * 64 * 3);
   assert.ok(Buffer.from(geo.detailNormalMap.data.buffer, geo.detailNormalMap.data.byteOffset, geo.detailNormalMap.data.byteLength).equals(Buffer.from(nd.buffer, nd.byteOffset, nd.byteLength)), "bit-identical to the carver's N_d");
   assert.ok(nd.some((v) => Math.round((v * 0.5 + 0.5) * 255) / 255 !== v * 0.5 + 0.5), "N_d has values an 8-bit PNG would have quantised");
   assert.equal(geo.scene.detailNormalMap, geo.detailNormalMap, "the texture scene uses it");

@@ -69,7 +69,8 @@ test("runTextureStage: maps have the configured size and depth, the manifest is 
   assert.equal(manifest.vaeGradient, "exact VJP graphs");
   for (const name of ["diffuse", "specular", "normal"]) {
     const png = readPng(join(dir, `${name}.png`));
-    assert.equal(png.width, 128);
+    // An atlas of two 128² tiles: the face, then ICT's head and neck.
+    assert.deepEqual([png.width, png.height], [256, 128]);
   }
   assert.equal(readFileSync(join(dir, "normal.png"))[24], 16, "normal.png must be 16-bit"); // IHDR bit depth
   assert.equal(readFileSync(join(dir, "diffuse.png"))[24], 8);

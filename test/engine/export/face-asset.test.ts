@@ -11,12 +11,19 @@ import { encodePng } from "../../../data-loaders/io/png.js";
 
 const model = await loadFaceModel({ dir: sharedIctDir() });
 
-test("faceObjMesh keeps ICT's vertex order, quads and UV indices", () => {
+test("faceObjMesh keeps ICT's vertex order and quads; its vt are the region's UVs in the atlas, within [0, 1]", () => {
   const mesh = faceObjMesh(model, { identity: [0, 1] });
   assert.deepEqual(mesh.positions, synthesize(model, { identity: [0, 1] }));
   assert.equal(mesh.faceStart!.length, 14035);
   assert.equal(mesh.faceVertices.length, 14034 * 4);
   assert.equal(mesh.faceUvs!.length, mesh.faceVertices.length);
+  assert.ok(mesh.uvs!.every((x) => x >= 0 && x <= 1), "every vt within [0, 1]");
+  // Corner by corner: ICT's tile UV with u halved (face tile left, head-and-neck tile right).
+  for (let c = 0; c < mesh.faceUvs!.length; c += 97) {
+    const ict = model.polygonUvs[c]!, t = mesh.faceUvs![c]!;
+    assert.ok(Math.abs(mesh.uvs![t * 2]! - model.uvs[ict * 2]! / 2) < 1e-7);
+    assert.equal(mesh.uvs![t * 2 + 1], model.uvs[ict * 2 + 1]);
+  }
 });
 
 test("faceGlbAsset: full head with textures, tangents and morph normals is a valid .glb; the baked variant has no targets", async () => {

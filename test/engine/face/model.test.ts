@@ -71,13 +71,17 @@ test("seamSplit keeps every triangle's model vertices and gives each split verte
   assert.ok(split.source.length > 14062, "ICT's UV layout has seams, so some vertices split");
   assert.equal(new Set(split.source).size, 14062, "every region vertex appears");
   // ICT lays UVs out in UDIM-like tiles: the face (polygons 0–9229, two triangles each) in
-  // u ∈ [0,1], head/neck and sockets in [1,2].
+  // u ∈ [0,1], head/neck and sockets in [1,2]; the atlas puts them side by side in [0, 1]².
+  assert.equal(split.tiles, 2);
   for (let i = 0; i < split.triangles.length; i++) {
     const s = split.triangles[i]!;
-    const u = split.uv[s * 2]!, v = split.uv[s * 2 + 1]!;
+    const u = split.tileUv[s * 2]!, v = split.tileUv[s * 2 + 1]!;
     assert.ok(v >= 0 && v <= 1, `v = ${v}`);
     const face = i < 9230 * 2 * 3;
     assert.ok(face ? u >= 0 && u <= 1 : u >= 1 && u <= 2, `triangle ${Math.floor(i / 3)}: u = ${u}`);
+    const au = split.uv[s * 2]!;
+    assert.ok(face ? au >= 0 && au <= 0.5 : au >= 0.5 && au <= 1, `triangle ${Math.floor(i / 3)}: atlas u = ${au}`);
+    assert.equal(split.uv[s * 2 + 1], v);
   }
 });
 

@@ -30,7 +30,7 @@ async function ictCarver() {
   const c = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config, seed: 0, guide });
   // A carved state away from the start: non-zero displacements, a non-flat N_d, β ≠ β*.
   for (let v = 0; v < c.vd.length; v++) c.vd[v] = 0.05 * Math.sin(0.37 * v);
-  c.nd.set(affineNormalMap(M, M));
+  c.nd.set(affineNormalMap(c.ndWidth, c.ndHeight)); // both UV tiles (face | head and neck)
   for (let k = 0; k < c.beta.length; k++) c.beta[k]! += 0.1 * Math.cos(k);
   return c;
 }

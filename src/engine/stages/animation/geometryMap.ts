@@ -44,7 +44,7 @@ export function geometryMapLayout(split: SeamSplitMesh, vertexCount: number, siz
   for (let t = 0; t < split.triangles.length / 3; t++) {
     let inTile = true;
     for (let k = 0; k < 3; k++) {
-      const u = split.uv[split.triangles[t * 3 + k]! * 2]!;
+      const u = split.tileUv[split.triangles[t * 3 + k]! * 2]!;
       if (u < 0 || u > 1) inTile = false;
     }
     if (inTile) tris.push(split.triangles[t * 3]!, split.triangles[t * 3 + 1]!, split.triangles[t * 3 + 2]!);
@@ -52,8 +52,8 @@ export function geometryMapLayout(split: SeamSplitMesh, vertexCount: number, siz
   const triangles = Uint32Array.from(tris);
   const ndc = new Float32Array(S * 3);
   for (let i = 0; i < S; i++) {
-    ndc[i * 3] = split.uv[i * 2]! * 2 - 1;
-    ndc[i * 3 + 1] = split.uv[i * 2 + 1]! * 2 - 1;
+    ndc[i * 3] = split.tileUv[i * 2]! * 2 - 1;
+    ndc[i * 3 + 1] = split.tileUv[i * 2 + 1]! * 2 - 1;
   }
   const camera: Camera = { viewProjection: IDENTITY, view: IDENTITY, eye: [0, 0, 1] };
   const raster = rasterize({ positions: ndc, triangles }, camera, size, size);
@@ -61,7 +61,7 @@ export function geometryMapLayout(split: SeamSplitMesh, vertexCount: number, siz
   for (const v of triangles) splitCovered[v] = 1;
   const covered = new Uint8Array(vertexCount);
   for (let i = 0; i < S; i++) if (splitCovered[i] && split.source[i]! < vertexCount) covered[split.source[i]!] = 1;
-  return { size, vertexCount, raster, triangles, source: split.source, uv: split.uv, splitCovered, covered, padding };
+  return { size, vertexCount, raster, triangles, source: split.source, uv: split.tileUv, splitCovered, covered, padding };
 }
 
 /** Positions `[vertexCount*3]` → geometry map `[size*size*3]` (HWC), padded around charts. */

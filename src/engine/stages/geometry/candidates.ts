@@ -6,8 +6,7 @@
  */
 import type { FaceModel, SeamSplitMesh } from "../../face/types.js";
 import { synthesize } from "../../face/synthesize.js";
-import { vertexNormals } from "../../face/normals.js";
-import { gatherSplit } from "../../face/seam.js";
+import { splitFrame } from "../../face/seam.js";
 import type { Camera, DirectionalLight } from "../../raster/types.js";
 import { rasterize } from "../../raster/rasterize.js";
 import { interpolate } from "../../raster/interpolate.js";
@@ -42,8 +41,7 @@ export function defaultRig(size = CLIP_IMAGE_SIZE): RankingRig {
 
 /** The views × lights renders of one mesh, HWC RGB in [0, 1], view-major. */
 export function renderCandidate(positions: Float32Array, triangles: Uint32Array, split: SeamSplitMesh, rig: RankingRig): Float32Array[] {
-  const splitPos = gatherSplit(positions, split.source, 3);
-  const splitN = gatherSplit(vertexNormals(positions, triangles), split.source, 3);
+  const { positions: splitPos, normals: splitN } = splitFrame(split, positions, { modelTriangles: triangles });
   const mesh = { positions: splitPos, triangles: split.triangles };
   const S = rig.size, P = S * S;
   const images: Float32Array[] = [];

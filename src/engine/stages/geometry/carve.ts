@@ -1,7 +1,10 @@
 /**
  * Detail carving (paper Sec. 4.2, Eq. 4–8). Parameters x_d = [V_d, N_d, β]:
  *   V_d  `[V]`      a scalar displacement per vertex along the coarse normal: T† = T(β) + V_d ⊙ n(T(β))
- *   N_d  `[M*M*3]`  a tangent-space detail normal map (flat = (0, 0, 1)) used when shading
+ *   N_d  `[M*(n·M)*3]` a tangent-space detail normal map (flat = (0, 0, 1)) used when shading,
+ *                   one M² tile per UV tile of the region side by side (face/atlas.ts): the
+ *                   paper's face tile, then ICT's head-and-neck tile, so the neck and scalp
+ *                   get detail and gradients too (the paper only shows the face tile)
  *   β    `[K]`      the identity code, starting at the selected β*
  * One step: random view on the azimuth arc and light in the front hemisphere, t ~ U(tMin, tMax)·T,
  * render → VAE encode → noisy latents → guided ε̂ → SDS gradient → encoder VJP → renderer
@@ -28,8 +31,9 @@ import { scheduleValue } from "../../config/schedule.js";
 import { Rng } from "../../util/rng.js";
 import type { FaceModel, SeamSplitMesh } from "../../face/types.js";
 import { synthesize } from "../../face/synthesize.js";
-import { vertexNormals, vertexTangents } from "../../face/normals.js";
-import { gatherSplit } from "../../face/seam.js";
+import { vertexNormals } from "../../face/normals.js";
+import { splitFrame } from "../../face/seam.js";
+import { joinTiles, splitTiles } from "../../face/atlas.js";
 import { render, renderBackward, type RenderResult } from "../../raster/render.js";
 import type { Camera, DirectionalLight } from "../../raster/types.js";
 import { orbitCamera, sampleFrontLight, sampleOrbitCamera, directionalLight } from "../../raster/camera.js";
@@ -99,6 +103,9 @@ export class Carver implements Resumable {
   private readonly triangles: Uint32Array;
   private readonly adjacency: Adjacency;
   private readonly schedule: DdpmSchedule;
+  /** N_d's atlas: `tiles` tiles of M² side by side (width M·tiles, height M). */
+  readonly ndWidth: number;
+  readonly ndHeight: number;
 
   constructor(readonly setup: CarveSetup) {
     const { model, split, betaStar, config } = setup;
@@ -109,8 +116,10 @@ export class Carver implements Resumable {
     this.triangles = model.regions.dreamface.triangles;
     this.adjacency = buildAdjacency(this.triangles, this.vertexCount);
     const M = config.normalMapSize;
+    this.ndHeight = M;
+    this.ndWidth = M * split.tiles;
     this.vd = new Float32Array(this.vertexCount);
-    this.nd = new Float32Array(M * M * 3);
+    this.nd = new Float32Array(this.ndWidth * M * 3);
     for (let i = 2; i < this.nd.length; i += 3) this.nd[i] = 1;
     this.beta = betaStar.slice();
     this.adamVd = new Adam(this.vd.length);
@@ -135,9 +144,7 @@ export class Carver implements Resumable {
 
   /** N_d's tangent frame on a mesh of the region: glTF tangents per render vertex, from that mesh's own normals and UVs. */
   tangentsOf(positions: Float32Array): Float32Array {
-    const { split } = this.setup;
-    const splitN = gatherSplit(vertexNormals(positions, this.triangles), split.source, 3);
-    return vertexTangents(gatherSplit(positions, split.source, 3), splitN, split.uv, split.triangles);
+    return splitFrame(this.setup.split, positions, { modelTriangles: this.triangles, tangents: true }).tangents!;
   }
 
   /**
@@ -145,11 +152,10 @@ export class Carver implements Resumable {
    * tangent frame is computed from `positions` unless given.
    */
   renderView(positions: Float32Array, camera: Camera, light: DirectionalLight, size: number, withMap = true, tangents?: Float32Array): RenderResult {
-    const { split, config } = this.setup;
-    const M = config.normalMapSize;
+    const { split } = this.setup;
     return render(
       { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents: withMap ? (tangents ?? this.tangentsOf(positions)) : undefined },
-      { camera, width: size, height: size, light, albedo: ALBEDO, background: BACKGROUND, normalMap: withMap ? { data: this.nd, width: M, height: M } : null },
+      { camera, width: size, height: size, light, albedo: ALBEDO, background: BACKGROUND, normalMap: withMap ? { data: this.nd, width: this.ndWidth, height: this.ndHeight } : null },
     );
   }
 
@@ -193,6 +199,20 @@ export class Carver implements Resumable {
     const positions = g.positions ?? new Float32Array(fwd.carved.length);
     const nd = g.normalMap ?? new Float32Array(this.nd.length);
     return { positions, nd, ...this.toParameters(positions, fwd.frame.normals) };
+  }
+
+  /** L_map of Eq. 7 per atlas tile (tiles are not neighbours across the atlas boundary), its gradient added into `grad`. */
+  private normalMapLoss(grad: Float32Array, weight: number): { total: number; laplacian: number; gradient: number } {
+    const n = this.setup.split.tiles, M = this.ndHeight;
+    const tiles = splitTiles(this.nd, n, M, M, 3);
+    const grads = splitTiles(grad, n, M, M, 3);
+    const sum = { total: 0, laplacian: 0, gradient: 0 };
+    tiles.forEach((tile, i) => {
+      const l = normalMapLoss(tile, M, M, 3, grads[i], weight);
+      sum.total += l.total; sum.laplacian += l.laplacian; sum.gradient += l.gradient;
+    });
+    grad.set(joinTiles(grads, M, M, 3));
+    return sum;
   }
 
   get total(): number {
@@ -240,8 +260,7 @@ export class Carver implements Resumable {
     const { vd: gVd, beta: gBeta } = this.toParameters(gT, fwd.frame.normals);
     const lossShape = shapeLoss(this.beta, betaStar, config.refineShape ? gBeta : undefined, lambdaShape);
     const gNd = gRender.nd;
-    const M = config.normalMapSize;
-    const map = normalMapLoss(this.nd, M, M, 3, gNd, lambdaMap);
+    const map = this.normalMapLoss(gNd, lambdaMap);
 
     const row: CarveRow = {
       step: i,
@@ -312,9 +331,9 @@ export class Carver implements Resumable {
   }
 
   /** A fixed front view (frontal light) of the current carved mesh, and the normal map as RGB in [0, 1]. */
-  snapshot(size = 256): { render: Float32Array; size: number; normalMapRgb: Float32Array; normalMapSize: number } {
+  snapshot(size = 256): { render: Float32Array; size: number; normalMapRgb: Float32Array; normalMapWidth: number; normalMapHeight: number } {
     const r = this.renderView(this.carved(), orbitCamera({ azimuth: 0 }), directionalLight(20, 20), size);
-    return { render: r.image, size, normalMapRgb: normalMapToRgb(this.nd), normalMapSize: this.setup.config.normalMapSize };
+    return { render: r.image, size, normalMapRgb: normalMapToRgb(this.nd), normalMapWidth: this.ndWidth, normalMapHeight: this.ndHeight };
   }
 }
 

@@ -2,12 +2,14 @@
  * The texture stage's optimization loop as a resumable state machine: z, Adam's moments and
  * the step index are the whole state (every step derives its randomness from (seed, step)),
  * so `state` / `restore` around a checkpoint reproduce an uninterrupted run exactly.
+ * z is the stack of tile latents (seams.ts): the face tile the paper optimises, then the head
+ * and neck tile(s) of the scene's atlas, all under one Adam (it is per element).
  */
 import { scheduleValue } from "../../config/schedule.js";
 import { Adam } from "../../optim/adam.js";
 import { Rng } from "../../util/rng.js";
 import { variantPlan, type TextureConfig } from "./config.js";
-import { imageStep, latentStep, type StepOutput } from "./sds.js";
+import { imageStep, latentStep, latentTile, type StepOutput } from "./sds.js";
 import type { TextureModels, TextureScene } from "./seams.js";
 import { textureTimestep } from "./timesteps.js";
 import { expectArray, expectStep, RestoreMismatchError, type Resumable, type ResumableState, type StepRow } from "../../run/resumable.js";
@@ -17,7 +19,7 @@ export interface TextureOptimizerOptions {
   models: TextureModels;
   scene: TextureScene;
   seed: number;
-  /** Starting latent `[h*w*4]`; default: seeded normals × 0.5 (a neutral, low-contrast start). */
+  /** Starting latent stack `[tiles*h*w*4]`; default: seeded normals × 0.5 (a neutral, low-contrast start). */
   init?: Float32Array;
 }
 
@@ -36,10 +38,15 @@ export class TextureOptimizer implements Resumable {
     this.latentSteps = plan.latentSteps;
     this.imageSteps = plan.imageSteps;
     this.texturePath = plan.texturePath;
-    const n = opts.models.latentSize * opts.models.latentSize * 4;
+    const n = opts.models.latentSize * opts.models.latentSize * 4 * opts.scene.tiles;
     if (opts.init && opts.init.length !== n) throw new Error(`texture init latent has ${opts.init.length} values, expected ${n}`);
     this.z = opts.init ? Float32Array.from(opts.init) : Rng.derive(opts.seed, "texture", "init").normals(n).map((v) => v * 0.5);
     this.adam = new Adam(n);
+  }
+
+  /** The latent of UV tile i (0: the face), a view into z. */
+  tile(i: number): Float32Array {
+    return latentTile(this.opts.models, this.z, i);
   }
 
   get total(): number {

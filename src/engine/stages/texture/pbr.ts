@@ -11,6 +11,10 @@
  * say exactly what was substituted: the skin specular prior for `specular_decoder`, N_d alone
  * for `normal_decoder`, no restoration, and the resampler instead of `upscale`.
  * Maps are produced one at a time (4096² × 3 floats is 200 MB) through `onMap`.
+ *
+ * z is a stack of tile latents (seams.ts): every map is made per UV tile at size² and the
+ * tiles are joined side by side into one atlas (`[size × tiles·size × 3]`), the layout the
+ * exported UVs address (face/atlas.ts); N_d arrives in that layout already.
  */
 import type { Backend, Tensor } from "../../models/backend.js";
 import { decodeNormal, decodeSpecular, restore, upscale, vaeDecode } from "../../models/index.js";
@@ -18,6 +22,9 @@ import { tensor } from "../../models/tensor.js";
 import { hwcToNchw, nchwToHwc } from "./layout.js";
 import { blendNormals, renormalizeNormals, type NormalBlend } from "./normal-blend.js";
 import { resample, type ResampleKernel } from "./resample.js";
+import { placeTile, splitTiles } from "../../face/atlas.js";
+import type { DetailNormalMap } from "./scene.js";
+import { SPECULAR_LEVELS } from "./specular-prior.js";
 import { capability, runsExactly, type CapabilityTable } from "../../models/capabilities.js";
 
 export type MapKind = "diffuse" | "specular" | "normal";
@@ -50,8 +57,10 @@ export interface PbrOptions {
   size: number;
   resampler: ResampleKernel;
   normalBlend: NormalBlend;
-  /** N_d as vectors in [−1, 1] `[s*s*3]` (the renderer's convention); absent = flat. */
-  detailNormalMap?: { data: Float32Array; size: number } | null;
+  /** N_d as vectors in [−1, 1], an atlas of s² tiles `[s*(tiles·s)*3]` (the renderer's convention); absent = flat. */
+  detailNormalMap?: DetailNormalMap | null;
+  /** UV tiles in z's stack and in the atlas (default 1). */
+  tiles?: number;
   plan: PbrPlan;
 }
 
@@ -82,10 +91,12 @@ export async function pbrMaps(
   backend: Backend,
   z: Float32Array,
   opts: PbrOptions,
-  onMap: (kind: MapKind, data: Float32Array, size: number) => Promise<void> | void,
+  onMap: (kind: MapKind, data: Float32Array, width: number, height: number) => Promise<void> | void,
 ): Promise<PbrReport> {
-  const side = Math.round(Math.sqrt(z.length / 4));
-  const latent = tensor("float32", hwcToNchw(z, side, side, 4), [1, 4, side, side]);
+  const tiles = opts.tiles ?? 1;
+  const side = Math.round(Math.sqrt(z.length / 4 / tiles));
+  const per = side * side * 4;
+  const latents = Array.from({ length: tiles }, (_, i) => tensor("float32", hwcToNchw(z.subarray(i * per, (i + 1) * per), side, side, 4), [1, 4, side, side]));
   // SR only when the maps must grow beyond the decoded size; shrinking is a resampler's job.
   const { plan } = opts;
   const sr = opts.size > side * 8 && plan.upscale;
@@ -109,30 +120,48 @@ export async function pbrMaps(
     return out;
   }
 
-  let diffuse = toHwc01(await vaeDecode(backend, latent), true);
-  const decodedSize = diffuse.size;
-  if (canRestore) diffuse = toHwc01(await restore(backend, nchw01(diffuse.data, diffuse.size)), false);
-  await onMap("diffuse", await toSize(diffuse), target);
+  // Each map: one tile at a time at target², placed into the atlas (at 4096² a tile is 200 MB).
+  const atlas = async (tile: (i: number) => Promise<Float32Array> | Float32Array) => {
+    if (tiles === 1) return tile(0);
+    const out = new Float32Array(target * target * tiles * 3);
+    for (let i = 0; i < tiles; i++) placeTile(out, await tile(i), i, tiles, target, target, 3);
+    return out;
+  };
+  const W = target * tiles;
+  let decodedSize = side * 8;
+  await onMap("diffuse", await atlas(async (i) => {
+    let diffuse = toHwc01(await vaeDecode(backend, latents[i]!), true);
+    decodedSize = diffuse.size;
+    if (canRestore) diffuse = toHwc01(await restore(backend, nchw01(diffuse.data, diffuse.size)), false);
+    return toSize(diffuse);
+  }), W, target);
 
-  // The prior is a smooth region map: a resampler, not SR, brings it to size.
-  const specular = plan.specular.source === "decoder" ? await toSize(toHwc01(await decodeSpecular(backend, latent), true)) : resized(plan.specular.map);
-  await onMap("specular", specular, target);
+  // The prior is a smooth region map over the face tile: a resampler, not SR, brings it to size; other tiles get its skin level.
+  await onMap("specular", await atlas(async (i) => {
+    if (plan.specular.source === "decoder") return toSize(toHwc01(await decodeSpecular(backend, latents[i]!), true));
+    if (i === 0) return resized(plan.specular.map);
+    return new Float32Array(target * target * 3).fill(SPECULAR_LEVELS.skin);
+  }), W, target);
 
-  let detail: Float32Array<ArrayBufferLike>;
-  if (opts.detailNormalMap) {
-    const d = opts.detailNormalMap;
-    const enc = Float32Array.from(d.data, (v) => v * 0.5 + 0.5);
-    detail = d.size === target ? enc : resample(enc, d.size, d.size, 3, target, target, "bicubic");
-  } else {
-    detail = new Float32Array(target * target * 3);
-    for (let i = 0; i < detail.length; i += 3) (detail[i] = 0.5), (detail[i + 1] = 0.5), (detail[i + 2] = 1);
-  }
-  if (plan.normal === "decoder") {
-    const decodedNormal = await toSize(toHwc01(await decodeNormal(backend, latent), true));
-    await onMap("normal", blendNormals(decodedNormal, detail, opts.normalBlend, decodedNormal), target);
-  } else {
-    await onMap("normal", renormalizeNormals(detail), target);
-  }
+  if (opts.detailNormalMap && opts.detailNormalMap.width !== opts.detailNormalMap.height * tiles)
+    throw new Error(`N_d is ${opts.detailNormalMap.width}×${opts.detailNormalMap.height}, expected ${tiles} square tiles side by side`);
+  const detailTiles = opts.detailNormalMap ? splitTiles(opts.detailNormalMap.data, tiles, opts.detailNormalMap.height, opts.detailNormalMap.height, 3) : undefined;
+  await onMap("normal", await atlas(async (i) => {
+    let detail: Float32Array<ArrayBufferLike>;
+    if (detailTiles) {
+      const d = opts.detailNormalMap!.height;
+      const enc = Float32Array.from(detailTiles[i]!, (v) => v * 0.5 + 0.5);
+      detail = d === target ? enc : resample(enc, d, d, 3, target, target, "bicubic");
+    } else {
+      detail = new Float32Array(target * target * 3);
+      for (let j = 0; j < detail.length; j += 3) (detail[j] = 0.5), (detail[j + 1] = 0.5), (detail[j + 2] = 1);
+    }
+    if (plan.normal === "decoder") {
+      const decodedNormal = await toSize(toHwc01(await decodeNormal(backend, latents[i]!), true));
+      return blendNormals(decodedNormal, detail, opts.normalBlend, decodedNormal);
+    }
+    return renormalizeNormals(detail);
+  }), W, target);
 
   const substitutes: string[] = [];
   if (plan.specular.source === "prior") substitutes.push(`specular: ${plan.specular.description}`);

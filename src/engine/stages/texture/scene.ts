@@ -8,14 +8,38 @@ import { sampleFrontLight, sampleOrbitCamera } from "../../raster/camera.js";
 import { render, renderBackward, type RenderMesh } from "../../raster/render.js";
 import { noiseBackground } from "../../raster/shade.js";
 import type { Rng } from "../../util/rng.js";
-import { vertexNormals, vertexTangents } from "../../face/normals.js";
-import { gatherSplit } from "../../face/seam.js";
+import { splitFrame } from "../../face/seam.js";
+import { joinTiles, splitTiles } from "../../face/atlas.js";
 import type { RenderedView, TextureScene } from "./seams.js";
 
-/** T† as the renderer takes it (seam-split: `source`, `uv` per split vertex), plus N_d. */
+/** Tangent-space detail normal map N_d, vectors in [−1, 1] (flat = 0,0,1), `[height*width*3]`: an atlas of height² tiles side by side (carving's layout). */
+export interface DetailNormalMap {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+/** T† as the renderer takes it (seam-split: `source`, `uv` per split vertex, atlas UVs), plus N_d. */
 export interface TextureSceneMesh extends RenderMesh {
-  /** Tangent-space detail normal map N_d, vectors in [−1, 1] (flat = 0,0,1), `[size*size*3]`. */
-  detailNormalMap?: { data: Float32Array; size: number } | null;
+  detailNormalMap?: DetailNormalMap | null;
+  /** UV tiles side by side in the atlas the `uv` address (SeamSplitMesh.tiles); default 1. */
+  tiles?: number;
+}
+
+/** A tile stack `[n*s*s*C]` → the atlas texture the renderer samples, and the adjoint back to the stack. */
+function atlasOf(stack: Float32Array, n: number, channels: number) {
+  const side = Math.round(Math.sqrt(stack.length / channels / n));
+  const per = side * side * channels;
+  const tiles = Array.from({ length: n }, (_, i) => stack.subarray(i * per, (i + 1) * per));
+  return {
+    texture: { data: n === 1 ? stack : joinTiles(tiles, side, side, channels), width: side * n, height: side, channels },
+    unstack(gAtlas: Float32Array): Float32Array {
+      if (n === 1) return gAtlas;
+      const out = new Float32Array(stack.length);
+      splitTiles(gAtlas, n, side, side, channels).forEach((g, i) => out.set(g, i * per));
+      return out;
+    },
+  };
 }
 
 export interface SceneOptions {
@@ -34,36 +58,35 @@ function background(rng: Rng, size: number, channels: number, kind: Background, 
 /** T† is fixed in this stage, so its tangent frame is computed once instead of per render. */
 function withTangents(mesh: TextureSceneMesh): TextureSceneMesh {
   if (mesh.tangents || !mesh.uv || !mesh.detailNormalMap) return mesh;
-  const { positions, triangles, source, uv } = mesh;
-  const modelTris = source ? triangles.map((v) => source[v]!) : triangles;
-  const vn = vertexNormals(positions, modelTris);
-  const splitN = source ? gatherSplit(vn, source, 3) : vn;
-  const splitPos = source ? gatherSplit(positions, source, 3) : positions;
-  return { ...mesh, tangents: vertexTangents(splitPos, splitN, uv, triangles) };
+  const { positions, triangles, uv } = mesh;
+  const source = mesh.source ?? Uint32Array.from({ length: positions.length / 3 }, (_, i) => i);
+  return { ...mesh, tangents: splitFrame({ source, uv, triangles }, positions, { tangents: true }).tangents };
 }
 
 export function createTextureScene(input: TextureSceneMesh, { azimuthRange = [-45, 45] }: SceneOptions = {}): TextureScene {
   const mesh = withTangents(input);
-  const normalMap = mesh.detailNormalMap ? { data: mesh.detailNormalMap.data, width: mesh.detailNormalMap.size, height: mesh.detailNormalMap.size } : null;
+  const normalMap = mesh.detailNormalMap ?? null;
+  const tiles = mesh.tiles ?? 1;
   return {
+    tiles,
     latentView(z, size, rng, kind): RenderedView {
-      const side = Math.round(Math.sqrt(z.length / 4));
+      const atlas = atlasOf(z, tiles, 4);
       const camera = sampleOrbitCamera(rng, { azimuthRange });
       const bg = background(rng, size, 4, kind, true);
       // No light: a latent is rendered as is (z^r of Eq. 10).
-      const result = render(mesh, { camera, width: size, height: size, texture: { data: z, width: side, height: side, channels: 4 }, background: bg.image });
+      const result = render(mesh, { camera, width: size, height: size, texture: atlas.texture, background: bg.image });
       return {
         image: result.image,
         size,
         channels: 4,
         coverage: result.mask,
         params: { azimuth: camera.azimuth, background_noise: bg.noise },
-        backward: (dImage) => renderBackward(result, dImage, ["texture"]).texture!,
+        backward: (dImage) => atlas.unstack(renderBackward(result, dImage, ["texture"]).texture!),
       };
     },
 
     imageView(diffuse, size, rng, kind): RenderedView {
-      const side = Math.round(Math.sqrt(diffuse.length / 3));
+      const atlas = atlasOf(diffuse, tiles, 3);
       const camera = sampleOrbitCamera(rng, { azimuthRange });
       const light = sampleFrontLight(rng);
       const bg = background(rng, size, 3, kind, false);
@@ -71,7 +94,7 @@ export function createTextureScene(input: TextureSceneMesh, { azimuthRange = [-4
         camera,
         width: size,
         height: size,
-        texture: { data: diffuse, width: side, height: side, channels: 3 },
+        texture: atlas.texture,
         normalMap,
         light,
         background: bg.image,
@@ -82,7 +105,7 @@ export function createTextureScene(input: TextureSceneMesh, { azimuthRange = [-4
         channels: 3,
         coverage: result.mask,
         params: { azimuth: camera.azimuth, light_x: light.direction[0], light_y: light.direction[1], light_z: light.direction[2], background_noise: bg.noise },
-        backward: (dImage) => renderBackward(result, dImage, ["texture"]).texture!,
+        backward: (dImage) => atlas.unstack(renderBackward(result, dImage, ["texture"]).texture!),
       };
     },
   };

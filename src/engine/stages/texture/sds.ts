@@ -6,6 +6,11 @@
  * renderer; the texture path noises z itself and asks the texture UNet. Both share t.
  * Image space (Eq. 13–14): the generic path decodes z, renders it with N_d under a random
  * light, encodes the render and pulls the SDS gradient back through E, the renderer and D.
+ *
+ * z is a tile stack (seams.ts): tile 0 the paper's face latent, then one latent per further UV
+ * tile of the mesh (ICT's head and neck), decoded by the same VAE. The generic path renders
+ * every tile, so its gradients reach the neck and scalp; the texture path scores the face
+ * tile only, as in the paper (the texture LDM was trained on face-tile UV maps).
  * SDS gradients are used as is (no backprop through the UNet); the logged "loss" is the
  * usual surrogate ½‖w(t)(ε̂ − ε)‖², whose gradient w.r.t. the scored latent is that term.
  */
@@ -50,12 +55,21 @@ async function scorePath(x0: Float32Array, t: number, rng: Rng, weighting: Textu
   return { g, loss };
 }
 
-/** The texture path (Eq. 11, second line): SDS of the texture UNet on z itself. */
+/** The texture path (Eq. 11, second line): SDS of the texture UNet on the face tile of z. */
 async function texturePathGrad(inputs: StepInputs, z: Float32Array, rng: Rng) {
   const { config, models, t, step } = inputs;
   const guidance = scheduleValue(config.guidanceTexture, step);
-  return scorePath(z, t, rng, config.weighting, (noisy) => models.textureEps(noisy, t, guidance));
+  return scorePath(faceTile(models, z), t, rng, config.weighting, (noisy) => models.textureEps(noisy, t, guidance));
 }
+
+/** Tile i of a latent stack (a view, not a copy). */
+export function latentTile(models: Pick<TextureModels, "latentSize">, z: Float32Array, i: number): Float32Array {
+  const n = models.latentSize * models.latentSize * 4;
+  if (z.length % n !== 0) throw new Error(`texture latent has ${z.length} values, not a stack of ${models.latentSize}²×4 tiles`);
+  return z.subarray(i * n, (i + 1) * n);
+}
+
+const faceTile = (models: Pick<TextureModels, "latentSize">, z: Float32Array) => latentTile(models, z, 0);
 
 function lambdas(inputs: StepInputs) {
   const { config, step, texturePath } = inputs;
@@ -82,7 +96,12 @@ export async function latentGenericForward(inputs: Pick<StepInputs, "config" | "
 /** Eq. 13–14: z^{Hr} = E(R(T†, N_d, D(z), c, l)); backward runs E's VJP, the renderer's adjoint, D's VJP. */
 export async function imageGenericForward(inputs: Pick<StepInputs, "config" | "scene" | "models">, z: Float32Array, rng: Rng): Promise<GenericForward> {
   const { config, scene, models } = inputs;
-  const diffuse = await models.decode(z);
+  const tiles = Array.from({ length: scene.tiles }, (_, i) => latentTile(models, z, i));
+  // D per tile, stacked: the same VAE decodes the face and the head latents.
+  const decoded = await Promise.all(tiles.map((zi) => models.decode(zi)));
+  const per = decoded[0]!.length;
+  const diffuse = new Float32Array(per * tiles.length);
+  decoded.forEach((d, i) => diffuse.set(d, i * per));
   const view = scene.imageView(diffuse, config.image.renderSize, rng, config.background);
   const scored = await models.encode(view.image);
   return {
@@ -91,7 +110,9 @@ export async function imageGenericForward(inputs: Pick<StepInputs, "config" | "s
     async backward(g) {
       const dImage = await models.encodeVjp(view.image, g);
       const dDiffuse = view.backward(dImage);
-      return models.decodeVjp(z, dDiffuse);
+      const out = new Float32Array(z.length);
+      for (let i = 0; i < tiles.length; i++) out.set(await models.decodeVjp(tiles[i]!, dDiffuse.subarray(i * per, (i + 1) * per)), i * tiles[0]!.length);
+      return out;
     },
   };
 }
@@ -110,10 +131,12 @@ async function dualPathStep(stage: SdsStage, inputs: StepInputs, z: Float32Array
     const dz = await fwd.backward(g);
     axpy(lambdaG, dz, grad);
     Object.assign(log, { loss_g: loss, grad_norm_g: l2norm(dz), guidance_g: guidance, ...prefixed("view_", fwd.params) });
+    // The head tile's share: nonzero whenever the view sees the neck or scalp.
+    if (inputs.scene.tiles > 1) log.grad_norm_g_head = l2norm(latentTile(models, dz, 1));
   }
   if (lambdaT !== 0) {
     const { g, loss } = await texturePathGrad(inputs, z, Rng.derive(seed, "texture", "texture", step));
-    axpy(lambdaT, g, grad);
+    axpy(lambdaT, g, faceTile(models, grad));
     Object.assign(log, { loss_tau: loss, grad_norm_tau: l2norm(g), guidance_tau: scheduleValue(config.guidanceTexture, step) });
   }
   log.grad_norm = l2norm(grad);

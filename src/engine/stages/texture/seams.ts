@@ -39,9 +39,17 @@ export interface RenderedView {
   readonly params: Record<string, number>;
 }
 
+/**
+ * Textures reach the scene as a tile stack: `tiles` square tile images one after the other
+ * (`[tiles*s*s*C]`; tile 0 the face the paper's z covers, tile 1 ICT's head and neck), which
+ * the scene joins into the atlas the mesh's UVs address (face/atlas.ts). `backward` returns
+ * the gradient in the same stacked layout.
+ */
 export interface TextureScene {
-  /** Eq. 10: the latent z `[h*w*4]` as a 4-channel texture on T†, random camera and background. */
+  /** How many UV tiles the mesh's atlas holds (1 for a one-tile mesh, 2 for ICT's region). */
+  readonly tiles: number;
+  /** Eq. 10: the latent tiles `[tiles*h*w*4]` as a 4-channel texture on T†, random camera and background. */
   latentView(z: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): RenderedView;
-  /** Eq. 13: T† with diffuse `[S*S*3]`, detail normals N_d and a random directional light. */
+  /** Eq. 13: T† with diffuse tiles `[tiles*S*S*3]`, detail normals N_d and a random directional light. */
   imageView(diffuse: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): RenderedView;
 }

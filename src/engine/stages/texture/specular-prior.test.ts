@@ -25,9 +25,9 @@ const mid = (a: number[], b: number[]) => a.map((v, k) => (v + b[k]!) / 2) as [n
 
 /** The prior's value at a vertex's UV (its tile-0 seam copy). */
 function priorAt(v: number): number {
-  const s = Array.from(split.source).findIndex((src, i) => src === v && split.uv[i * 2]! >= 0 && split.uv[i * 2]! <= 1);
+  const s = Array.from(split.source).findIndex((src, i) => src === v && split.tileUv[i * 2]! >= 0 && split.tileUv[i * 2]! <= 1);
   assert.ok(s >= 0, `vertex ${v} has no UV in tile 0`);
-  return sampleTexture(split.uv.slice(s * 2, s * 2 + 2), null, prior.data, SIZE, SIZE, 3)[0]!;
+  return sampleTexture(split.tileUv.slice(s * 2, s * 2 + 2), null, prior.data, SIZE, SIZE, 3)[0]!;
 }
 
 test("skin specular prior: deterministic, grey, within [0, 1]", () => {

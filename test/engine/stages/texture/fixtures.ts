@@ -32,7 +32,7 @@ export function planeMesh(n = 6, withDetail = true): TextureSceneMesh {
       const x = rng.range(-0.3, 0.3), y = rng.range(-0.3, 0.3), z = Math.sqrt(1 - x * x - y * y);
       data.set([x, y, z], p * 3);
     }
-    detailNormalMap = { data, size };
+    detailNormalMap = { data, width: size, height: size };
   }
   return { positions: Float32Array.from(positions), triangles: Uint32Array.from(triangles), uv: Float32Array.from(uv), detailNormalMap };
 }

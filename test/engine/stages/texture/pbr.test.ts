@@ -4,6 +4,7 @@ import { createNodeBackend } from "../../../../data-loaders/models/backend-node.
 import { pbrMaps, pbrPlan, type MapKind, type PbrPlan } from "../../../../src/engine/stages/texture/pbr.js";
 import { capabilityTable, SPECULAR_PRIOR_SUBSTITUTE } from "../../../../src/engine/models/capabilities.js";
 import { Rng } from "../../../../src/engine/util/rng.js";
+import { splitTiles } from "../../../../src/engine/face/atlas.js";
 
 const backend = await createNodeBackend({ profile: "tiny" });
 const z = new Rng(6).normals(4 * 4 * 4); // 4² latent → 32² decoded maps
@@ -11,8 +12,11 @@ const ALL: PbrPlan = { specular: { source: "decoder" }, normal: "decoder", resto
 
 async function collect(b: typeof backend, size: number, detail?: { data: Float32Array; size: number }, plan: PbrPlan = ALL) {
   const maps = new Map<MapKind, Float32Array>();
-  const report = await pbrMaps(b, z, { size, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap: detail, plan }, (kind, data, s) => {
-    assert.equal(data.length, s * s * 3);
+  const detailNormalMap = detail && { data: detail.data, width: detail.size, height: detail.size };
+  const report = await pbrMaps(b, z, { size, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap, plan }, (kind, data, w, h) => {
+    assert.equal(w, size);
+    assert.equal(h, size);
+    assert.equal(data.length, w * h * 3);
     maps.set(kind, data.slice());
   });
   return { maps, report };
@@ -78,4 +82,26 @@ test("pbrMaps without specular/normal/restore/upscale models: maps from the subs
   assert.equal(report.restoration, "none (no restore model)");
   assert.equal(report.upscaling, "classical resampler (lanczos3), no SR model");
   assert.deepEqual(report.substitutes.map((s) => s.split(":")[0]), ["specular", "normal", "restoration", "upscaling"]);
+});
+
+test("pbrMaps on a two-tile stack: 2:1 atlases whose left tile is the face latent's one-tile map, N_d split per tile", async () => {
+  const plan: PbrPlan = { ...ALL, upscale: false };
+  const head = new Rng(9).normals(z.length);
+  const stack = new Float32Array(2 * z.length);
+  stack.set(z);
+  stack.set(head, z.length);
+  const nd = new Float32Array(8 * 16 * 3);
+  for (let p = 0; p < 8 * 16; p++) nd.set(p % 16 < 8 ? [0, 0, 1] : [0.6, 0, 0.8], p * 3);
+  const one = new Map<MapKind, Float32Array>(), two = new Map<MapKind, { data: Float32Array; w: number; h: number }>();
+  const faceNd = { data: splitTiles(nd, 2, 8, 8, 3)[0]!, width: 8, height: 8 };
+  await pbrMaps(backend, z, { size: 32, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap: faceNd, plan }, (k, d) => void one.set(k, d.slice()));
+  await pbrMaps(backend, stack, { size: 32, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap: { data: nd, width: 16, height: 8 }, tiles: 2, plan }, (k, d, w, h) => void two.set(k, { data: d.slice(), w, h }));
+  for (const kind of ["diffuse", "specular", "normal"] as const) {
+    const m = two.get(kind)!;
+    assert.deepEqual([m.w, m.h], [64, 32]);
+    const [left, right] = splitTiles(m.data, 2, 32, 32, 3);
+    assert.deepEqual(left, one.get(kind), `${kind}: the face tile is the one-tile map`);
+    assert.notDeepEqual(right, left, `${kind}: the head tile has its own content`);
+  }
+  await assert.rejects(pbrMaps(backend, stack, { size: 32, resampler: "lanczos3", normalBlend: "rnm", detailNormalMap: { data: nd, width: 8, height: 16 }, tiles: 2, plan }, () => {}), /expected 2 square tiles/);
 });
