@@ -9,7 +9,7 @@
  * divisions); it avoids
  * seven [H*W*3] intermediates and their passes (the carving stage's hot path).
  */
-import type { RasterBuffer } from "./types.js";
+import type { RasterBuffer, Texture } from "./types.js";
 
 export interface NormalChainInputs {
   raster: RasterBuffer;
@@ -21,13 +21,18 @@ export interface NormalChainInputs {
   tangents: Float32Array | null;
   bitangents: Float32Array | null;
   uvImg: Float32Array | null;
-  normalMap: { data: Float32Array; width: number; height: number; wrap?: "clamp" | "repeat" } | null;
+  normalMap: Texture | null;
   /** Produce dL/dnormalMap. */
   wantMap: boolean;
   /** Produce dL/dattr and accumulate dL/dbary (and dL/duv from the map's slope). */
   wantPos: boolean;
   gBary: Float32Array | null;
   gUv: Float32Array | null;
+  /** Pixels p0…p1 only (a band of rows; default all). */
+  p0?: number;
+  p1?: number;
+  /** Accumulate into these instead of fresh arrays (per-band buffers, bands.ts). */
+  acc?: { normalMap: Float32Array | null; vertexNormals: Float32Array; bitangents: Float32Array };
 }
 
 export interface NormalChainGrads {
@@ -48,13 +53,13 @@ export function normalChainBackward(x: NormalChainInputs): NormalChainGrads {
   if (nm && (!x.tangents || !x.bitangents || !uvImg)) throw new Error("normalChainBackward: a normal map needs tangents, bitangents and uv");
   const vt = x.tangents ?? vn, vb = x.bitangents ?? vn;
   const uvs = uvImg ?? new Float32Array(0);
-  const gVn = new Float32Array(vn.length);
-  const gVb = new Float32Array(vn.length);
-  const gMap = nm && wantMap ? new Float32Array(normalMap.data.length) : null;
+  const gVn = x.acc ? x.acc.vertexNormals : new Float32Array(vn.length);
+  const gVb = x.acc ? x.acc.bitangents : new Float32Array(vn.length);
+  const gMap = nm && wantMap ? (x.acc ? x.acc.normalMap! : new Float32Array(normalMap.data.length)) : null;
   const gBary = x.gBary, gUv = x.gUv;
   const tex = nm ? normalMap.data : vn, tw = nm ? normalMap.width : 1, th = nm ? normalMap.height : 1;
   const repeat = nm && normalMap.wrap === "repeat";
-  for (let p = 0; p < N; p++) {
+  for (let p = x.p0 ?? 0, p1 = x.p1 ?? N; p < p1; p++) {
     const id = ids[p]!;
     if (id === 0) continue;
     const q = 3 * p;
