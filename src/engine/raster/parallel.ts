@@ -12,8 +12,20 @@
  * raster) are shared slots that the renderer's next render() overwrites: finish with a result
  * (renderBackward included) before rendering the next frame.
  */
-import { prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
+import { render, renderBackward, prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
 import { accShape, backwardBand, backwardEdges, bandScratch, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget } from "./bands.js";
+
+/**
+ * What a stage loop needs from a renderer: the synchronous functions (syncRenderer) or a
+ * ParallelRenderer, awaited either way. Stages take it as their `renderer` option.
+ */
+export interface FrameRenderer {
+  render(mesh: RenderMesh, opts: RenderOptions): RenderResult | Promise<RenderResult>;
+  renderBackward(result: RenderResult, gradImage: Float32Array, wrt?: readonly GradTarget[]): RenderGrads | Promise<RenderGrads>;
+}
+
+/** render()/renderBackward() on the calling thread, as a FrameRenderer. */
+export const syncRenderer: FrameRenderer = { render, renderBackward };
 
 export type BandMessage =
   | { op: "forward"; frame: Frame; bands: number[][] }
@@ -72,7 +84,7 @@ export interface ParallelRendererOptions {
 
 const ALL: readonly GradTarget[] = ["texture", "normalMap", "positions"];
 
-export class ParallelRenderer {
+export class ParallelRenderer implements FrameRenderer {
   readonly bands: number;
   private readonly slots: SharedSlots;
   private current: Saved | null = null;
