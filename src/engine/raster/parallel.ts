@@ -88,6 +88,7 @@ export class ParallelRenderer implements FrameRenderer {
   readonly bands: number;
   private readonly slots: SharedSlots;
   private current: Saved | null = null;
+  private lastSize = -1;
 
   /** `workers` run bands beside the calling thread; pass [] for one thread. */
   constructor(private readonly workers: readonly BandWorker[], { bands = 4 }: ParallelRendererOptions = {}) {
@@ -105,7 +106,12 @@ export class ParallelRenderer implements FrameRenderer {
   async render(mesh: RenderMesh, opts: RenderOptions): Promise<RenderResult> {
     this.current = null;
     const { frame, saved } = prepareFrame(mesh, opts, this.slots);
-    const edges = forwardEdges(frame.scr, opts.height, this.bands);
+    // Pixels do not depend on the split, so the forward may balance its bands on the previous
+    // frame's coverage (still in the reused mask slot; consecutive views barely differ).
+    const { width: W, height: H } = opts;
+    let edges = this.lastSize === W * 65536 + H ? backwardEdges(frame.out.mask, W, H, this.bands) : null;
+    if (!edges || edges[this.bands - 1] === 0) edges = forwardEdges(frame.scr, H, this.bands);
+    this.lastSize = W * 65536 + H;
     await this.spread(edges, (bands) => ({ op: "forward", frame, bands }), (bands) => { for (const [y0, y1] of bands) forwardBand(frame, y0!, y1!); });
     this.current = saved;
     return frameResult(frame, saved);

@@ -55,6 +55,10 @@ test("ParallelRenderer with 4 bands: same bytes on 1, 2 and 3 threads; close to 
       const got = await run(r);
       assert.ok(bytes(got.image).equals(bytes(one.image)), `${threads} threads: image differs`);
       sameBytes(got.g, one.g, `${threads} threads`);
+      // A second frame balances its forward bands on the first one's coverage: same bytes.
+      const again = await run(r);
+      assert.ok(bytes(again.image).equals(bytes(one.image)), `${threads} threads, second frame: image differs`);
+      sameBytes(again.g, one.g, `${threads} threads, second frame`);
       const tex = await run(r, ["texture"]);
       const texOne = renderBackward(render(mesh, opts), grad, ["texture"]);
       const err = maxRel(tex.g.texture!, texOne.texture!);
