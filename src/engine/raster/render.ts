@@ -33,7 +33,7 @@ import { checkTexture } from "./texture.js";
 import { tangentXyz, vertexBitangents, vertexBitangentsBackward } from "./normalmap.js";
 import { composite, shade, type Specular } from "./shade.js";
 import { fusedOutputs, type FusedInputs } from "./fused.js";
-import { accShape, backwardBand, bandScratch, forwardBand, newAcc, type BackwardJob, type BandAcc, type Frame, type GradTarget } from "./bands.js";
+import { accShape, backwardBand, bandScratch, forwardBand, newAcc, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget } from "./bands.js";
 import { vertexNormals, vertexNormalsBackward, vertexTangents } from "../face/normals.js";
 import { gatherSplit } from "../face/seam.js";
 
@@ -168,15 +168,15 @@ export interface RenderGrads {
 
 export type { GradTarget };
 
-/** The adjoint's inputs for `result` (per-pixel gradient buffers from `mem` when given). */
-export function backwardJob(result: RenderResult, gradImage: Float32Array, wrt: readonly GradTarget[], mem?: FrameMemory): BackwardJob {
+/** The adjoint's inputs for `result` (per-pixel gradient buffers from `mem` when given; the gradient image copied there when `shareGrad`). */
+export function backwardJob(result: RenderResult, gradImage: Float32Array, wrt: readonly GradTarget[], mem?: FrameMemory, shareGrad = true): BackwardJob {
   const { raster, channels: C, saved } = result;
   const N = raster.width * raster.height;
   if (gradImage.length !== N * C) throw new Error(`renderBackward: gradient has ${gradImage.length} values, expected ${N * C}`);
   const wantPos = wrt.includes("positions");
   const f2 = (name: string) => (mem ? mem.f32(name, N * 2) : new Float32Array(N * 2));
   let g = gradImage;
-  if (mem) { g = mem.f32("gradImage", N * C); g.set(gradImage); }
+  if (mem && shareGrad) { g = mem.f32("gradImage", N * C); g.set(gradImage); }
   return {
     frame: saved.frame, gradImage: g, wantTexture: wrt.includes("texture"), wantMap: wrt.includes("normalMap"), wantPos,
     gBary: wantPos ? f2("gBary") : null, gUv: wantPos && saved.frame.out.uvImg ? f2("gUv") : null,
@@ -185,11 +185,29 @@ export function backwardJob(result: RenderResult, gradImage: Float32Array, wrt: 
 
 /** Adjoint of render: dL/dimage `[H*W*C]` → gradients for the inputs in `wrt` (default all). */
 export function renderBackward(result: RenderResult, gradImage: Float32Array, wrt: readonly GradTarget[] = ["texture", "normalMap", "positions"]): RenderGrads {
-  const job = backwardJob(result, gradImage, wrt);
+  const job = backwardJob(result, gradImage, wrt, scratchMemory, false);
   const acc = newAcc(accShape(job));
-  backwardBand(job, acc, bandScratch(job), 0, result.raster.height, false);
+  syncScratch = bandScratch(job, syncScratch);
+  backwardBand(job, acc, syncScratch, 0, result.raster.height, false);
   return finishBackward(result.saved, job, acc);
 }
+
+// Per-pixel scratch of the synchronous adjoint (dL/dalbedo, dL/dn, dL/dbary, dL/duv), kept
+// between calls: never returned, and each call rewrites the pixels it reads (fresh arrays cost
+// ~10 MB of zeroed allocations per 512² call). The gradient image is not copied.
+let syncScratch: BandScratch | undefined;
+const scratchSlots = new Map<string, Float32Array>();
+const scratchMemory: FrameMemory = {
+  f32: (name, n) => {
+    let a = scratchSlots.get(name);
+    if (!a || a.length !== n) scratchSlots.set(name, (a = new Float32Array(n)));
+    return a;
+  },
+  f64: (_, n) => new Float64Array(n),
+  i32: (_, n) => new Int32Array(n),
+  u32: (_, n) => new Uint32Array(n),
+  u8: (_, n) => new Uint8Array(n),
+};
 
 /** The per-vertex tail of the adjoint, after the bands are reduced into `acc`: normals → positions, clip → positions, seam scatter. */
 export function finishBackward(saved: Saved, job: BackwardJob, acc: BandAcc): RenderGrads {
