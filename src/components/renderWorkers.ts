@@ -25,7 +25,7 @@ function webBandWorker(): BandWorker {
     if (e.data.error) p?.reject(new Error(e.data.error));
     else p?.resolve();
   };
-  worker.onerror = (e) => { pending?.reject(new Error(e.message)); pending = null; };
+  worker.onerror = (e) => { pending?.reject(new Error(`render worker: ${e.message || "the script failed to load (under COEP it must be served with Cross-Origin-Embedder-Policy too)"}`)); pending = null; };
   return {
     run: (message: BandMessage) => new Promise<void>((resolve, reject) => {
       if (pending) return reject(new Error("render worker: a message is already running"));
