@@ -38,7 +38,7 @@ async function bundle(): Promise<Record<string, string>> {
   const common = { bundle: true, format: "esm" as const, write: false, absWorkingDir: root, logLevel: "silent" as const };
   const page = await build({ ...common, stdin: { contents: PAGE, resolveDir: root, loader: "ts" } });
   const worker = await build({ ...common, entryPoints: ["src/components/renderWorker.ts"] });
-  return { "/page.js": page.outputFiles[0]!.text, "/renderWorker.js": worker.outputFiles[0]!.text };
+  return { "/page.js": page.outputFiles![0]!.text, "/renderWorker.js": worker.outputFiles![0]!.text };
 }
 
 function serve(files: Record<string, string>): Promise<Server> {

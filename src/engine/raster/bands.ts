@@ -119,7 +119,7 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
       // sampleTextureBackward → three interpolateBackward calls.
       normalChainBackward({
         raster, triangles: f.triangles, gradN: gs.normals, vertexNormals: f.vertexNormals!, tangents: f.tangents, bitangents: f.bitangents,
-        uvImg: out.uvImg, normalMap: f.normalMap, wantMap: acc.normalMap !== null, wantPos, gBary, gUv, p0, p1,
+        uvImg: out.uvImg, normalMap: f.normalMap, wantMap: acc.normalMap !== null, wantPos, gBary, gUv, p0, p1, frame: out.frame,
         acc: { normalMap: acc.normalMap, vertexNormals: acc.vertexNormals, bitangents: acc.bitangents! },
       });
     }

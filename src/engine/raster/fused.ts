@@ -10,6 +10,7 @@
  * at 512², mostly re-reading barycentrics and triangle indices once per op.
  */
 import type { DirectionalLight, RasterBuffer, Texture } from "./types.js";
+import { FRAME } from "./normalChain.js";
 import type { Specular } from "./shade.js";
 
 export interface FusedInputs {
@@ -28,6 +29,8 @@ export interface FusedInputs {
   splitPositions: Float32Array | null; // [S*3], for the specular view vector
   eye: readonly [number, number, number];
   background: readonly number[] | Float32Array;
+  /** Keep the per-pixel normal frame for the adjoint (normalChain.ts FRAME floats per pixel). */
+  keepNormalFrame?: boolean;
 }
 
 export interface FusedOutputs {
@@ -37,6 +40,8 @@ export interface FusedOutputs {
   albedoImg: Float32Array;
   normals: Float32Array | null;
   viewDirs: Float32Array | null;
+  /** The kept normal frame `[N*FRAME]` (lit, with keepNormalFrame), else null. */
+  frame: Float32Array | null;
 }
 
 /**
@@ -72,6 +77,7 @@ export function fusedOutputs(x: FusedInputs, alloc: (n: number) => Float32Array 
     albedoImg: alloc(N * C),
     normals: lit ? alloc(N * 3) : null,
     viewDirs: lit && x.specular ? alloc(N * 3) : null,
+    frame: lit && x.keepNormalFrame ? alloc(N * FRAME) : null,
   };
 }
 
@@ -84,7 +90,7 @@ export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.rast
   const { raster, triangles: tris, channels: C, uv, texture, albedo, light, vertexNormals: vn, tangents: vt, bitangents: vb, normalMap, specular, splitPositions: sp, eye, background } = x;
   const N = raster.width * raster.height;
   const ids = raster.triangleId, bary = raster.bary;
-  const { image, mask, uvImg, albedoImg, normals, viewDirs } = out;
+  const { image, mask, uvImg, albedoImg, normals, viewDirs, frame } = out;
   const lit = light !== null;
   const nm = lit && normalMap !== null;
   if (given) {
@@ -116,7 +122,7 @@ export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.rast
     nm, vt ?? EMPTY, vb ?? EMPTY, nmd, normalMap ? normalMap.width : 0, normalMap ? normalMap.height : 0, nmRepeat,
     nm && texture !== null && C === 3 && texture.width === normalMap!.width && texture.height === normalMap!.height && texRepeat === nmRepeat,
     viewDirs ?? EMPTY, viewDirs !== null, sp ?? EMPTY, eye[0], eye[1], eye[2], specular ? specular.strength : 0, specular ? specular.shininess : 0,
-    image, mask,
+    image, mask, frame ?? EMPTY, frame !== null,
   );
   return out;
 }
@@ -136,7 +142,7 @@ function pixels(
   lit: boolean, lx: number, ly: number, lz: number, amb: number, inten: number, vn: Float32Array, normals: Float32Array,
   nm: boolean, vt: Float32Array, vb: Float32Array, nmd: Float32Array, nw: number, nh: number, nmRepeat: boolean, shared: boolean,
   viewDirs: Float32Array, spec: boolean, sp: Float32Array, ex0: number, ey0: number, ez0: number, strength: number, shininess: number,
-  image: Float32Array, mask: Uint8Array,
+  image: Float32Array, mask: Uint8Array, frame: Float32Array, keep: boolean,
 ): void {
   for (let p = p0; p < p1; p++) {
     const id = ids[p]!;
@@ -193,6 +199,8 @@ function pixels(
     const gl = Math.sqrt(gx0 * gx0 + gy0 * gy0 + gz0 * gz0) || 1;
     const gx = gx0 / gl, gy = gy0 / gl, gz = gz0 / gl;
     let nx = gx, ny = gy, nz = gz;
+    const o = FRAME * p;
+    if (keep) { frame[o] = gx; frame[o + 1] = gy; frame[o + 2] = gz; frame[o + 3] = 1 / gl; }
     if (nm) {
       const Tx = fround(b0 * vt[j0]! + b1 * vt[j1]! + b2 * vt[j2]!);
       const Ty = fround(b0 * vt[j0 + 1]! + b1 * vt[j1 + 1]! + b2 * vt[j2 + 1]!);
@@ -220,6 +228,10 @@ function pixels(
         sz = fround(w00 * nmd[t00 + 2]! + w01 * nmd[t01 + 2]! + w10 * nmd[t10 + 2]! + w11 * nmd[t11 + 2]!);
       }
       const tx = sx, ty = sy, tz = sz;
+      if (keep) {
+        frame[o + 4] = Tx; frame[o + 5] = Ty; frame[o + 6] = Tz; frame[o + 7] = Bx; frame[o + 8] = By; frame[o + 9] = Bz;
+        frame[o + 10] = tx; frame[o + 11] = ty; frame[o + 12] = tz;
+      }
       const mx = tx * Tx + ty * Bx + tz * gx;
       const my = tx * Ty + ty * By + tz * gy;
       const mz = tx * Tz + ty * Bz + tz * gz;

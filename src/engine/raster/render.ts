@@ -57,6 +57,13 @@ export interface RenderOptions {
   light?: DirectionalLight | null;
   specular?: Specular | null;
   background?: readonly number[] | Float32Array;
+  /**
+   * Keep the per-pixel normal frame (geometric normal, tangent, bitangent, sampled map; 13
+   * floats per pixel) for renderBackward, which then reads it instead of interpolating and
+   * sampling again. For callers that differentiate through normals (positions or the normal
+   * map); the gradients agree with the default path up to float32 rounding.
+   */
+  keepNormalFrame?: boolean;
 }
 
 export interface RenderResult {
@@ -142,6 +149,7 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
     raster, triangles: tris, channels: C, uv: f32n("uv", uv ?? null), texture: shared(texture, "texture", C), albedo, light: light ?? null,
     vertexNormals: f32n("vn", splitN), tangents: f32n("vt", tanXyz), bitangents: f32n("vb", bit), normalMap: light ? shared(normalMap, "normalMap", 3) : null,
     specular: specular ?? null, splitPositions: f32("splitPos", splitPos), eye: camera.eye, background: bg instanceof Float32Array ? f32("background", bg) : bg,
+    keepNormalFrame: opts.keepNormalFrame === true,
   };
   let k = 0;
   const out = mem ? fusedOutputs(fused, (n) => mem.f32(`out${k++}`, n), mem.u8("mask", N)) : fusedOutputs(fused);
