@@ -12,7 +12,7 @@ import { sampleTextureBackward } from "../src/engine/raster/texture.js";
 import { interpolateBackward } from "../src/engine/raster/interpolate.js";
 
 export function profileFrame(mesh: RenderMesh, opts: RenderOptions, grad: Float32Array, n = 10): Record<string, number> {
-  const { frame, saved } = prepareFrame(mesh, opts);
+  const { frame, saved } = prepareFrame(mesh, { ...opts, keepNormalFrame: true });
   forwardBand(frame, 0, opts.height);
   const result = frameResult(frame, saved);
   const { raster, fused: f, out, scr } = frame;
@@ -25,11 +25,11 @@ export function profileFrame(mesh: RenderMesh, opts: RenderOptions, grad: Float3
   const parts = {
     "forward: vertex normals, tangents, clip + screen coords": cpuMs(() => prepareFrame(mesh, opts), n),
     "forward: rasterize (coverage + barycentrics)": cpuMs(() => rasterizeRows(raster.clip, scr, f.triangles, W, 0, H, ids, raster.depth, raster.bary), n),
-    "forward: fused interpolate + texture + normal map + shade": cpuMs(() => shadePixels(f, 0, N, out), n),
+    "forward: fused interpolate + texture + normal map + shade (keeping the normal frame)": cpuMs(() => shadePixels(f, 0, N, out), n),
     "adjoint: shade": cpuMs(() => shadeBackward(out.albedoImg, C, out.normals!, ids, f.light!, f.specular, out.viewDirs, grad, 0, N, gs), n),
-    "adjoint: normal chain (map, frame, interpolation)": cpuMs(() => normalChainBackward({
+    "adjoint: normal chain (kept frame; map taps, scatters)": cpuMs(() => normalChainBackward({
       raster, triangles: f.triangles, gradN: gs.normals, vertexNormals: f.vertexNormals!, tangents: f.tangents, bitangents: f.bitangents, uvImg: out.uvImg,
-      normalMap: f.normalMap, wantMap: true, wantPos: true, gBary: job.gBary, gUv: job.gUv, acc: { normalMap: acc.normalMap, vertexNormals: acc.vertexNormals!, bitangents: acc.bitangents! },
+      normalMap: f.normalMap, wantMap: true, wantPos: true, gBary: job.gBary, gUv: job.gUv, frame: out.frame, acc: { normalMap: acc.normalMap, vertexNormals: acc.vertexNormals!, bitangents: acc.bitangents! },
     }), n),
     "adjoint: texture (to texels and uv)": cpuMs(() => sampleTextureBackward(out.uvImg!, ids, f.texture!.data, f.texture!.width, f.texture!.height, C, gs.albedo, {}, { texture: acc.texture!, uv: job.gUv }), n),
     "adjoint: uv interpolation → barycentrics": cpuMs(() => interpolateBackward(raster, f, f.uv!, 2, job.gUv!, { bary: job.gBary!, attr: scratch.gUvAttr }), n),

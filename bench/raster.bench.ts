@@ -40,16 +40,19 @@ const nmap = new Float32Array(512 * 512 * 3);
 for (let i = 0; i < nmap.length; i += 3) { nmap[i] = 0.1 * Math.sin(i * 0.0007); nmap[i + 2] = 1; }
 const opts: RenderOptions = { camera, width: 512, height: 512, light, texture: { data: tex, width: 512, height: 512, channels: 3 }, normalMap: { data: nmap, width: 512, height: 512 } };
 const grad = new Float32Array(512 * 512 * 3).fill(1e-3);
+// The full adjoint differentiates through the normals: keep the forward's normal frame, as
+// stages doing so should (texture-only adjoints use plain `opts`).
+const adjOpts: RenderOptions = { ...opts, keepNormalFrame: true };
 
 const runs = { runs: 15, warmup: 3 };
 const raster = await time("rasterize 512²", () => rasterize({ positions: splitPositions, triangles: split.triangles }, camera, 512, 512), runs);
 const forward = await time("forward 512² (texture + normal map + light)", () => render(mesh, opts), runs);
 const forwardGrey = await time("forward 512² (grey, light)", () => render(mesh, { camera, width: 512, height: 512, light }), runs);
-const fwdBwd = await time("forward + adjoint 512² (texture, normal map, positions)", () => renderBackward(render(mesh, opts), grad), runs);
+const fwdBwd = await time("forward + adjoint 512² (texture, normal map, positions)", () => renderBackward(render(mesh, adjOpts), grad), runs);
 const fwdBwdTex = await time("forward + adjoint 512² (texture only)", () => renderBackward(render(mesh, opts), grad, ["texture"]), runs);
 // What detail carving asks for: constant albedo, gradients to the normal map and positions.
 const carveOpts: RenderOptions = { camera, width: 512, height: 512, light, albedo: [0.7, 0.7, 0.7], normalMap: opts.normalMap };
-const fwdBwdCarve = await time("forward + adjoint 512² (grey + normal map → normal map, positions)", () => renderBackward(render(mesh, carveOpts), grad, ["normalMap", "positions"]), runs);
+const fwdBwdCarve = await time("forward + adjoint 512² (grey + normal map → normal map, positions)", () => renderBackward(render(mesh, { ...carveOpts, keepNormalFrame: true }), grad, ["normalMap", "positions"]), runs);
 const cameras = rankingViews();
 const lights = rankingLights();
 const ranking = await time("30 ranking views 224²", () => renderViews(mesh, { cameras, lights, width: 224, height: 224 }), { runs: 7, warmup: 2 });
@@ -60,7 +63,7 @@ for (const threads of [1, 2]) {
   const r = await createNodeRenderer({ threads, bands: 4 });
   try {
     par[`forward${threads}`] = await time(`parallel ${threads} thread(s): forward 512²`, () => r.render(mesh, opts), runs);
-    par[`fwdBwd${threads}`] = await time(`parallel ${threads} thread(s): forward + adjoint 512²`, async () => r.renderBackward(await r.render(mesh, opts), grad), runs);
+    par[`fwdBwd${threads}`] = await time(`parallel ${threads} thread(s): forward + adjoint 512²`, async () => r.renderBackward(await r.render(mesh, adjOpts), grad), runs);
     par[`fwdBwdTex${threads}`] = await time(`parallel ${threads} thread(s): forward + adjoint 512² (texture only)`, async () => r.renderBackward(await r.render(mesh, opts), grad, ["texture"]), runs);
   } finally {
     await r.close();
@@ -80,9 +83,9 @@ const cpu = {
   rasterize: cpuMs(() => rasterize({ positions: splitPositions, triangles: split.triangles }, camera, 512, 512)),
   forward: cpuMs(() => render(mesh, opts)),
   forwardGrey: cpuMs(() => render(mesh, { camera, width: 512, height: 512, light })),
-  forwardAdjoint: cpuMs(() => renderBackward(render(mesh, opts), grad)),
+  forwardAdjoint: cpuMs(() => renderBackward(render(mesh, adjOpts), grad)),
   forwardAdjointTexture: cpuMs(() => renderBackward(render(mesh, opts), grad, ["texture"])),
-  forwardAdjointCarve: cpuMs(() => renderBackward(render(mesh, carveOpts), grad, ["normalMap", "positions"])),
+  forwardAdjointCarve: cpuMs(() => renderBackward(render(mesh, { ...carveOpts, keepNormalFrame: true }), grad, ["normalMap", "positions"])),
   ranking30: cpuMs(() => renderViews(mesh, { cameras, lights, width: 224, height: 224 }), 5),
 };
 console.log("CPU ms per call (this process, fastest of 15):", Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, +v.toFixed(1)])));

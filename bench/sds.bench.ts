@@ -60,7 +60,7 @@ const schedule = ddpmSchedule();
 const rng = new Rng(1);
 const camera = orbitCamera({ azimuth: 20 });
 const light = directionalLight(10, 20);
-const stepOpts = () => ({ camera, width: SIZE, height: SIZE, normalMap: { data: normalMap, width: NORMAL_MAP, height: NORMAL_MAP }, light, background: [1, 1, 1] });
+const stepOpts = () => ({ camera, width: SIZE, height: SIZE, normalMap: { data: normalMap, width: NORMAL_MAP, height: NORMAL_MAP }, light, background: [1, 1, 1], keepNormalFrame: true });
 const adamPos = new Adam(positions.length), adamNormal = new Adam(normalMap.length);
 const parts = ["render", "encode", "unet", "vjp", "optimizer"] as const;
 const samples: Record<(typeof parts)[number], number[]> = { render: [], encode: [], unet: [], vjp: [], optimizer: [] };
