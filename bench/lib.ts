@@ -49,3 +49,20 @@ export function ratioLine(label: string, ours: Timing, peer: Timing): string {
   console.log(line);
   return line;
 }
+
+/**
+ * CPU time of this process per call, fastest of n (after 3 warm-ups): on a shared, loaded
+ * machine wall time mostly measures waiting for a core, and the fastest call is closest to a
+ * free core. Single-threaded code only (worker threads add their CPU time too).
+ */
+export function cpuMs(fn: () => unknown, n = 15): number {
+  for (let i = 0; i < 3; i++) fn();
+  let best = Infinity;
+  for (let i = 0; i < n; i++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1000);
+  }
+  return best;
+}

@@ -5,6 +5,8 @@
 // the numbers time the plumbing and our JS, not SD 1.5 (a real UNet call is ~1000× longer).
 // Peers measured in the same run: each part as a multiple of the UNet call, and the same
 // UNet call on onnxruntime-web (wasm, 1 thread) in Node.
+// Also in the same run: three.js (SwiftShader) drawing the same mesh at 512² (the renderer
+// peer), and the step's render + renderer adjoint on the ParallelRenderer (2 threads, 4 bands).
 // SDS_BENCH_STEPS overrides the number of timed steps (default 8).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +29,12 @@ import { Adam } from "../src/engine/optim/adam.js";
 import { orbitCamera, directionalLight } from "../src/engine/raster/camera.js";
 import { render, renderBackward } from "../src/engine/raster/render.js";
 import { Rng } from "../src/engine/util/rng.js";
+import { loadavg } from "node:os";
+import { createNodeRenderer } from "../data-loaders/raster/render-workers.js";
+import { launchThreePeer } from "../data-loaders/raster/three-peer.js";
+import { FACE_DISTANCE, FACE_FOV_Y, FACE_TARGET } from "../src/engine/raster/camera.js";
+
+const loadBefore = loadavg();
 
 const SIZE = 512, NORMAL_MAP = 256, GUIDANCE = 100;
 const STEPS = Number(process.env.SDS_BENCH_STEPS ?? 8);
@@ -53,10 +61,12 @@ const schedule = ddpmSchedule();
 const rng = new Rng(1);
 const camera = orbitCamera({ azimuth: 20 });
 const light = directionalLight(10, 20);
+const stepOpts = () => ({ camera, width: SIZE, height: SIZE, normalMap: { data: normalMap, width: NORMAL_MAP * split.tiles, height: NORMAL_MAP }, light, background: [1, 1, 1], keepNormalFrame: true });
 const adamPos = new Adam(positions.length), adamNormal = new Adam(normalMap.length);
 const parts = ["render", "encode", "unet", "vjp", "optimizer"] as const;
 const samples: Record<(typeof parts)[number], number[]> = { render: [], encode: [], unet: [], vjp: [], optimizer: [] };
-const vaeVjpMs: number[] = []; // the VAE part of "vjp" (the rest is the renderer adjoint)
+const vaeVjpMs: number[] = [];
+const adjointMs: number[] = []; // the renderer adjoint inside "vjp" // the VAE part of "vjp" (the rest is the renderer adjoint)
 let lastLoss = 0;
 
 async function sdsStep(step: number, record: boolean): Promise<void> {
@@ -68,7 +78,7 @@ async function sdsStep(step: number, record: boolean): Promise<void> {
       t = now;
     };
   })();
-  const rendered = render(mesh, { camera, width: SIZE, height: SIZE, normalMap: { data: normalMap, width: NORMAL_MAP * split.tiles, height: NORMAL_MAP }, light, background: [1, 1, 1] });
+  const rendered = render(mesh, stepOpts());
   mark("render");
   const image = toSigned(hwcToChw({ data: rendered.image, width: SIZE, height: SIZE, channels: 3 }));
   const imageTensor = f32(image, [1, 3, SIZE, SIZE]);
@@ -89,7 +99,9 @@ async function sdsStep(step: number, record: boolean): Promise<void> {
   const gImage = new Float32Array(SIZE * SIZE * 3);
   const P = SIZE * SIZE;
   for (let p = 0; p < P; p++) for (let c = 0; c < 3; c++) gImage[p * 3 + c] = 2 * gImageChw[c * P + p]!;
+  const tAdj = performance.now();
   const grads = renderBackward(rendered, gImage, ["normalMap", "positions"]);
+  if (record) adjointMs.push(performance.now() - tAdj);
   mark("vjp");
   adamPos.step(positions, grads.positions!, 1e-3);
   adamNormal.step(normalMap, grads.normalMap!, 1e-2);
@@ -122,6 +134,39 @@ const webLine = ratioLine("UNet pair node vs web-wasm", unetOnly, unetWeb);
 await web.dispose();
 await node.dispose();
 
+// Peer 3: the step's render and renderer adjoint on the ParallelRenderer, 2 threads (4 bands).
+const gStep = Float32Array.from(new Rng(3).normals(SIZE * SIZE * 3), (x) => x * 1e-3);
+const pr = await createNodeRenderer({ threads: 2, bands: 4 });
+let parRender: Timing, parFwdAdj: Timing;
+try {
+  parRender = await time("render, 2 threads", () => pr.render(mesh, stepOpts()), { runs: STEPS, warmup: 2 });
+  parFwdAdj = await time("render + renderer adjoint, 2 threads", async () => pr.renderBackward(await pr.render(mesh, stepOpts()), gStep, ["normalMap", "positions"]), { runs: STEPS, warmup: 2 });
+} finally {
+  await pr.close();
+}
+// Peer 4: three.js drawing the same mesh at 512² (Lambert, readPixels), as in the raster bench.
+const peer = await launchThreePeer();
+let three: Timing;
+try {
+  await peer.setMesh(positions, split.triangles.map((v) => split.source[v]!));
+  const r = (20 * Math.PI) / 180;
+  const frame = { camera: { eye: [FACE_TARGET[0] + FACE_DISTANCE * Math.sin(r), FACE_TARGET[1], FACE_TARGET[2] + FACE_DISTANCE * Math.cos(r)] as [number, number, number], target: FACE_TARGET, fovY: FACE_FOV_Y, near: 1, far: 1000 }, light: { direction: light.direction, intensity: light.intensity, ambient: light.ambient } };
+  await peer.render([frame], SIZE, SIZE, { material: "lambert", readback: false });
+  const xs: number[] = [];
+  for (let i = 0; i < 15; i++) xs.push((await peer.render([frame], SIZE, SIZE, { material: "lambert", readback: false })).ms);
+  three = timing("three.js 512² Lambert + readPixels", xs);
+} finally {
+  await peer.close();
+}
+const rendererAdjoint = timing("renderer adjoint (in the step)", adjointMs);
+const threeLines = [
+  ratioLine("render (1 thread) vs three.js", partTimings.render, three),
+  ratioLine("render (2 threads) vs three.js", parRender, three),
+  ratioLine("renderer adjoint (1 thread) vs three.js", rendererAdjoint, three),
+  ratioLine("render + renderer adjoint (2 threads) vs three.js", parFwdAdj, three),
+  ratioLine("render + renderer adjoint (2 threads) vs the UNet call", parFwdAdj, unetOnly),
+];
+
 report("sds", {
   note: "tiny profile: seeded random graphs; outputs are test signals, not faces. Times measure plumbing + our JS.",
   size: SIZE,
@@ -133,7 +178,11 @@ report("sds", {
   shares: Object.fromEntries(parts.map((p) => [p, partTimings[p].medianMs / total])),
   totalMs: total,
   vaeEncoderVjpMs: median(vaeVjpMs),
+  rendererAdjointMs: median(adjointMs),
+  parallel: { threads: 2, bands: 4, render: parRender, renderAndAdjoint: parFwdAdj },
+  threeJs: three,
+  loadAverage: { before: loadBefore, after: loadavg() },
   unetOnly,
   unetWeb,
-  ratios: [...ratios, webLine],
+  ratios: [...ratios, webLine, ...threeLines],
 });

@@ -99,7 +99,7 @@ export class LiveJob {
 
   private snapshot(carver: Carver): void {
     const s = carver.snapshot(128);
-    this.emit({ type: "snapshot", step: carver.step, render: s.render, size: s.size, normal: s.normalMapRgb, normalSize: s.normalMapSize, positions: carver.carved() });
+    this.emit({ type: "snapshot", step: carver.step, render: s.render, size: s.size, normal: s.normalMapRgb, normalWidth: s.normalMapWidth, normalHeight: s.normalMapHeight, positions: carver.carved() });
   }
 
   private wrap(carver: Carver): Resumable {

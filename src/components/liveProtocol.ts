@@ -27,9 +27,10 @@ export interface LiveSnapshot {
   /** Front render of T† with N_d, [size²·3] linear RGB. */
   render: Float32Array;
   size: number;
-  /** N_d as RGB, [normalSize²·3]. */
+  /** N_d as RGB, [normalHeight × normalWidth × 3]: the atlas, face tile | head tile. */
   normal: Float32Array;
-  normalSize: number;
+  normalWidth: number;
+  normalHeight: number;
   /** T† [V*3] (cm), for the three.js view. */
   positions: Float32Array;
 }

@@ -47,7 +47,7 @@ async function load(init: Init) {
 function snapshot(s: CarveSession) {
   const snap = s.carver.snapshot(128);
   const positions = s.carver.carved();
-  post({ type: "snapshot", step: s.carver.step, render: snap.render, size: snap.size, normal: snap.normalMapRgb, normalSize: snap.normalMapSize, positions }, [snap.render.buffer, snap.normalMapRgb.buffer, positions.buffer]);
+  post({ type: "snapshot", step: s.carver.step, render: snap.render, size: snap.size, normal: snap.normalMapRgb, normalWidth: snap.normalMapWidth, normalHeight: snap.normalMapHeight, positions }, [snap.render.buffer, snap.normalMapRgb.buffer, positions.buffer]);
 }
 
 async function loop(gen: number) {

@@ -9,26 +9,28 @@
  * and texture-only callers skip four [H*W*3] arrays. Fusing saves ~40 % of the forward time
  * at 512², mostly re-reading barycentrics and triangle indices once per op.
  */
-import type { DirectionalLight, RasterBuffer } from "./types.js";
+import type { DirectionalLight, RasterBuffer, Texture } from "./types.js";
+import { FRAME } from "./normalChain.js";
 import type { Specular } from "./shade.js";
-import type { Wrap } from "./texture.js";
 
 export interface FusedInputs {
   raster: RasterBuffer;
   triangles: Uint32Array;
   channels: number;
   uv: Float32Array | null; // [S*2], needed for texture or normal map
-  texture: { data: Float32Array; width: number; height: number; wrap?: Wrap } | null;
+  texture: Texture | null;
   albedo: readonly number[];
   light: DirectionalLight | null;
   vertexNormals: Float32Array | null; // [S*3], when lit
   tangents: Float32Array | null; // [S*3] xyz, with a normal map
   bitangents: Float32Array | null; // [S*3], with a normal map
-  normalMap: { data: Float32Array; width: number; height: number; wrap?: Wrap } | null;
+  normalMap: Texture | null;
   specular: Specular | null;
   splitPositions: Float32Array | null; // [S*3], for the specular view vector
   eye: readonly [number, number, number];
   background: readonly number[] | Float32Array;
+  /** Keep the per-pixel normal frame for the adjoint (normalChain.ts FRAME floats per pixel). */
+  keepNormalFrame?: boolean;
 }
 
 export interface FusedOutputs {
@@ -38,6 +40,8 @@ export interface FusedOutputs {
   albedoImg: Float32Array;
   normals: Float32Array | null;
   viewDirs: Float32Array | null;
+  /** The kept normal frame `[N*FRAME]` (lit, with keepNormalFrame), else null. */
+  frame: Float32Array | null;
 }
 
 /**
@@ -63,41 +67,64 @@ function bilinear(tex: Float32Array, tw: number, th: number, C: number, repeat: 
   for (let c = 0; c < C; c++) out[o + c] = w00 * tex[t00 + c]! + w01 * tex[t01 + c]! + w10 * tex[t10 + c]! + w11 * tex[t11 + c]!;
 }
 
-export function shadePixels(x: FusedInputs): FusedOutputs {
+/** The outputs shadePixels would allocate for these inputs (bands.ts allocates them shared). */
+export function fusedOutputs(x: FusedInputs, alloc: (n: number) => Float32Array = (n) => new Float32Array(n), mask: Uint8Array = new Uint8Array(x.raster.width * x.raster.height)): FusedOutputs {
+  const N = x.raster.width * x.raster.height, C = x.channels, lit = x.light !== null;
+  return {
+    image: alloc(N * C),
+    mask,
+    uvImg: x.uv && (x.texture || x.normalMap) ? alloc(N * 2) : null,
+    albedoImg: alloc(N * C),
+    normals: lit ? alloc(N * 3) : null,
+    viewDirs: lit && x.specular ? alloc(N * 3) : null,
+    frame: lit && x.keepNormalFrame ? alloc(N * FRAME) : null,
+  };
+}
+
+/**
+ * All pixels, or pixels p0…p1 (a band of rows, see bands.ts) written into `out` (from
+ * fusedOutputs); the result of a pixel does not depend on the split.
+ */
+export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.raster.height, given?: FusedOutputs): FusedOutputs {
+  const out = given ?? fusedOutputs(x);
   const { raster, triangles: tris, channels: C, uv, texture, albedo, light, vertexNormals: vn, tangents: vt, bitangents: vb, normalMap, specular, splitPositions: sp, eye, background } = x;
   const N = raster.width * raster.height;
   const ids = raster.triangleId, bary = raster.bary;
-  const image = new Float32Array(N * C);
-  const mask = new Uint8Array(N);
-  const uvImg = uv && (texture || normalMap) ? new Float32Array(N * 2) : null;
-  const albedoImg = new Float32Array(N * C);
+  const { image, mask, uvImg, albedoImg, normals, viewDirs, frame } = out;
   const lit = light !== null;
   const nm = lit && normalMap !== null;
-  const normals = lit ? new Float32Array(N * 3) : null;
-  const viewDirs = lit && specular ? new Float32Array(N * 3) : null;
+  if (given) {
+    // Reused (shared) outputs: clear this band, as fresh arrays would be.
+    mask.fill(0, p0, p1);
+    albedoImg.fill(0, p0 * C, p1 * C);
+    uvImg?.fill(0, p0 * 2, p1 * 2);
+    normals?.fill(0, p0 * 3, p1 * 3);
+    viewDirs?.fill(0, p0 * 3, p1 * 3);
+  }
   const bgImage = background instanceof Float32Array && background.length === N * C;
   if (!bgImage && background.length !== C) throw new Error(`background must have ${C} values or be an image of ${N * C}, got ${background.length}`);
   const texRepeat = texture?.wrap === "repeat", nmRepeat = normalMap?.wrap === "repeat";
   const [lx, ly, lz] = light ? light.direction : [0, 0, 1];
   const amb = light ? light.ambient : 0, inten = light ? light.intensity : 0;
   // Background first, with native copies; covered pixels are overwritten below.
-  if (bgImage) image.set(background);
-  else {
-    for (let c = 0; c < C; c++) image[c] = background[c]!;
-    for (let filled = C; filled < N * C; filled *= 2) image.copyWithin(filled, 0, Math.min(filled, N * C - filled));
+  const lo = p0 * C, hi = p1 * C;
+  if (bgImage) image.set(background.subarray(lo, hi), lo);
+  else if (hi > lo) {
+    for (let c = 0; c < C; c++) image[lo + c] = background[c]!;
+    for (let filled = C; filled < hi - lo; filled *= 2) image.copyWithin(lo + filled, lo, lo + Math.min(filled, hi - lo - filled));
   }
   const alb = Float32Array.from(albedo);
   const tex = texture ? texture.data : EMPTY, nmd = normalMap ? normalMap.data : EMPTY;
   pixels(
-    N, C, ids, bary, tris, uv ?? EMPTY, uvImg ?? EMPTY, uvImg !== null,
+    p0, p1, C, ids, bary, tris, uv ?? EMPTY, uvImg ?? EMPTY, uvImg !== null,
     tex, texture ? texture.width : 0, texture ? texture.height : 0, texRepeat, texture !== null, alb, albedoImg,
     lit, lx, ly, lz, amb, inten, vn ?? EMPTY, normals ?? EMPTY,
     nm, vt ?? EMPTY, vb ?? EMPTY, nmd, normalMap ? normalMap.width : 0, normalMap ? normalMap.height : 0, nmRepeat,
     nm && texture !== null && C === 3 && texture.width === normalMap!.width && texture.height === normalMap!.height && texRepeat === nmRepeat,
     viewDirs ?? EMPTY, viewDirs !== null, sp ?? EMPTY, eye[0], eye[1], eye[2], specular ? specular.strength : 0, specular ? specular.shininess : 0,
-    image, mask,
+    image, mask, frame ?? EMPTY, frame !== null,
   );
-  return { image, mask, uvImg, albedoImg, normals, viewDirs };
+  return out;
 }
 
 const EMPTY = new Float32Array(0);
@@ -110,14 +137,14 @@ const fround = Math.fround;
  * after on-stack replacement).
  */
 function pixels(
-  N: number, C: number, ids: Int32Array, bary: Float32Array, tris: Uint32Array, uv: Float32Array, uvImg: Float32Array, hasUv: boolean,
+  p0: number, p1: number, C: number, ids: Int32Array, bary: Float32Array, tris: Uint32Array, uv: Float32Array, uvImg: Float32Array, hasUv: boolean,
   tex: Float32Array, tw: number, th: number, texRepeat: boolean, hasTex: boolean, alb: Float32Array, albedoImg: Float32Array,
   lit: boolean, lx: number, ly: number, lz: number, amb: number, inten: number, vn: Float32Array, normals: Float32Array,
   nm: boolean, vt: Float32Array, vb: Float32Array, nmd: Float32Array, nw: number, nh: number, nmRepeat: boolean, shared: boolean,
   viewDirs: Float32Array, spec: boolean, sp: Float32Array, ex0: number, ey0: number, ez0: number, strength: number, shininess: number,
-  image: Float32Array, mask: Uint8Array,
+  image: Float32Array, mask: Uint8Array, frame: Float32Array, keep: boolean,
 ): void {
-  for (let p = 0; p < N; p++) {
+  for (let p = p0; p < p1; p++) {
     const id = ids[p]!;
     if (id === 0) continue;
     const base = p * C;
@@ -172,6 +199,8 @@ function pixels(
     const gl = Math.sqrt(gx0 * gx0 + gy0 * gy0 + gz0 * gz0) || 1;
     const gx = gx0 / gl, gy = gy0 / gl, gz = gz0 / gl;
     let nx = gx, ny = gy, nz = gz;
+    const o = FRAME * p;
+    if (keep) { frame[o] = gx; frame[o + 1] = gy; frame[o + 2] = gz; frame[o + 3] = 1 / gl; }
     if (nm) {
       const Tx = fround(b0 * vt[j0]! + b1 * vt[j1]! + b2 * vt[j2]!);
       const Ty = fround(b0 * vt[j0 + 1]! + b1 * vt[j1 + 1]! + b2 * vt[j2 + 1]!);
@@ -199,6 +228,10 @@ function pixels(
         sz = fround(w00 * nmd[t00 + 2]! + w01 * nmd[t01 + 2]! + w10 * nmd[t10 + 2]! + w11 * nmd[t11 + 2]!);
       }
       const tx = sx, ty = sy, tz = sz;
+      if (keep) {
+        frame[o + 4] = Tx; frame[o + 5] = Ty; frame[o + 6] = Tz; frame[o + 7] = Bx; frame[o + 8] = By; frame[o + 9] = Bz;
+        frame[o + 10] = tx; frame[o + 11] = ty; frame[o + 12] = tz;
+      }
       const mx = tx * Tx + ty * Bx + tz * gx;
       const my = tx * Ty + ty * By + tz * gy;
       const mz = tx * Tz + ty * Bz + tz * gz;

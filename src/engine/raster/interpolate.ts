@@ -51,13 +51,15 @@ export function interpolateBackward(
   channels: number,
   gradOut: Float32Array,
   acc: Partial<InterpolateGrads> = {},
+  p0 = 0,
+  p1 = raster.width * raster.height,
 ): InterpolateGrads {
   const { width: W, height: H, triangleId: ids, bary } = raster;
   const C = channels;
   const gAttr = acc.attr ?? new Float32Array(attr.length);
   const gBary = acc.bary ?? new Float32Array(W * H * 2);
   const tris = mesh.triangles;
-  for (let idx = 0; idx < W * H; idx++) {
+  for (let idx = p0; idx < p1; idx++) {
     const id = ids[idx]!;
     if (id === 0) continue;
     const t = id - 1;

@@ -9,7 +9,7 @@
  * divisions); it avoids
  * seven [H*W*3] intermediates and their passes (the carving stage's hot path).
  */
-import type { RasterBuffer } from "./types.js";
+import type { RasterBuffer, Texture } from "./types.js";
 
 export interface NormalChainInputs {
   raster: RasterBuffer;
@@ -21,13 +21,24 @@ export interface NormalChainInputs {
   tangents: Float32Array | null;
   bitangents: Float32Array | null;
   uvImg: Float32Array | null;
-  normalMap: { data: Float32Array; width: number; height: number; wrap?: "clamp" | "repeat" } | null;
+  normalMap: Texture | null;
   /** Produce dL/dnormalMap. */
   wantMap: boolean;
   /** Produce dL/dattr and accumulate dL/dbary (and dL/duv from the map's slope). */
   wantPos: boolean;
   gBary: Float32Array | null;
   gUv: Float32Array | null;
+  /** Pixels p0…p1 only (a band of rows; default all). */
+  p0?: number;
+  p1?: number;
+  /**
+   * The normal frame the forward kept (fused.ts, `keepNormalFrame`) `[H*W*FRAME]`: per pixel the
+   * unit geometric normal, 1/|interpolated normal|, tangent, bitangent and the sampled map
+   * value, so this pass reads them instead of interpolating and sampling again.
+   */
+  frame?: Float32Array | null;
+  /** Accumulate into these instead of fresh arrays (per-band buffers, bands.ts). */
+  acc?: { normalMap: Float32Array | null; vertexNormals: Float32Array; bitangents: Float32Array };
 }
 
 export interface NormalChainGrads {
@@ -40,6 +51,9 @@ export interface NormalChainGrads {
 
 const fround = Math.fround;
 
+/** Floats per pixel in a kept normal frame (see NormalChainInputs.frame). */
+export const FRAME = 13;
+
 export function normalChainBackward(x: NormalChainInputs): NormalChainGrads {
   const { raster, triangles: tris, gradN, vertexNormals: vn, uvImg, normalMap, wantMap, wantPos } = x;
   const W = raster.width, H = raster.height, N = W * H;
@@ -48,13 +62,14 @@ export function normalChainBackward(x: NormalChainInputs): NormalChainGrads {
   if (nm && (!x.tangents || !x.bitangents || !uvImg)) throw new Error("normalChainBackward: a normal map needs tangents, bitangents and uv");
   const vt = x.tangents ?? vn, vb = x.bitangents ?? vn;
   const uvs = uvImg ?? new Float32Array(0);
-  const gVn = new Float32Array(vn.length);
-  const gVb = new Float32Array(vn.length);
-  const gMap = nm && wantMap ? new Float32Array(normalMap.data.length) : null;
+  const gVn = x.acc ? x.acc.vertexNormals : new Float32Array(vn.length);
+  const gVb = x.acc ? x.acc.bitangents : new Float32Array(vn.length);
+  const gMap = nm && wantMap ? (x.acc ? x.acc.normalMap! : new Float32Array(normalMap.data.length)) : null;
   const gBary = x.gBary, gUv = x.gUv;
   const tex = nm ? normalMap.data : vn, tw = nm ? normalMap.width : 1, th = nm ? normalMap.height : 1;
   const repeat = nm && normalMap.wrap === "repeat";
-  for (let p = 0; p < N; p++) {
+  const fr = x.frame ?? EMPTY, kept = x.frame != null;
+  for (let p = x.p0 ?? 0, p1 = x.p1 ?? N; p < p1; p++) {
     const id = ids[p]!;
     if (id === 0) continue;
     const q = 3 * p;
@@ -63,21 +78,32 @@ export function normalChainBackward(x: NormalChainInputs): NormalChainGrads {
     const t = id - 1;
     const b1 = bary[2 * p]!, b2 = bary[2 * p + 1]!, b0 = 1 - b1 - b2;
     const j0 = 3 * tris[3 * t]!, j1 = 3 * tris[3 * t + 1]!, j2 = 3 * tris[3 * t + 2]!;
-    const rx = fround(b0 * vn[j0]! + b1 * vn[j1]! + b2 * vn[j2]!);
-    const ry = fround(b0 * vn[j0 + 1]! + b1 * vn[j1 + 1]! + b2 * vn[j2 + 1]!);
-    const rz = fround(b0 * vn[j0 + 2]! + b1 * vn[j1 + 2]! + b2 * vn[j2 + 2]!);
-    const gl = Math.sqrt(rx * rx + ry * ry + rz * rz) || 1;
-    // Reciprocals: one division instead of three (differs from the ops in the last bit only).
-    const igl = 1 / gl;
-    const gx = rx * igl, gy = ry * igl, gz = rz * igl;
+    const o = FRAME * p;
+    let gx: number, gy: number, gz: number, igl: number;
+    if (kept) {
+      gx = fr[o]!; gy = fr[o + 1]!; gz = fr[o + 2]!; igl = fr[o + 3]!;
+    } else {
+      const rx = fround(b0 * vn[j0]! + b1 * vn[j1]! + b2 * vn[j2]!);
+      const ry = fround(b0 * vn[j0 + 1]! + b1 * vn[j1 + 1]! + b2 * vn[j2 + 1]!);
+      const rz = fround(b0 * vn[j0 + 2]! + b1 * vn[j1 + 2]! + b2 * vn[j2 + 2]!);
+      const gl = Math.sqrt(rx * rx + ry * ry + rz * rz) || 1;
+      // Reciprocals: one division instead of three (differs from the ops in the last bit only).
+      igl = 1 / gl;
+      gx = rx * igl; gy = ry * igl; gz = rz * igl;
+    }
     let gTx = 0, gTy = 0, gTz = 0, gBx = 0, gBy = 0, gBz = 0;
     if (nm) {
-      const Tx = fround(b0 * vt[j0]! + b1 * vt[j1]! + b2 * vt[j2]!);
-      const Ty = fround(b0 * vt[j0 + 1]! + b1 * vt[j1 + 1]! + b2 * vt[j2 + 1]!);
-      const Tz = fround(b0 * vt[j0 + 2]! + b1 * vt[j1 + 2]! + b2 * vt[j2 + 2]!);
-      const Bx = fround(b0 * vb[j0]! + b1 * vb[j1]! + b2 * vb[j2]!);
-      const By = fround(b0 * vb[j0 + 1]! + b1 * vb[j1 + 1]! + b2 * vb[j2 + 1]!);
-      const Bz = fround(b0 * vb[j0 + 2]! + b1 * vb[j1 + 2]! + b2 * vb[j2 + 2]!);
+      let Tx: number, Ty: number, Tz: number, Bx: number, By: number, Bz: number;
+      if (kept) {
+        Tx = fr[o + 4]!; Ty = fr[o + 5]!; Tz = fr[o + 6]!; Bx = fr[o + 7]!; By = fr[o + 8]!; Bz = fr[o + 9]!;
+      } else {
+        Tx = fround(b0 * vt[j0]! + b1 * vt[j1]! + b2 * vt[j2]!);
+        Ty = fround(b0 * vt[j0 + 1]! + b1 * vt[j1 + 1]! + b2 * vt[j2 + 1]!);
+        Tz = fround(b0 * vt[j0 + 2]! + b1 * vt[j1 + 2]! + b2 * vt[j2 + 2]!);
+        Bx = fround(b0 * vb[j0]! + b1 * vb[j1]! + b2 * vb[j2]!);
+        By = fround(b0 * vb[j0 + 1]! + b1 * vb[j1 + 1]! + b2 * vb[j2 + 1]!);
+        Bz = fround(b0 * vb[j0 + 2]! + b1 * vb[j1 + 2]! + b2 * vb[j2 + 2]!);
+      }
       // Bilinear taps of the normal map (sampleTexture's conventions), inline as in fused.ts
       // (where a call cost ~20 %); the taps and weights serve both the lookup and its adjoint.
       const fxr = uvs[2 * p]! * tw - 0.5, fyr = (1 - uvs[2 * p + 1]!) * th - 0.5;
@@ -94,9 +120,13 @@ export function normalChainBackward(x: NormalChainInputs): NormalChainGrads {
       // | 0: integer texel offsets (Math.floor yields doubles), ~10 % faster lookups.
       const t00 = ((y0 * tw + x0) * 3) | 0, t01 = ((y0 * tw + x1) * 3) | 0, t10 = ((y1 * tw + x0) * 3) | 0, t11 = ((y1 * tw + x1) * 3) | 0;
       const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-      const tx = fround(w00 * tex[t00]! + w01 * tex[t01]! + w10 * tex[t10]! + w11 * tex[t11]!);
-      const ty = fround(w00 * tex[t00 + 1]! + w01 * tex[t01 + 1]! + w10 * tex[t10 + 1]! + w11 * tex[t11 + 1]!);
-      const tz = fround(w00 * tex[t00 + 2]! + w01 * tex[t01 + 2]! + w10 * tex[t10 + 2]! + w11 * tex[t11 + 2]!);
+      let tx: number, ty: number, tz: number;
+      if (kept) { tx = fr[o + 10]!; ty = fr[o + 11]!; tz = fr[o + 12]!; }
+      else {
+        tx = fround(w00 * tex[t00]! + w01 * tex[t01]! + w10 * tex[t10]! + w11 * tex[t11]!);
+        ty = fround(w00 * tex[t00 + 1]! + w01 * tex[t01 + 1]! + w10 * tex[t10 + 1]! + w11 * tex[t11 + 1]!);
+        tz = fround(w00 * tex[t00 + 2]! + w01 * tex[t01 + 2]! + w10 * tex[t10 + 2]! + w11 * tex[t11 + 2]!);
+      }
       // shadingNormalsBackward.
       const mx = tx * Tx + ty * Bx + tz * gx, my = tx * Ty + ty * By + tz * gy, mz = tx * Tz + ty * Bz + tz * gz;
       const ml = Math.sqrt(mx * mx + my * my + mz * mz) || 1;
@@ -159,3 +189,5 @@ export function normalChainBackward(x: NormalChainInputs): NormalChainGrads {
   }
   return { normalMap: gMap, vertexNormals: gVn, bitangents: gVb };
 }
+
+const EMPTY = new Float32Array(0);

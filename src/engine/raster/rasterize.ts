@@ -31,7 +31,7 @@ export interface Raster extends RasterBuffer {
 export const MAX_RESOLUTION = 4096;
 
 /** Transforms positions [V*3] by a column-major Mat4 into clip space [V*4]. */
-export function toClip(positions: Float32Array, m: Mat4, out = new Float64Array((positions.length / 3) * 4)): Float64Array {
+export function toClip(positions: Float32Array, m: Mat4, out: Float64Array = new Float64Array((positions.length / 3) * 4)): Float64Array {
   const n = positions.length / 3;
   const m0 = m[0]!, m1 = m[1]!, m3 = m[3]!, m4 = m[4]!, m5 = m[5]!, m7 = m[7]!;
   const m8 = m[8]!, m9 = m[9]!, m11 = m[11]!, m12 = m[12]!, m13 = m[13]!, m15 = m[15]!;
@@ -56,7 +56,7 @@ export function checkMesh(mesh: TriangleMesh): number {
   return v;
 }
 
-function checkSize(width: number, height: number): void {
+export function checkSize(width: number, height: number): void {
   for (const [name, s] of [["width", width], ["height", height]] as const)
     if (!Number.isInteger(s) || s < 1 || s > MAX_RESOLUTION) throw new Error(`rasterize: ${name} must be an integer in 1…${MAX_RESOLUTION}, got ${s}`);
 }
@@ -66,22 +66,20 @@ export function rasterize(mesh: TriangleMesh, camera: Camera, width: number, hei
   checkMesh(mesh);
   const clip = toClip(mesh.positions, camera.viewProjection);
   const triangleId = new Int32Array(width * height);
-  const depth = new Float32Array(width * height).fill(Infinity);
-  coverage(clip, mesh.triangles, width, height, triangleId, depth);
+  const depth = new Float32Array(width * height);
   const bary = new Float32Array(width * height * 2);
-  resolve(clip, mesh.triangles, width, height, triangleId, bary);
+  rasterizeRows(clip, screenCoords(clip, width, height), mesh.triangles, width, 0, height, triangleId, depth, bary);
   return { width, height, triangleId, bary, depth, clip, viewProjection: camera.viewProjection };
 }
 
-/** Pass 1: screen-space edge functions per triangle bounding box, depth test, id write. */
-function coverage(clip: Float64Array, tris: Uint32Array, W: number, H: number, ids: Int32Array, depth: Float32Array): void {
-  const T = tris.length / 3;
+/**
+ * Screen coordinates per vertex `[V*3]` (x right, y down, pixel centres at integer + 0.5, NDC
+ * z; NaN marks a vertex at or behind the camera plane), once per frame: a vertex is shared by
+ * ~6 triangles, so this saves two thirds of the perspective divisions of per-triangle setup.
+ */
+export function screenCoords(clip: Float64Array, W: number, H: number, scr: Float64Array = new Float64Array((clip.length / 4) * 3)): Float64Array {
   const hw = W / 2, hh = H / 2;
-  // Screen coordinates per vertex, once (x right, y down, pixel centres at integer + 0.5;
-  // NaN marks a vertex at or behind the camera plane): a vertex is shared by ~6 triangles,
-  // so this saves two thirds of the perspective divisions of per-triangle setup.
   const V = clip.length / 4;
-  const scr = new Float64Array(V * 3);
   for (let v = 0; v < V; v++) {
     const w = clip[4 * v + 3]!;
     if (w <= 1e-6) { scr[3 * v] = NaN; continue; }
@@ -89,6 +87,25 @@ function coverage(clip: Float64Array, tris: Uint32Array, W: number, H: number, i
     scr[3 * v + 1] = (1 - clip[4 * v + 1]! / w) * hh;
     scr[3 * v + 2] = clip[4 * v + 2]! / w;
   }
+  return scr;
+}
+
+/**
+ * Rows y0…y1 of a frame (a band, see bands.ts; rasterize() passes all rows): clears them, then
+ * runs both passes there. Each pixel's result does not depend on the banding (triangles are
+ * visited in the same order), so any split gives the same bytes.
+ */
+export function rasterizeRows(clip: Float64Array, scr: Float64Array, tris: Uint32Array, W: number, y0: number, y1: number, ids: Int32Array, depth: Float32Array, bary: Float32Array): void {
+  ids.fill(0, y0 * W, y1 * W);
+  depth.fill(Infinity, y0 * W, y1 * W);
+  bary.fill(0, y0 * W * 2, y1 * W * 2);
+  coverage(scr, tris, W, y0, y1, ids, depth);
+  resolve(clip, tris, W, ids.length / W, y0, y1, ids, bary);
+}
+
+/** Pass 1: screen-space edge functions per triangle bounding box (clipped to rows y0…y1), depth test, id write. */
+function coverage(scr: Float64Array, tris: Uint32Array, W: number, yLo: number, yHi: number, ids: Int32Array, depth: Float32Array): void {
+  const T = tris.length / 3;
   for (let t = 0; t < T; t++) {
     const i0 = 3 * tris[3 * t]!, i1 = 3 * tris[3 * t + 1]!, i2 = 3 * tris[3 * t + 2]!;
     const x0 = scr[i0]!, x1 = scr[i1]!, x2 = scr[i2]!;
@@ -108,9 +125,9 @@ function coverage(clip: Float64Array, tris: Uint32Array, W: number, H: number, i
     let xmin = Math.ceil(lox - 0.5), xmax = Math.floor(hix - 0.5);
     let ymin = Math.ceil(loy - 0.5), ymax = Math.floor(hiy - 0.5);
     if (xmin < 0) xmin = 0;
-    if (ymin < 0) ymin = 0;
+    if (ymin < yLo) ymin = yLo;
     if (xmax > W - 1) xmax = W - 1;
-    if (ymax > H - 1) ymax = H - 1;
+    if (ymax > yHi - 1) ymax = yHi - 1;
     // Most triangles at 512² are a few pixels; many cover no pixel centre at all and are
     // rejected here before any edge setup.
     if (xmin > xmax || ymin > ymax) continue;
@@ -150,8 +167,8 @@ function coverage(clip: Float64Array, tris: Uint32Array, W: number, H: number, i
  * Pass 2: perspective-correct barycentrics of each visible pixel, solved in clip space:
  * with qk = (xk − px·wk, yk − py·wk), b are the 2D barycentrics of the origin in (q0, q1, q2).
  */
-function resolve(clip: Float64Array, tris: Uint32Array, W: number, H: number, ids: Int32Array, bary: Float32Array): void {
-  for (let y = 0; y < H; y++) {
+function resolve(clip: Float64Array, tris: Uint32Array, W: number, H: number, yLo: number, yHi: number, ids: Int32Array, bary: Float32Array): void {
+  for (let y = yLo; y < yHi; y++) {
     const py = 1 - ((y + 0.5) / H) * 2;
     for (let x = 0; x < W; x++) {
       const idx = y * W + x;
@@ -178,11 +195,15 @@ function resolve(clip: Float64Array, tris: Uint32Array, W: number, H: number, id
  * (b1, b2)) → dL/dpositions `[V*3]`, accumulated into `out` (zeroed if not given).
  */
 export function rasterizeBackward(raster: Raster, mesh: TriangleMesh, gradBary: Float32Array, out: Float32Array = new Float32Array(mesh.positions.length)): Float32Array {
-  const { width: W, height: H, triangleId: ids, clip } = raster;
-  const tris = mesh.triangles;
-  const V = clip.length / 4;
-  const gClip = new Float64Array(V * 4);
-  for (let y = 0; y < H; y++) {
+  const gClip = new Float64Array(raster.clip.length);
+  rasterizeBackwardClip(raster.triangleId, raster.width, raster.clip, mesh.triangles, gradBary, gClip, 0, raster.height);
+  return clipToPositionsBackward(gClip, raster.viewProjection, out);
+}
+
+/** dL/dbary → dL/dclip `[V*4]` (accumulated into gClip) for the pixels of rows y0…y1. */
+export function rasterizeBackwardClip(ids: Int32Array, W: number, clip: Float64Array, tris: Uint32Array, gradBary: Float32Array, gClip: Float64Array, y0: number, y1: number): void {
+  const H = ids.length / W;
+  for (let y = y0; y < y1; y++) {
     const py = 1 - ((y + 0.5) / H) * 2;
     for (let x = 0; x < W; x++) {
       const idx = y * W + x;
@@ -214,8 +235,11 @@ export function rasterizeBackward(raster: Raster, mesh: TriangleMesh, gradBary: 
       gClip[i2] += gq2x; gClip[i2 + 1] += gq2y; gClip[i2 + 3] -= px * gq2x + py * gq2y;
     }
   }
-  // clip = M·[p, 1] ⇒ dL/dp = Mᵀ·dL/dclip (first three columns).
-  const m = raster.viewProjection;
+}
+
+/** clip = M·[p, 1] ⇒ dL/dp = Mᵀ·dL/dclip (first three columns), accumulated into out `[V*3]`. */
+export function clipToPositionsBackward(gClip: Float64Array, m: Mat4, out: Float32Array): Float32Array {
+  const V = gClip.length / 4;
   for (let i = 0; i < V; i++) {
     const gx = gClip[4 * i]!, gy = gClip[4 * i + 1]!, gz = gClip[4 * i + 2]!, gw = gClip[4 * i + 3]!;
     if (gx === 0 && gy === 0 && gw === 0 && gz === 0) continue;

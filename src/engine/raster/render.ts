@@ -27,16 +27,14 @@
  * through the tangent vectors t (held constant: pass `mesh.tangents` to make that exact for
  * finite differences too) and through the specular view vector. The background gets no gradient.
  */
-import type { Camera, DirectionalLight } from "./types.js";
-import { rasterize, rasterizeBackward, type Raster } from "./rasterize.js";
-import { interpolateBackward } from "./interpolate.js";
-import { checkTexture, sampleTextureBackward, type Wrap } from "./texture.js";
+import type { Camera, DirectionalLight, Texture } from "./types.js";
+import { checkMesh, checkSize, clipToPositionsBackward, screenCoords, toClip, type Raster } from "./rasterize.js";
+import { checkTexture } from "./texture.js";
 import { tangentXyz, vertexBitangents, vertexBitangentsBackward } from "./normalmap.js";
-import { composite, shade, shadeBackward, shadeBackwardAlbedo, type Specular } from "./shade.js";
-import { shadePixels } from "./fused.js";
-import { normalChainBackward } from "./normalChain.js";
-import { vertexNormalsBackward } from "./normals.js";
-import { vertexNormals, vertexTangents } from "../face/normals.js";
+import { composite, shade, type Specular } from "./shade.js";
+import { fusedOutputs, type FusedInputs } from "./fused.js";
+import { accShape, backwardBand, bandScratch, forwardBand, newAcc, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget } from "./bands.js";
+import { vertexNormals, vertexNormalsBackward, vertexTangents } from "../face/normals.js";
 import { gatherSplit } from "../face/seam.js";
 
 export interface RenderMesh {
@@ -47,13 +45,7 @@ export interface RenderMesh {
   tangents?: Float32Array;
 }
 
-export interface Texture {
-  data: Float32Array;
-  width: number;
-  height: number;
-  channels: number;
-  wrap?: Wrap;
-}
+export type { Texture };
 
 export interface RenderOptions {
   camera: Camera;
@@ -61,10 +53,17 @@ export interface RenderOptions {
   height: number;
   texture?: Texture | null;
   albedo?: readonly number[];
-  normalMap?: Omit<Texture, "channels"> | null;
+  normalMap?: Texture | null;
   light?: DirectionalLight | null;
   specular?: Specular | null;
   background?: readonly number[] | Float32Array;
+  /**
+   * Keep the per-pixel normal frame (geometric normal, tangent, bitangent, sampled map; 13
+   * floats per pixel) for renderBackward, which then reads it instead of interpolating and
+   * sampling again. For callers that differentiate through normals (positions or the normal
+   * map); the gradients agree with the default path up to float32 rounding.
+   */
+  keepNormalFrame?: boolean;
 }
 
 export interface RenderResult {
@@ -76,38 +75,43 @@ export interface RenderResult {
   saved: Saved;
 }
 
-interface Saved {
+export interface Saved {
   mesh: RenderMesh;
   opts: RenderOptions;
-  splitPos: Float32Array;
   modelTris: Uint32Array;
-  uvImg: Float32Array | null;
-  albedoImg: Float32Array;
-  splitN: Float32Array | null;
+  /** glTF tangents `[S*4]` (with a lit normal map). */
   tangents: Float32Array | null;
-  tanXyz: Float32Array | null;
-  bit: Float32Array | null;
-  normals: Float32Array | null;
-  viewDirs: Float32Array | null;
+  frame: Frame;
 }
 
 const GREY = [0.7, 0.7, 0.7];
 
-export function render(mesh: RenderMesh, opts: RenderOptions): RenderResult {
+/**
+ * Where a frame's arrays live: fresh arrays (render()) or named, reused shared slots
+ * (parallel.ts), into which the inputs are then copied.
+ */
+export interface FrameMemory {
+  f32(name: string, n: number): Float32Array;
+  f64(name: string, n: number): Float64Array;
+  i32(name: string, n: number): Int32Array;
+  u32(name: string, n: number): Uint32Array;
+  u8(name: string, n: number): Uint8Array;
+}
+
+/** Checks the inputs and computes the per-vertex part of a frame (normals, tangents, clip and screen coordinates); no pixels yet. */
+export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameMemory): { frame: Frame; saved: Saved } {
   const { camera, width: W, height: H, texture, normalMap, light, specular } = opts;
   const { positions, triangles, source, uv } = mesh;
   const S = source ? source.length : positions.length / 3;
+  checkSize(W, H);
   if (uv && uv.length !== S * 2) throw new Error(`render: uv has ${uv.length} values, expected ${S * 2} (2 per render vertex)`);
   if ((texture || normalMap) && !uv) throw new Error("render: a texture or normal map needs mesh.uv");
-  if (normalMap && normalMap.data.length !== normalMap.width * normalMap.height * 3) throw new Error(`render: normalMap must be ${normalMap.height}×${normalMap.width}×3`);
+  if (normalMap && (normalMap.data.length !== normalMap.width * normalMap.height * 3 || (normalMap.channels ?? 3) !== 3)) throw new Error(`render: normalMap must be ${normalMap.height}×${normalMap.width}×3`);
   if (source) for (let s = 0; s < S; s++) if (source[s]! * 3 >= positions.length) throw new Error(`render: source[${s}] = ${source[s]} is outside the ${positions.length / 3} positions`);
   const splitPos = source ? gatherSplit(positions, source, 3) : positions;
-  const rmesh = { positions: splitPos, triangles };
-  const raster = rasterize(rmesh, camera, W, H);
-  const ids = raster.triangleId;
+  checkMesh({ positions: splitPos, triangles });
   const N = W * H;
-  const C = texture ? texture.channels : (opts.albedo ?? GREY).length;
-
+  const C = texture ? textureChannels(texture) : (opts.albedo ?? GREY).length;
   if (texture) checkTexture(texture.data, texture.width, texture.height, C);
   const albedo = opts.albedo ?? GREY;
   if (!texture && albedo.length !== C) throw new Error(`render: albedo must have ${C} values`);
@@ -125,13 +129,43 @@ export function render(mesh: RenderMesh, opts: RenderOptions): RenderResult {
       bit = vertexBitangents(splitN, tangents);
     }
   }
-  const f = shadePixels({
-    raster, triangles, channels: C, uv: uv ?? null, texture: texture ?? null, albedo, light: light ?? null,
-    vertexNormals: splitN, tangents: tanXyz, bitangents: bit, normalMap: light && normalMap ? normalMap : null,
-    specular: specular ?? null, splitPositions: splitPos, eye: camera.eye, background: opts.background ?? new Array(C).fill(0),
-  });
-  const { image, mask, uvImg, albedoImg, normals, viewDirs } = f;
-  return { image, channels: C, mask, raster, saved: { mesh, opts, splitPos, modelTris, uvImg, albedoImg, splitN, tangents, tanXyz, bit, normals, viewDirs } };
+  // Inputs go into shared slots when a FrameMemory is given (workers read them there).
+  const f32 = (name: string, a: Float32Array): Float32Array => { if (!mem) return a; const o = mem.f32(name, a.length); o.set(a); return o; };
+  const f32n = (name: string, a: Float32Array | null): Float32Array | null => (a ? f32(name, a) : null);
+  const tris = mem ? mem.u32("triangles", triangles.length) : triangles;
+  if (mem) tris.set(triangles);
+  const clip = toClip(splitPos, camera.viewProjection, mem ? mem.f64("clip", S * 4) : undefined);
+  const scr = screenCoords(clip, W, H, mem ? mem.f64("scr", S * 3) : undefined);
+  const raster: Raster = {
+    width: W, height: H, clip, viewProjection: camera.viewProjection,
+    triangleId: mem ? mem.i32("ids", N) : new Int32Array(N),
+    bary: mem ? mem.f32("bary", N * 2) : new Float32Array(N * 2),
+    depth: mem ? mem.f32("depth", N) : new Float32Array(N),
+  };
+  const shared = (t: Texture | null | undefined, name: string, channels: number): Texture | null =>
+    t ? { data: f32(name, t.data), width: t.width, height: t.height, channels, wrap: t.wrap } : null;
+  const bg = opts.background ?? new Array(C).fill(0);
+  const fused: FusedInputs = {
+    raster, triangles: tris, channels: C, uv: f32n("uv", uv ?? null), texture: shared(texture, "texture", C), albedo, light: light ?? null,
+    vertexNormals: f32n("vn", splitN), tangents: f32n("vt", tanXyz), bitangents: f32n("vb", bit), normalMap: light ? shared(normalMap, "normalMap", 3) : null,
+    specular: specular ?? null, splitPositions: f32("splitPos", splitPos), eye: camera.eye, background: bg instanceof Float32Array ? f32("background", bg) : bg,
+    keepNormalFrame: opts.keepNormalFrame === true,
+  };
+  let k = 0;
+  const out = mem ? fusedOutputs(fused, (n) => mem.f32(`out${k++}`, n), mem.u8("mask", N)) : fusedOutputs(fused);
+  return { frame: { fused, raster, scr, out }, saved: { mesh, opts, modelTris, tangents, frame: null! } };
+}
+
+/** The public result for a frame whose bands have all run. */
+export function frameResult(frame: Frame, saved: Saved): RenderResult {
+  saved.frame = frame;
+  return { image: frame.out.image, channels: frame.fused.channels, mask: frame.out.mask, raster: frame.raster, saved };
+}
+
+export function render(mesh: RenderMesh, opts: RenderOptions): RenderResult {
+  const { frame, saved } = prepareFrame(mesh, opts);
+  forwardBand(frame, 0, opts.height);
+  return frameResult(frame, saved);
 }
 
 export interface RenderGrads {
@@ -140,63 +174,74 @@ export interface RenderGrads {
   positions?: Float32Array;
 }
 
-export type GradTarget = "texture" | "normalMap" | "positions";
+export type { GradTarget };
+
+/** The adjoint's inputs for `result` (per-pixel gradient buffers from `mem` when given; the gradient image copied there when `shareGrad`). */
+export function backwardJob(result: RenderResult, gradImage: Float32Array, wrt: readonly GradTarget[], mem?: FrameMemory, shareGrad = true): BackwardJob {
+  const { raster, channels: C, saved } = result;
+  const N = raster.width * raster.height;
+  if (gradImage.length !== N * C) throw new Error(`renderBackward: gradient has ${gradImage.length} values, expected ${N * C}`);
+  const wantPos = wrt.includes("positions");
+  const f2 = (name: string) => (mem ? mem.f32(name, N * 2) : new Float32Array(N * 2));
+  let g = gradImage;
+  if (mem && shareGrad) { g = mem.f32("gradImage", N * C); g.set(gradImage); }
+  return {
+    frame: saved.frame, gradImage: g, wantTexture: wrt.includes("texture"), wantMap: wrt.includes("normalMap"), wantPos,
+    gBary: wantPos ? f2("gBary") : null, gUv: wantPos && saved.frame.out.uvImg ? f2("gUv") : null,
+  };
+}
 
 /** Adjoint of render: dL/dimage `[H*W*C]` → gradients for the inputs in `wrt` (default all). */
 export function renderBackward(result: RenderResult, gradImage: Float32Array, wrt: readonly GradTarget[] = ["texture", "normalMap", "positions"]): RenderGrads {
-  const { raster, channels: C, saved } = result;
-  const { mesh, opts, splitPos, modelTris, uvImg, albedoImg } = saved;
-  const { texture, normalMap, light, specular } = opts;
-  const N = raster.width * raster.height;
-  if (gradImage.length !== N * C) throw new Error(`renderBackward: gradient has ${gradImage.length} values, expected ${N * C}`);
-  const ids = raster.triangleId;
-  const rmesh = { positions: splitPos, triangles: mesh.triangles };
-  const wantPos = wrt.includes("positions");
-  const out: RenderGrads = {};
-  const gBary = wantPos ? new Float32Array(N * 2) : null;
-  const gUv = uvImg && wantPos ? new Float32Array(N * 2) : undefined;
-  let gPosModel: Float32Array | null = wantPos ? new Float32Array(mesh.positions.length) : null;
+  const job = backwardJob(result, gradImage, wrt, scratchMemory, false);
+  const acc = newAcc(accShape(job));
+  syncScratch = bandScratch(job, syncScratch);
+  backwardBand(job, acc, syncScratch, 0, result.raster.height, false);
+  return finishBackward(result.saved, job, acc);
+}
 
-  let gAlbedo: Float32Array;
-  if (light) {
-    // Texture-only adjoints (the texture stage) skip the normal chain entirely.
-    const wantNormals = wantPos || (normalMap != null && wrt.includes("normalMap"));
-    if (!wantNormals) gAlbedo = shadeBackwardAlbedo(C, saved.normals!, ids, light, gradImage);
-    else {
-      const gs = shadeBackward(albedoImg, C, saved.normals!, ids, light, specular, saved.viewDirs, gradImage);
-      gAlbedo = gs.albedo;
-      // One fused pass (normalChain.ts) instead of shadingNormalsBackward → the map's
-      // sampleTextureBackward → three interpolateBackward calls; it rebuilds the normal
-      // frame the forward pass did not keep.
-      const wantMap = normalMap != null && wrt.includes("normalMap");
-      const gc = normalChainBackward({
-        raster, triangles: mesh.triangles, gradN: gs.normals, vertexNormals: saved.splitN!, tangents: saved.tanXyz, bitangents: saved.bit,
-        uvImg, normalMap: normalMap ?? null, wantMap, wantPos, gBary, gUv: gUv ?? null,
-      });
-      if (wantMap) out.normalMap = gc.normalMap!;
-      if (wantPos) {
-        // The bitangents w·(n × t) follow the vertex normals.
-        if (normalMap) vertexBitangentsBackward(saved.tangents!, gc.bitangents, gc.vertexNormals);
-        const gModelN = mesh.source ? scatter(gc.vertexNormals, mesh.source, 3, mesh.positions.length) : gc.vertexNormals;
-        vertexNormalsBackward(mesh.positions, modelTris, gModelN, gPosModel!);
-      }
-    }
-  } else {
-    gAlbedo = new Float32Array(N * C);
-    for (let p = 0; p < N; p++) if (ids[p] !== 0) for (let c = 0; c < C; c++) gAlbedo[p * C + c] = gradImage[p * C + c]!;
+// Per-pixel scratch of the synchronous adjoint (dL/dalbedo, dL/dn, dL/dbary, dL/duv), kept
+// between calls: never returned, and each call rewrites the pixels it reads (fresh arrays cost
+// ~10 MB of zeroed allocations per 512² call). The gradient image is not copied.
+let syncScratch: BandScratch | undefined;
+const scratchSlots = new Map<string, Float32Array>();
+const scratchMemory: FrameMemory = {
+  f32: (name, n) => {
+    let a = scratchSlots.get(name);
+    if (!a || a.length !== n) scratchSlots.set(name, (a = new Float32Array(n)));
+    return a;
+  },
+  f64: (_, n) => new Float64Array(n),
+  i32: (_, n) => new Int32Array(n),
+  u32: (_, n) => new Uint32Array(n),
+  u8: (_, n) => new Uint8Array(n),
+};
+
+/** The per-vertex tail of the adjoint, after the bands are reduced into `acc`: normals → positions, clip → positions, seam scatter. */
+export function finishBackward(saved: Saved, job: BackwardJob, acc: BandAcc): RenderGrads {
+  const { mesh } = saved;
+  const out: RenderGrads = {};
+  if (job.wantMap && acc.normalMap) out.normalMap = acc.normalMap;
+  if (job.wantTexture && acc.texture) out.texture = acc.texture;
+  if (!job.wantPos) return out;
+  const gPosModel = new Float32Array(mesh.positions.length);
+  if (acc.vertexNormals) {
+    // The bitangents w·(n × t) follow the vertex normals.
+    if (job.frame.fused.normalMap) vertexBitangentsBackward(saved.tangents!, acc.bitangents!, acc.vertexNormals);
+    const gModelN = mesh.source ? scatter(acc.vertexNormals, mesh.source, 3, mesh.positions.length) : acc.vertexNormals;
+    vertexNormalsBackward(mesh.positions, saved.modelTris, gModelN, gPosModel);
   }
-  if (texture && (wrt.includes("texture") || wantPos)) {
-    const gt = sampleTextureBackward(uvImg!, ids, texture.data, texture.width, texture.height, C, gAlbedo, { wrap: texture.wrap }, { uv: gUv ?? null });
-    if (wrt.includes("texture")) out.texture = gt.texture;
-  }
-  if (wantPos) {
-    if (gUv) interpolateBackward(raster, rmesh, mesh.uv!, 2, gUv, { bary: gBary! });
-    const gSplit = rasterizeBackward(raster, rmesh, gBary!);
-    if (mesh.source) scatter(gSplit, mesh.source, 3, mesh.positions.length, gPosModel!);
-    else for (let i = 0; i < gSplit.length; i++) gPosModel![i] += gSplit[i]!;
-    out.positions = gPosModel!;
-  }
+  const raster = job.frame.raster;
+  const gSplit = clipToPositionsBackward(acc.clip!, raster.viewProjection, new Float32Array((raster.clip.length / 4) * 3));
+  if (mesh.source) scatter(gSplit, mesh.source, 3, mesh.positions.length, gPosModel);
+  else for (let i = 0; i < gSplit.length; i++) gPosModel[i] += gSplit[i]!;
+  out.positions = gPosModel;
   return out;
+}
+
+/** A texture's channel count: as given, else data.length / (width·height). */
+export function textureChannels(t: Texture): number {
+  return t.channels ?? t.data.length / (t.width * t.height);
 }
 
 /** Adjoint of gatherSplit (face/seam.ts): sums split-vertex values back onto model vertices. */
@@ -231,7 +276,7 @@ export function renderViews(mesh: RenderMesh, { cameras, lights, ...rest }: View
   for (const camera of cameras) {
     const first = render(mesh, { ...rest, camera, light: lights[0] });
     images.push(first.image);
-    const { albedoImg, normals, viewDirs } = first.saved;
+    const { albedoImg, normals, viewDirs } = first.saved.frame.out;
     const ids = first.raster.triangleId;
     for (let l = 1; l < lights.length; l++) {
       const img = shade(albedoImg, first.channels, normals!, ids, lights[l]!, rest.specular, viewDirs);

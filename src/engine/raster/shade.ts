@@ -59,14 +59,19 @@ export interface ShadeGrads {
   normals: Float32Array;
 }
 
-export function shadeBackward(albedo: Float32Array, C: number, normals: Float32Array, mask: Int32Array, light: DirectionalLight, specular: Specular | null | undefined, viewDirs: Float32Array | null | undefined, gradOut: Float32Array): ShadeGrads {
+/**
+ * Pixels p0…p1 only when given (a band of rows, see bands.ts); `out` arrays are written in that
+ * range (their other pixels are left alone), so a band worker can reuse its scratch arrays.
+ */
+export function shadeBackward(albedo: Float32Array, C: number, normals: Float32Array, mask: Int32Array, light: DirectionalLight, specular: Specular | null | undefined, viewDirs: Float32Array | null | undefined, gradOut: Float32Array, p0 = 0, p1 = mask.length, out?: ShadeGrads): ShadeGrads {
   const N = mask.length;
-  const gA = new Float32Array(N * C);
-  const gN = new Float32Array(N * 3);
+  const gA = out ? out.albedo : new Float32Array(N * C);
+  const gN = out ? out.normals : new Float32Array(N * 3);
+  if (out) { gA.fill(0, p0 * C, p1 * C); gN.fill(0, p0 * 3, p1 * 3); }
   const [lx, ly, lz] = light.direction;
   // Light fields hoisted out of the pixel loop (read once per pixel, they showed in profiles).
   const amb = light.ambient, inten = light.intensity;
-  for (let p = 0; p < N; p++) {
+  for (let p = p0; p < p1; p++) {
     if (mask[p] === 0) continue;
     const base = p * C;
     const nx = normals[3 * p]!, ny = normals[3 * p + 1]!, nz = normals[3 * p + 2]!;
@@ -100,12 +105,13 @@ export function shadeBackward(albedo: Float32Array, C: number, normals: Float32A
  * The albedo half of shadeBackward alone (dL/dalbedo = dL/dout · shading; the highlight is
  * additive, so it drops out): for texture-only adjoints, which need no dL/dnormals.
  */
-export function shadeBackwardAlbedo(C: number, normals: Float32Array, mask: Int32Array, light: DirectionalLight, gradOut: Float32Array): Float32Array {
+export function shadeBackwardAlbedo(C: number, normals: Float32Array, mask: Int32Array, light: DirectionalLight, gradOut: Float32Array, p0 = 0, p1 = mask.length, out?: Float32Array): Float32Array {
   const N = mask.length;
-  const gA = new Float32Array(N * C);
+  const gA = out ?? new Float32Array(N * C);
+  if (out) gA.fill(0, p0 * C, p1 * C);
   const [lx, ly, lz] = light.direction;
   const amb = light.ambient, inten = light.intensity;
-  for (let p = 0; p < N; p++) {
+  for (let p = p0; p < p1; p++) {
     if (mask[p] === 0) continue;
     const ndl = normals[3 * p]! * lx + normals[3 * p + 1]! * ly + normals[3 * p + 2]! * lz;
     const s = amb + (ndl > 0 ? inten * ndl : 0);

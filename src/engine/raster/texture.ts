@@ -71,6 +71,8 @@ export function sampleTextureBackward(
   gradOut: Float32Array,
   { wrap = "clamp" }: TextureOptions = {},
   acc: { texture?: Float32Array; uv?: Float32Array | null } = {},
+  p0 = 0,
+  p1 = uv.length / 2,
 ): TextureGrads {
   const C = channels;
   const N = uv.length / 2;
@@ -78,7 +80,7 @@ export function sampleTextureBackward(
   const wantUv = acc.uv !== null;
   const gUv = acc.uv ?? new Float32Array(wantUv ? N * 2 : 0);
   const repeat = wrap === "repeat";
-  for (let p = 0; p < N; p++) {
+  for (let p = p0; p < p1; p++) {
     if (mask && mask[p] === 0) continue;
     // Same taps as sampleTexture, with C = 3 unrolled: this runs once per covered
     // pixel per texture in every texture-stage step.

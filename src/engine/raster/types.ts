@@ -40,3 +40,16 @@ export interface RasterBuffer {
   /** NDC depth (for tests and compositing). `[H*W]` */
   readonly depth: Float32Array;
 }
+
+/**
+ * An image sampled by the renderer: a colour or latent texture, or a tangent-space normal map
+ * (`[height*width*channels]`, row 0 = top). `channels` may be left out and is then
+ * data.length / (width·height); a normal map must have 3.
+ */
+export interface Texture {
+  readonly data: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels?: number;
+  readonly wrap?: "clamp" | "repeat";
+}

@@ -10,7 +10,7 @@ import { interpolate, interpolateBackward } from "../../../src/engine/raster/int
 import { sampleTexture, sampleTextureBackward } from "../../../src/engine/raster/texture.js";
 import { shadingNormals, shadingNormalsBackward } from "../../../src/engine/raster/normalmap.js";
 import { shade, shadeBackward } from "../../../src/engine/raster/shade.js";
-import { vertexNormalsBackward } from "../../../src/engine/raster/normals.js";
+import { vertexNormalsBackward } from "../../../src/engine/face/normals.js";
 import { render, renderBackward, type RenderOptions } from "../../../src/engine/raster/render.js";
 import { vertexNormals, vertexTangents } from "../../../src/engine/face/normals.js";
 import { Rng } from "../../../src/engine/util/rng.js";

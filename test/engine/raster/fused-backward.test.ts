@@ -91,3 +91,26 @@ test("sampleTextureBackward with uv: null gives the same texture gradient and no
     assert.ok(full.uv.some((v) => v !== 0));
   }
 });
+
+test("keepNormalFrame: the adjoint reading the forward's normal frame equals the recomputing one (texture + map + specular; grey + map; grey)", async () => {
+  const { render, renderBackward } = await import("../../../src/engine/raster/render.js");
+  const light = directionalLight(30, 25);
+  const mesh = { ...grid, tangents };
+  const g = Float32Array.from(new Rng(5).normals(N * 3));
+  const cases = [
+    { light, specular: { strength: 0.3, shininess: 12 }, texture: { data: smoothTexture(16, 16, 3), width: 16, height: 16, channels: 3 }, normalMap: { data: smoothNormalMap(16, 16), width: 16, height: 16 } },
+    { light, albedo: [0.7, 0.7, 0.7], normalMap: { data: smoothNormalMap(12, 8), width: 12, height: 8, wrap: "repeat" as const } },
+    { light, albedo: [0.7, 0.7, 0.7] },
+  ];
+  for (const extra of cases) {
+    const opts = { camera, width: S, height: S, ...extra };
+    const kept = render(mesh, { ...opts, keepNormalFrame: true });
+    assert.ok(kept.saved.frame.out.frame, "the frame is kept");
+    const ref = renderBackward(render(mesh, opts), g);
+    const got = renderBackward(kept, g);
+    for (const k of ["positions", "normalMap"] as const) {
+      if (!ref[k]) continue;
+      assert.ok(relDiff(got[k]!, ref[k]!) < 1e-5, `${k}: ${relDiff(got[k]!, ref[k]!)}`);
+    }
+  }
+});

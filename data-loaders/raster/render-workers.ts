@@ -1,0 +1,46 @@
+// Node glue for the engine's ParallelRenderer (src/engine/raster/parallel.ts): worker_threads
+// running bandHandler, the calling thread being one of the `threads`. Tests and benches run
+// TypeScript through tsx, so each worker registers tsx before importing its entry (as
+// geometry/rank-parallel.ts does).
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { ParallelRenderer, type BandMessage, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
+
+const BOOTSTRAP = `
+const { workerData } = require("node:worker_threads");
+import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.entry); });
+`;
+
+function nodeBandWorker(): BandWorker {
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi: import.meta.resolve("tsx/esm/api"), entry: new URL("./render-worker.ts", import.meta.url).href } });
+  let pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  worker.on("message", (m: { error?: string }) => {
+    const p = pending;
+    pending = null;
+    if (m.error) p?.reject(new Error(m.error));
+    else p?.resolve();
+  });
+  worker.on("error", (e) => { pending?.reject(e); pending = null; });
+  return {
+    run: (message: BandMessage) => new Promise<void>((resolve, reject) => {
+      if (pending) return reject(new Error("render worker: a message is already running"));
+      pending = { resolve, reject };
+      worker.postMessage(message);
+    }),
+    close: async () => { await worker.terminate(); },
+  };
+}
+
+export interface NodeRendererOptions extends ParallelRendererOptions {
+  /** Threads including the calling one (default: the machine's cores). */
+  threads?: number;
+}
+
+/** A ParallelRenderer on `threads` threads (threads − 1 workers); resolves once the workers answer. */
+export async function createNodeRenderer({ threads = availableParallelism(), ...opts }: NodeRendererOptions = {}): Promise<ParallelRenderer> {
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`createNodeRenderer: threads must be a positive integer, got ${threads}`);
+  const workers = Array.from({ length: threads - 1 }, nodeBandWorker);
+  // A tiny reduce round-trip: waits until every worker has loaded the engine.
+  await Promise.all(workers.map((w) => w.run({ op: "reduce", accs: [], from: 0, to: 1 })));
+  return new ParallelRenderer(workers, opts);
+}

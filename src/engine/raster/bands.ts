@@ -1,0 +1,184 @@
+/**
+ * render()/renderBackward() as per-band kernels: a frame is split into bands of rows, and each
+ * band runs rasterize → fused shading (forward) or the whole pixel adjoint (backward) on its
+ * rows only. render.ts runs one band covering the frame on the calling thread; parallel.ts
+ * hands bands to workers over SharedArrayBuffers. Same code either way.
+ *
+ * Determinism: forward pixels do not depend on the split (each pixel visits the triangles in
+ * the same order). Backward scatters (texture, normal map, vertex normals/bitangents, clip
+ * vertices) go to one accumulation buffer per band, and reduceBands sums them per element in
+ * band order 0, 1, …, B−1. The bytes therefore depend on the band count B (one band = the
+ * synchronous renderBackward, bit for bit) and never on how many threads ran the bands.
+ */
+import type { DirectionalLight, Texture } from "./types.js";
+import type { Raster } from "./rasterize.js";
+import { rasterizeRows, rasterizeBackwardClip, clipToPositionsBackward } from "./rasterize.js";
+import { shadePixels, type FusedInputs, type FusedOutputs } from "./fused.js";
+import { shadeBackward, shadeBackwardAlbedo, type Specular } from "./shade.js";
+import { normalChainBackward } from "./normalChain.js";
+import { sampleTextureBackward } from "./texture.js";
+import { interpolateBackward } from "./interpolate.js";
+
+/** Everything a band reads and writes (typed arrays, possibly views of SharedArrayBuffers). */
+export interface Frame {
+  fused: FusedInputs;
+  raster: Raster;
+  /** Screen coordinates per render vertex `[S*3]` (rasterize.ts screenCoords). */
+  scr: Float64Array;
+  out: FusedOutputs;
+}
+
+export type GradTarget = "texture" | "normalMap" | "positions";
+
+/** Per-band accumulation buffers (null when not needed for this adjoint). */
+export interface BandAcc {
+  texture: Float32Array | null;
+  normalMap: Float32Array | null;
+  vertexNormals: Float32Array | null;
+  bitangents: Float32Array | null;
+  clip: Float64Array | null;
+}
+
+export interface BackwardJob {
+  frame: Frame;
+  gradImage: Float32Array;
+  wantTexture: boolean;
+  wantMap: boolean;
+  wantPos: boolean;
+  /** Per-pixel dL/dbary and dL/duv `[H*W*2]` (rows are disjoint between bands). */
+  gBary: Float32Array | null;
+  gUv: Float32Array | null;
+}
+
+/** Per-thread scratch for the pixel-local gradients (dL/dalbedo, dL/dnormal, dL/duv-vertex). */
+export interface BandScratch {
+  gA: Float32Array;
+  gN: Float32Array;
+  gUvAttr: Float32Array;
+}
+
+export function bandScratch(job: BackwardJob, prev?: BandScratch): BandScratch {
+  const f = job.frame.fused, N = f.raster.width * f.raster.height;
+  const uvLen = f.uv ? f.uv.length : 0;
+  if (prev && prev.gA.length === N * f.channels && prev.gN.length === N * 3 && prev.gUvAttr.length === uvLen) return prev;
+  return { gA: new Float32Array(N * f.channels), gN: new Float32Array(N * 3), gUvAttr: new Float32Array(uvLen) };
+}
+
+/** Which accumulators an adjoint needs, and their lengths. */
+export function accShape(job: Omit<BackwardJob, "gBary" | "gUv" | "gradImage">): Record<keyof BandAcc, number> {
+  const f = job.frame.fused;
+  const normals = f.light !== null && (job.wantPos || (f.normalMap !== null && job.wantMap));
+  const S = f.vertexNormals ? f.vertexNormals.length : 0;
+  return {
+    texture: f.texture && (job.wantTexture || job.wantPos) ? f.texture.data.length : 0,
+    normalMap: normals && f.normalMap && job.wantMap ? f.normalMap.data.length : 0,
+    vertexNormals: normals ? S : 0,
+    bitangents: normals ? S : 0,
+    clip: job.wantPos ? job.frame.raster.clip.length : 0,
+  };
+}
+
+export function newAcc(shape: Record<keyof BandAcc, number>, f32: (n: number) => Float32Array = (n) => new Float32Array(n), f64: (n: number) => Float64Array = (n) => new Float64Array(n)): BandAcc {
+  return {
+    texture: shape.texture ? f32(shape.texture) : null,
+    normalMap: shape.normalMap ? f32(shape.normalMap) : null,
+    vertexNormals: shape.vertexNormals ? f32(shape.vertexNormals) : null,
+    bitangents: shape.bitangents ? f32(shape.bitangents) : null,
+    clip: shape.clip ? f64(shape.clip) : null,
+  };
+}
+
+/** Forward for rows y0…y1: rasterize (coverage + barycentrics) then the fused shading pass. */
+export function forwardBand(frame: Frame, y0: number, y1: number): void {
+  const { raster, fused, scr, out } = frame;
+  const W = raster.width;
+  rasterizeRows(raster.clip, scr, fused.triangles, W, y0, y1, raster.triangleId, raster.depth, raster.bary);
+  shadePixels(fused, y0 * W, y1 * W, out);
+}
+
+/**
+ * The pixel part of the adjoint for rows y0…y1, scattering into `acc` (zeroed here when
+ * `clear`: a band's buffers start empty). Background pixels are skipped by every kernel.
+ */
+export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratch, y0: number, y1: number, clear = true): void {
+  const { frame, gradImage, wantMap, wantPos, gBary, gUv } = job;
+  const { raster, fused: f, out } = frame;
+  const W = raster.width, C = f.channels, p0 = y0 * W, p1 = y1 * W;
+  const ids = raster.triangleId;
+  if (clear) for (const a of [acc.texture, acc.normalMap, acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
+  gBary?.fill(0, 2 * p0, 2 * p1);
+  gUv?.fill(0, 2 * p0, 2 * p1);
+  const light: DirectionalLight | null = f.light;
+  let gAlbedo: Float32Array;
+  if (light) {
+    if (!acc.vertexNormals) gAlbedo = shadeBackwardAlbedo(C, out.normals!, ids, light, gradImage, p0, p1, scratch.gA);
+    else {
+      const gs = shadeBackward(out.albedoImg, C, out.normals!, ids, light, f.specular as Specular | null, out.viewDirs, gradImage, p0, p1, { albedo: scratch.gA, normals: scratch.gN });
+      gAlbedo = gs.albedo;
+      // One fused pass (normalChain.ts) instead of shadingNormalsBackward → the map's
+      // sampleTextureBackward → three interpolateBackward calls.
+      normalChainBackward({
+        raster, triangles: f.triangles, gradN: gs.normals, vertexNormals: f.vertexNormals!, tangents: f.tangents, bitangents: f.bitangents,
+        uvImg: out.uvImg, normalMap: f.normalMap, wantMap: acc.normalMap !== null, wantPos, gBary, gUv, p0, p1, frame: out.frame,
+        acc: { normalMap: acc.normalMap, vertexNormals: acc.vertexNormals, bitangents: acc.bitangents! },
+      });
+    }
+  } else {
+    gAlbedo = scratch.gA;
+    gAlbedo.fill(0, p0 * C, p1 * C);
+    for (let p = p0; p < p1; p++) if (ids[p] !== 0) for (let c = 0; c < C; c++) gAlbedo[p * C + c] = gradImage[p * C + c]!;
+  }
+  const tex: Texture | null = f.texture;
+  if (tex && acc.texture) sampleTextureBackward(out.uvImg!, ids, tex.data, tex.width, tex.height, C, gAlbedo, { wrap: tex.wrap }, { texture: acc.texture, uv: gUv }, p0, p1);
+  if (wantPos) {
+    if (gUv) interpolateBackward(raster, f, f.uv!, 2, gUv, { bary: gBary!, attr: scratch.gUvAttr }, p0, p1);
+    rasterizeBackwardClip(ids, W, raster.clip, f.triangles, gBary!, acc.clip!, y0, y1);
+  }
+}
+
+/**
+ * Sums element range [lo, hi) of each band's buffers into band 0's, in band order (one fixed
+ * association per element, whoever runs it). Callers split [0, 1) of every array among threads.
+ */
+export function reduceBands(accs: readonly BandAcc[], from: number, to: number): void {
+  if (accs.length < 2) return;
+  for (const key of ["texture", "normalMap", "vertexNormals", "bitangents", "clip"] as const) {
+    const first = accs[0]![key];
+    if (!first) continue;
+    const lo = Math.floor(from * first.length), hi = Math.floor(to * first.length);
+    for (let b = 1; b < accs.length; b++) {
+      const a = accs[b]![key]!;
+      for (let i = lo; i < hi; i++) first[i] += a[i]!;
+    }
+  }
+}
+
+/**
+ * Band edges for B bands over H rows. Forward: the rows the mesh projects onto, split evenly
+ * (the rows outside only get background). Backward: equal numbers of covered pixels, so bands
+ * cost about the same; both depend only on this frame, so the split is reproducible.
+ */
+export function forwardEdges(scr: Float64Array, H: number, B: number): number[] {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 1; i < scr.length; i += 3) { const y = scr[i]!; if (y < lo) lo = y; if (y > hi) hi = y; }
+  const top = Number.isFinite(lo) ? Math.max(0, Math.min(H, Math.floor(lo))) : 0;
+  const bot = Number.isFinite(hi) ? Math.max(top, Math.min(H, Math.ceil(hi) + 1)) : H;
+  const edges = [0];
+  for (let b = 1; b < B; b++) edges.push(top + Math.round(((bot - top) * b) / B));
+  edges.push(H);
+  return edges;
+}
+
+export function backwardEdges(mask: Uint8Array, W: number, H: number, B: number): number[] {
+  let total = 0;
+  for (let p = 0; p < W * H; p++) total += mask[p]!;
+  const edges = [0];
+  let cum = 0, y = 0;
+  for (let b = 1; b < B; b++) {
+    const goal = (total * b) / B;
+    while (y < H && cum < goal) { for (let x = 0; x < W; x++) cum += mask[y * W + x]!; y++; }
+    edges.push(y);
+  }
+  edges.push(H);
+  return edges;
+}
