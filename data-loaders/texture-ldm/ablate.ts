@@ -17,7 +17,7 @@ import { nchwToHwc } from "../../src/engine/stages/texture/layout.js";
 import { Rng } from "../../src/engine/util/rng.js";
 import { LdmConditioning } from "../../src/engine/stages/texture-ldm/conditioning.js";
 import { LdmSampler, type TrainedLdm } from "../../src/engine/stages/texture-ldm/sampler.js";
-import { LDM_VARIANTS, type LdmVariant } from "../../src/engine/stages/texture-ldm/variants.js";
+import { LDM_VARIANTS } from "../../src/engine/stages/texture-ldm/variants.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { tokenize } from "../clip/merges.js";
 import { runLoop } from "../run/loop.js";

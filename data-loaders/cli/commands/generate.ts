@@ -1,7 +1,6 @@
 // `dreamface generate "<prompt>"`: the whole pipeline into one run folder, stage by stage
 // (<run>/geometry, <run>/texture) with a top-level manifest. Says which stages ran.
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
 import { intOption } from "../options.js";
 
 interface GenerateFlags {

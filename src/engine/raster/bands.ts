@@ -12,7 +12,7 @@
  */
 import type { DirectionalLight, Texture } from "./types.js";
 import type { Raster } from "./rasterize.js";
-import { rasterizeRows, rasterizeBackwardClip, clipToPositionsBackward } from "./rasterize.js";
+import { rasterizeRows, rasterizeBackwardClip } from "./rasterize.js";
 import { shadePixels, type FusedInputs, type FusedOutputs } from "./fused.js";
 import { shadeBackward, shadeBackwardAlbedo, type Specular } from "./shade.js";
 import { normalChainBackward } from "./normalChain.js";
@@ -101,7 +101,7 @@ export function forwardBand(frame: Frame, y0: number, y1: number): void {
  * `clear`: a band's buffers start empty). Background pixels are skipped by every kernel.
  */
 export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratch, y0: number, y1: number, clear = true): void {
-  const { frame, gradImage, wantMap, wantPos, gBary, gUv } = job;
+  const { frame, gradImage, wantPos, gBary, gUv } = job;
   const { raster, fused: f, out } = frame;
   const W = raster.width, C = f.channels, p0 = y0 * W, p1 = y1 * W;
   const ids = raster.triangleId;
