@@ -10,7 +10,7 @@ import { projectRoot } from "../io/paths.js";
 import { makeProject, runBuild } from "../../test/site/build-once.js";
 import { writeFakeRuns } from "./fixtures.test-helpers.js";
 
-const PAGES = ["runs.md", "runs/[id].md", "runs/[id].json.ts", "evaluation.md", "data/runs.json.ts", "data/evaluation.json.ts", "workbench.css", "components/capabilityPanel.ts"];
+const PAGES = ["runs.md", "runs/[id].md", "runs/[id].json.ts", "evaluation.md", "data/runs.json.ts", "data/evaluation.json.ts", "workbench.css", "components/capabilityPanel.ts", "components/testSignalBanner.ts", "components/payload.ts", "components/trajectoryPanels.ts"];
 
 test("the report pages build offline with one page per run id", async () => {
   const pages = Object.fromEntries(PAGES.map((p) => [p, readFileSync(join(projectRoot, "src", p), "utf8")]));
