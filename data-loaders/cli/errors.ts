@@ -18,11 +18,9 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException {
  */
 export function formatCliError(error: unknown, env: NodeJS.ProcessEnv = process.env): { text: string; status: number } {
   const debug = env.DREAMFACE_DEBUG === "1";
-  const full = (error instanceof Error ? error.message : String(error)).trim();
-  const message = full.split("\n")[0]!.trim() || "(no message)";
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim() || "(no message)";
   const stack = debug && error instanceof Error && error.stack ? `\n${error.stack}` : "";
-  // A user error's text is written for the user: a list of problems (models check) stays whole.
-  if (error instanceof UserError) return { text: `dreamface: ${full || "(no message)"}${stack}`, status: 2 };
+  if (error instanceof UserError) return { text: `dreamface: ${message}${stack}`, status: 2 };
   if (isSystemError(error)) return { text: `dreamface: ${message}${stack}`, status: 2 };
   const hint = debug ? "" : " (set DREAMFACE_DEBUG=1 for the stack trace)";
   return { text: `dreamface: internal error: ${message}${hint}${stack}`, status: 1 };

@@ -61,7 +61,6 @@ export function register(program: Command): void {
       for (const role of report.ok) console.log(`ok  ${role}`);
       for (const d of report.derived) console.log(`derived  ${d.role} (from ${d.from}, by the ONNX autodiff on first use)`);
       if (problems.length) {
-        if (problems.length === 1) throw new UserError(`${report.dir} (profile ${profile}): ${formatProblem(problems[0]!)}`);
         throw new UserError(`${problems.length} problem(s) in ${report.dir} (profile ${profile}):\n` + problems.map((p) => `  ${formatProblem(p)}`).join("\n"));
       }
       const absent = report.problems.length - problems.length;

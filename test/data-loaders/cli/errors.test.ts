@@ -28,10 +28,6 @@ test("formatCliError: user, system and internal errors are one line without DREA
     assert.equal(loud.status, status);
     if (error instanceof Error) assert.match(loud.text, STACK_LINE, "DREAMFACE_DEBUG=1 shows the stack");
   }
-  // A user error that lists problems (one per line, e.g. `models check`) is printed whole, still without a stack.
-  const list = formatCliError(new UserError("2 problem(s) in m:\n  a: missing\n  b: missing"), {});
-  assert.equal(list.status, 2);
-  assert.equal(list.text, "dreamface: 2 problem(s) in m:\n  a: missing\n  b: missing");
 });
 
 test("the CLI: a system error (results folder under a file) is one line, exit 2; DREAMFACE_DEBUG=1 adds the stack", () => {
