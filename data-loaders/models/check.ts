@@ -95,9 +95,15 @@ export async function checkModels(options: CheckOptions): Promise<CheckReport> {
       problem(bytes.length < 64 ? "truncated" : "unparsable", "is not an ONNX model (no graph or no outputs)");
       continue;
     }
+    const opset = opsetProblem(card, model);
+    if (opset) {
+      problem("signature", opset);
+      continue;
+    }
     const mismatch = signatureMismatch(card, sig);
     if (mismatch) {
-      problem("signature", `has the wrong signature: ${mismatch}; expected ${signatureText(card)}`);
+      // "expected …, found …" says it all; a missing or unexpected name also gets the whole signature.
+      problem("signature", `has the wrong signature: ${mismatch}${mismatch.includes("found") ? "" : `; expected ${signatureText(card)}`}`);
       continue;
     }
     const expected = tinyManifest?.files[card.role] ?? pulled?.files?.[card.file];
@@ -171,12 +177,14 @@ export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "
     for (const [k, spec] of specs.entries()) {
       const v = card.names === "positional" ? values[k] : values.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
       if (!v) return `no ${kind} "${spec.name}" (has ${values.map((x) => x.name).join(", ") || "none"})`;
-      if (!spec.dtypes.includes(v.dtype)) return `${kind} "${v.name}" is ${v.dtype}, expected ${spec.dtypes.join(" or ")}`;
-      if (!spec.ranks.includes(v.dims.length)) return `${kind} "${v.name}" has rank ${v.dims.length} ${dimsText(v.dims)}, expected rank ${spec.ranks.join(" or ")} ${dimsText(spec.dims)}`;
+      if (!spec.dtypes.includes(v.dtype)) return `${kind} "${v.name}" dtype: expected ${spec.dtypes.join(" or ")}, found ${v.dtype}`;
+      if (!spec.ranks.includes(v.dims.length)) return `${kind} "${v.name}" rank: expected ${spec.ranks.join(" or ")} ${dimsText(spec.dims)}, found ${v.dims.length} ${dimsText(v.dims)}`;
+      // Fixed dims of the card against fixed dims of the file. A dim the file declares symbolic
+      // (a dynamic axis) or 0 (unknown) says nothing and is accepted.
       if (v.dims.length === spec.dims.length) {
         for (const [i, d] of spec.dims.entries()) {
           const got = v.dims[i];
-          if (typeof d === "number" && typeof got === "number" && got !== d && got > 0) return `${kind} "${v.name}" has dim ${i} = ${got}, expected ${d}`;
+          if (typeof d === "number" && typeof got === "number" && got !== d && got > 0) return `${kind} "${v.name}" dim ${i}: expected ${d}, found ${got} ${dimsText(v.dims)}`;
         }
       }
     }
@@ -188,6 +196,20 @@ export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "
     return undefined;
   };
   return side("input", card.inputs, sig.inputs, false) ?? side("output", card.outputs, sig.outputs, true);
+}
+
+/** The default-domain opset a model imports ("" and "ai.onnx" are the same domain), or undefined. */
+export function defaultOpset(model: InstanceType<typeof onnx.ModelProto>): number | undefined {
+  const entry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx");
+  return entry?.version == null ? undefined : Number(entry.version);
+}
+
+/** Why the file's opset is below the card's minimum, or undefined. */
+function opsetProblem(card: Pick<ModelCard, "minOpset">, model: InstanceType<typeof onnx.ModelProto>): string | undefined {
+  if (!card.minOpset) return undefined;
+  const got = defaultOpset(model);
+  if (got === undefined) return `has the wrong opset: expected ai.onnx ≥ ${card.minOpset}, found no ai.onnx opset import`;
+  return got < card.minOpset ? `has the wrong opset: expected ai.onnx ≥ ${card.minOpset} (the public exports' default), found ${got}` : undefined;
 }
 
 function externalDataProblem(model: InstanceType<typeof onnx.ModelProto>, dir: string): { kind: Problem["kind"]; message: string } | undefined {

@@ -49,6 +49,8 @@ export interface ModelCard {
   remote?: readonly RemoteFile[];
   /** Derived from this public role when the file is absent (data-loaders/models/derive.ts). */
   derivedFrom?: string;
+  /** Lowest default-domain (ai.onnx) opset the file may import (models/cards/roles.ts). */
+  minOpset?: number;
 }
 
 export const float = ["float32", "float16"] as const;
