@@ -168,6 +168,12 @@ function dimsText(d: readonly Dim[]): string {
   return `[${d.join(",")}]`;
 }
 
+/** The sizes a card dim allows: a number, or alternatives written "4|8"; undefined for a symbolic dim. */
+function fixedDims(d: number | string): number[] | undefined {
+  if (typeof d === "number") return [d];
+  return /^\d+(\|\d+)+$/.test(d) ? d.split("|").map(Number) : undefined;
+}
+
 /** Why the declared signature does not fit the card, or undefined. */
 export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "names">, sig: Signature): string | undefined {
   const side = (kind: string, specs: readonly IoSpec[], values: Signature["inputs"], extraOk: boolean): string | undefined => {
@@ -184,7 +190,8 @@ export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "
       if (v.dims.length === spec.dims.length) {
         for (const [i, d] of spec.dims.entries()) {
           const got = v.dims[i];
-          if (typeof d === "number" && typeof got === "number" && got !== d && got > 0) return `${kind} "${v.name}" dim ${i}: expected ${d}, found ${got} ${dimsText(v.dims)}`;
+          const allowed = fixedDims(d);
+          if (allowed && typeof got === "number" && got > 0 && !allowed.includes(got)) return `${kind} "${v.name}" dim ${i}: expected ${allowed.join(" or ")}, found ${got} ${dimsText(v.dims)}`;
         }
       }
     }
