@@ -181,7 +181,8 @@ export function imageCases(): FuzzCase[] {
     ["1×1 16-bit", encodePng(flat(1, 1, 3), 1, 1, { bits: 16 }), /too small/],
     ["20000² header (RGB)", withHeader(good, 20000, 20000), /20000×20000/],
     ["20000² header (grey + alpha, 16-bit)", withHeader(encodePng(flat(32, 32, 4), 32, 32, { channels: 4, bits: 16 }), 20000, 20000), /20000×20000/],
-    ["not square (grey 64×32)", encodePng(flat(64, 32, 1), 64, 32, { channels: 1 }), /square/],
+    // 64×32 is a valid 2:1 atlas (face tile | head tile, face/atlas.ts): 48×32 is neither square nor square tiles.
+    ["not square nor square tiles (grey 48×32)", encodePng(flat(48, 32, 1), 48, 32, { channels: 1 }), /square/],
   ];
   return images.map(([what, bytes, names]) => ({ family: "image", name: `edit diffuse map: ${what}`, files: { "map.png": bytes }, args: ["edit", "$DIR/map.png", "--prompt", "with freckles", "--out", "$OUT.png"], names }));
 }
@@ -311,8 +312,8 @@ const SIGNATURE_BREAKS: Record<"wrong dims" | "wrong dtype" | "wrong opset", [st
 
 /**
  * Model folders with one bad file, run through `geometry --profile sd15`: broken files (zero
- * bytes, truncated, random bytes) and well-formed files of the wrong dims, dtype or opset.
- * `perKind` cases of each of the six kinds, roles and variants drawn from `rng`.
+ * bytes, truncated, random bytes: `perKind` of each, roles drawn from `rng`) and every well-formed
+ * file of the wrong dims, dtype or opset in SIGNATURE_BREAKS.
  */
 export function modelCases(rng: Rng, perKind: number): FuzzCase[] {
   const roles: Record<string, string> = {
@@ -338,9 +339,9 @@ export function modelCases(rng: Rng, perKind: number): FuzzCase[] {
     cases.push({ family: "model", name: `sd15 folder: ${role} ${what}`, files, args: ["geometry", "a face", "--profile", "sd15", "--out", "$OUT"], env: { DREAMFACE_SD15_DIR: "$DIR/sd15" }, names });
   };
   for (const [what, broken] of breaks) for (let i = 0; i < perKind; i++) push(pick(roleNames), what, broken);
+  // Every signature variant once (a draw would repeat some and skip others).
   for (const [kind, variants] of Object.entries(SIGNATURE_BREAKS)) {
-    for (let i = 0; i < perKind; i++) {
-      const [role, what, edit, detail] = pick(variants);
+    for (const [role, what, edit, detail] of variants) {
       const mutate = (b: Uint8Array) => {
         const m = onnxProto.onnx.ModelProto.decode(b);
         edit(m);
