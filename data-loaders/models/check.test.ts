@@ -13,6 +13,7 @@ import { vaeDecode } from "../../src/engine/models/vae.js";
 import { f32 } from "../../src/engine/models/tensor.js";
 import { checkModels, formatProblem } from "./check.js";
 import { tempDir } from "../../test/helpers/tmp.js";
+import { projectRoot } from "../io/paths.js";
 
 const root = tempDir("check-");
 
@@ -155,6 +156,8 @@ test("sd15 cards: wrong fixed dims, dtype or opset are named expected vs found; 
     ["opset 11", edited(unet, (m) => void (m.opsetImport![0]!.version = 11)), /wrong opset: expected ai\.onnx ≥ 14 .*found 11/],
     ["opset 18 (optimum-onnx's default)", edited(unet, (m) => void (m.opsetImport![0]!.version = 18)), undefined],
     ["symbolic channels (diffusers dynamic axes)", edited(unet, (m) => void (dim(m, 0, 1).dimParam = "channels")), undefined],
+    // The same, on a 9-channel (inpainting-shaped) UNet: the first Conv's weight gives the count away.
+    ["symbolic channels, 9 read by the first Conv", edited(buildUnet(0, { inChannels: 9 }), (m) => void (dim(m, 0, 1).dimParam = "channels")), /input "sample" dim 1 \(symbolic "channels"; its first Conv reads 9 channels\): expected 4, found 9/],
   ];
   for (const [what, bytes, named] of cases) {
     writeFileSync(join(dir, "unet", "model.onnx"), bytes);
@@ -165,5 +168,14 @@ test("sd15 cards: wrong fixed dims, dtype or opset are named expected vs found; 
       assert.match(formatProblem(report.problems[0]!), named, what);
       assert.match(formatProblem(report.problems[0]!), /\(unet\)/, what);
     }
+  }
+});
+
+test("the committed sd15-layout fixtures (diffusers, optimum, optimum-fp16) pass the sd15 cards, channel inference included", async () => {
+  for (const layout of ["diffusers", "optimum", "optimum-fp16"]) {
+    const dir = join(projectRoot, "test", "fixtures", "sd15-layouts", layout);
+    const report = await checkModels({ profile: "sd15", dir, roles: ["unet", "vae_encoder", "vae_decoder"] });
+    assert.deepEqual(report.problems.map(formatProblem), [], layout);
+    assert.deepEqual(report.ok, ["unet", "vae_encoder", "vae_decoder"], layout);
   }
 });

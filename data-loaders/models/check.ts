@@ -100,7 +100,7 @@ export async function checkModels(options: CheckOptions): Promise<CheckReport> {
       problem("signature", opset);
       continue;
     }
-    const mismatch = signatureMismatch(card, sig);
+    const mismatch = signatureMismatch(card, sig) ?? convChannelMismatch(card, model, sig);
     if (mismatch) {
       // "expected …, found …" says it all; a missing or unexpected name also gets the whole signature.
       problem("signature", `has the wrong signature: ${mismatch}${mismatch.includes("found") ? "" : `; expected ${signatureText(card)}`}`);
@@ -217,6 +217,30 @@ function opsetProblem(card: Pick<ModelCard, "minOpset">, model: InstanceType<typ
   const got = defaultOpset(model);
   if (got === undefined) return `has the wrong opset: expected ai.onnx ≥ ${card.minOpset}, found no ai.onnx opset import`;
   return got < card.minOpset ? `has the wrong opset: expected ai.onnx ≥ ${card.minOpset} (the public exports' default), found ${got}` : undefined;
+}
+
+/**
+ * A 4-D input whose channel dim the file leaves symbolic (the diffusers script's dynamic
+ * `channels` axis) still has a channel count: the first Conv reading it says it, in its weight's
+ * declared dims [C_out, C_in/group, k, k] (initializer headers, sized even when the bytes are
+ * external). Compared with the card's fixed channel dim; undefined when nothing is fixed or no
+ * Conv reads the input directly.
+ */
+export function convChannelMismatch(card: Pick<ModelCard, "inputs" | "names">, model: InstanceType<typeof onnx.ModelProto>, sig: Signature): string | undefined {
+  const graph = model.graph;
+  if (!graph) return undefined;
+  for (const [k, spec] of card.inputs.entries()) {
+    const v = card.names === "positional" ? sig.inputs[k] : sig.inputs.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
+    const allowed = spec.dims.length === 4 ? fixedDims(spec.dims[1]!) : undefined;
+    if (!v || !allowed || v.dims.length !== 4 || typeof v.dims[1] === "number") continue;
+    const conv = (graph.node ?? []).find((n) => n.opType === "Conv" && n.input?.[0] === v.name);
+    const weight = conv && (graph.initializer ?? []).find((t) => t.name === conv.input?.[1]);
+    if (!conv || !weight?.dims || weight.dims.length !== 4) continue;
+    const group = Number(conv.attribute?.find((a) => a.name === "group")?.i ?? 1);
+    const channels = Number(weight.dims[1]) * group;
+    if (!allowed.includes(channels)) return `input "${v.name}" dim 1 (symbolic "${v.dims[1]}"; its first Conv reads ${channels} channels): expected ${allowed.join(" or ")}, found ${channels}`;
+  }
+  return undefined;
 }
 
 function externalDataProblem(model: InstanceType<typeof onnx.ModelProto>, dir: string): { kind: Problem["kind"]; message: string } | undefined {

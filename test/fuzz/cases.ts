@@ -279,6 +279,12 @@ function value(m: Model, name: string) {
 /** Sets dim `axis` of `name` to a fixed size. */
 const setDim = (name: string, axis: number, size: number) => (m: Model) => void (value(m, name).shape!.dim![axis] = onnxProto.onnx.TensorShapeProto.Dimension.create({ dimValue: size }));
 const setDtype = (name: string, dtype: number) => (m: Model) => void (value(m, name).elemType = dtype);
+/** A diffusers-style dynamic channel axis on `name`, and the first Conv reading it declaring a `channels`-wide weight. */
+const symbolicChannels = (name: string, channels: number) => (m: Model) => {
+  value(m, name).shape!.dim![1] = onnxProto.onnx.TensorShapeProto.Dimension.create({ dimParam: "channels" });
+  const conv = m.graph!.node!.find((n) => n.opType === "Conv" && n.input?.[0] === name)!;
+  m.graph!.initializer!.find((t) => t.name === conv.input![1])!.dims![1] = channels;
+};
 const setOpset = (version: number) => (m: Model) => void (m.opsetImport![0]!.version = version);
 
 /**
@@ -292,6 +298,7 @@ const SIGNATURE_BREAKS: Record<"wrong dims" | "wrong dtype" | "wrong opset", [st
   "wrong dims": [
     ["unet", "encoder_hidden_states 1024 wide (SD2)", setDim("encoder_hidden_states", 2, 1024), /input "encoder_hidden_states" dim 2: expected 768, found 1024/],
     ["unet", "sample with 9 channels (inpainting)", setDim("sample", 1, 9), /input "sample" dim 1: expected 4, found 9/],
+    ["unet", "symbolic channels, a 9-channel first Conv", symbolicChannels("sample", 9), /input "sample" dim 1 \(symbolic "channels".*expected 4, found 9/],
     ["text_encoder", "last_hidden_state 1024 wide (SD2)", setDim("last_hidden_state", 2, 1024), /output "last_hidden_state" dim 2: expected 768, found 1024/],
     ["vae_encoder", "16 latent channels (SD3 VAE)", setDim("latent_sample", 1, 16), /output "latent_sample" dim 1: expected 4 or 8, found 16/],
     ["clip_text", "text_embeds 512 wide (ViT-B)", setDim("text_embeds", 1, 512), /output "text_embeds" dim 1: expected 768, found 512/],
