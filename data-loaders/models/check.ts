@@ -174,6 +174,11 @@ function fixedDims(d: number | string): number[] | undefined {
   return /^\d+(\|\d+)+$/.test(d) ? d.split("|").map(Number) : undefined;
 }
 
+/** The file's value for the card's k-th spec: by position, or by name or alias. */
+function valueFor(card: Pick<ModelCard, "names">, spec: IoSpec, k: number, values: Signature["inputs"]): Signature["inputs"][number] | undefined {
+  return card.names === "positional" ? values[k] : values.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
+}
+
 /** Why the declared signature does not fit the card, or undefined. */
 export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "names">, sig: Signature): string | undefined {
   const side = (kind: string, specs: readonly IoSpec[], values: Signature["inputs"], extraOk: boolean): string | undefined => {
@@ -181,7 +186,7 @@ export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "
       if (values.length < specs.length || (!extraOk && values.length !== specs.length)) return `${values.length} ${kind}s, expected ${specs.length}`;
     }
     for (const [k, spec] of specs.entries()) {
-      const v = card.names === "positional" ? values[k] : values.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
+      const v = valueFor(card, spec, k, values);
       if (!v) return `no ${kind} "${spec.name}" (has ${values.map((x) => x.name).join(", ") || "none"})`;
       if (!spec.dtypes.includes(v.dtype)) return `${kind} "${v.name}" dtype: expected ${spec.dtypes.join(" or ")}, found ${v.dtype}`;
       if (!spec.ranks.includes(v.dims.length)) return `${kind} "${v.name}" rank: expected ${spec.ranks.join(" or ")} ${dimsText(spec.dims)}, found ${v.dims.length} ${dimsText(v.dims)}`;
@@ -230,7 +235,7 @@ export function convChannelMismatch(card: Pick<ModelCard, "inputs" | "names">, m
   const graph = model.graph;
   if (!graph) return undefined;
   for (const [k, spec] of card.inputs.entries()) {
-    const v = card.names === "positional" ? sig.inputs[k] : sig.inputs.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
+    const v = valueFor(card, spec, k, sig.inputs);
     const allowed = spec.dims.length === 4 ? fixedDims(spec.dims[1]!) : undefined;
     if (!v || !allowed || v.dims.length !== 4 || typeof v.dims[1] === "number") continue;
     const conv = (graph.node ?? []).find((n) => n.opType === "Conv" && n.input?.[0] === v.name);
