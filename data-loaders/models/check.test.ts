@@ -13,6 +13,7 @@ import { vaeDecode } from "../../src/engine/models/vae.js";
 import { f32 } from "../../src/engine/models/tensor.js";
 import { checkModels, formatProblem } from "./check.js";
 import { tempDir } from "../../test/helpers/tmp.js";
+import { projectRoot } from "../io/paths.js";
 
 const root = tempDir("check-");
 
@@ -70,7 +71,7 @@ test("sd15 layout: accepted variants pass, a wrong channel count is named, user-
   assert.deepEqual(report.ok, ["unet", "vae_decoder"]);
   const tex = report.problems.find((p) => p.role === "texture_unet")!;
   assert.equal(tex.kind, "signature");
-  assert.match(tex.message, /input "sample" has dim 1 = 4, expected 5/);
+  assert.match(tex.message, /input "sample" dim 1: expected 5, found 4/);
   const spec = report.problems.find((p) => p.role === "specular_decoder")!;
   assert.equal(spec.kind, "missing");
   assert.match(spec.fix, /no public weights.*latent_sample: float32\|float16 \[batch,4,latent_height,latent_width\]/);
@@ -82,9 +83,10 @@ test("`dreamface models check` exits 2 and prints one line per bad file", () => 
   writeFileSync(join(dir, "unet", "model.onnx"), renamedInputUnet());
   const r = runCli(["models", "check", dir, "--profile", "sd15", "--roles", "unet,vae_encoder"]);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /2 problem\(s\)/);
-  assert.match(r.stderr, /unet\/model\.onnx \(unet\): has the wrong signature: no input "sample"/);
-  assert.match(r.stderr, /vae_encoder\/model\.onnx \(vae_encoder\): missing\. Fix: run `dreamface models pull sd15`/);
+  assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assert.match(r.stderr, /2 problem\(s\).*unet\/model\.onnx \(unet\): has the wrong signature: no input "sample".*and 1 more/);
+  assert.match(r.stdout, /^bad .*unet\/model\.onnx \(unet\): has the wrong signature: no input "sample"/m);
+  assert.match(r.stdout, /^bad .*vae_encoder\/model\.onnx \(vae_encoder\): missing\. Fix: run `dreamface models pull sd15`/m);
   const bad = runCli(["models", "check", join(root, "nope")]);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /no such folder/);
@@ -133,4 +135,47 @@ test("external weights: present → loads and matches; missing or truncated → 
   const missing = await checkModels({ profile: "sd15", dir, roles: ["vae_decoder"] });
   assert.equal(missing.problems[0]?.kind, "missing");
   assert.match(missing.problems[0]!.message, /external weights file weights\.pb is missing/);
+});
+
+/** The tiny `bytes` with its declared signature or opset edited (the weights are never read). */
+function edited(bytes: Uint8Array, edit: (m: InstanceType<typeof onnxProto.onnx.ModelProto>) => void): Uint8Array {
+  const m = onnxProto.onnx.ModelProto.decode(bytes);
+  edit(m);
+  return onnxProto.onnx.ModelProto.encode(m).finish();
+}
+
+test("sd15 cards: wrong fixed dims, dtype or opset are named expected vs found; symbolic dims and the public variants pass", async () => {
+  const dir = join(root, "sd15-signature");
+  mkdirSync(join(dir, "unet"), { recursive: true });
+  const unet = buildUnet(0);
+  const dim = (m: InstanceType<typeof onnxProto.onnx.ModelProto>, input: number, axis: number) => m.graph!.input![input]!.type!.tensorType!.shape!.dim![axis]!;
+  const cases: [string, Uint8Array, RegExp | undefined][] = [
+    ["SD2 width 1024", edited(unet, (m) => void (dim(m, 2, 2).dimValue = 1024)), /input "encoder_hidden_states" dim 2: expected 768, found 1024/],
+    ["16 latent channels", edited(unet, (m) => void (dim(m, 0, 1).dimValue = 16)), /input "sample" dim 1: expected 4, found 16/],
+    ["float64 sample", edited(unet, (m) => void (m.graph!.input![0]!.type!.tensorType!.elemType = onnxProto.onnx.TensorProto.DataType.DOUBLE)), /input "sample" dtype: expected float32 or float16, found double/],
+    ["opset 11", edited(unet, (m) => void (m.opsetImport![0]!.version = 11)), /wrong opset: expected ai\.onnx ≥ 14 .*found 11/],
+    ["opset 18 (optimum-onnx's default)", edited(unet, (m) => void (m.opsetImport![0]!.version = 18)), undefined],
+    ["symbolic channels (diffusers dynamic axes)", edited(unet, (m) => void (dim(m, 0, 1).dimParam = "channels")), undefined],
+    // The same, on a 9-channel (inpainting-shaped) UNet: the first Conv's weight gives the count away.
+    ["symbolic channels, 9 read by the first Conv", edited(buildUnet(0, { inChannels: 9 }), (m) => void (dim(m, 0, 1).dimParam = "channels")), /input "sample" dim 1 \(symbolic "channels"; its first Conv reads 9 channels\): expected 4, found 9/],
+  ];
+  for (const [what, bytes, named] of cases) {
+    writeFileSync(join(dir, "unet", "model.onnx"), bytes);
+    const report = await checkModels({ profile: "sd15", dir, roles: ["unet"] });
+    if (!named) assert.deepEqual(report.ok, ["unet"], `${what}: ${report.problems.map(formatProblem).join("; ")}`);
+    else {
+      assert.equal(report.problems.length, 1, what);
+      assert.match(formatProblem(report.problems[0]!), named, what);
+      assert.match(formatProblem(report.problems[0]!), /\(unet\)/, what);
+    }
+  }
+});
+
+test("the committed sd15-layout fixtures (diffusers, optimum, optimum-fp16) pass the sd15 cards, channel inference included", async () => {
+  for (const layout of ["diffusers", "optimum", "optimum-fp16"]) {
+    const dir = join(projectRoot, "test", "fixtures", "sd15-layouts", layout);
+    const report = await checkModels({ profile: "sd15", dir, roles: ["unet", "vae_encoder", "vae_decoder"] });
+    assert.deepEqual(report.problems.map(formatProblem), [], layout);
+    assert.deepEqual(report.ok, ["unet", "vae_encoder", "vae_decoder"], layout);
+  }
 });

@@ -95,9 +95,15 @@ export async function checkModels(options: CheckOptions): Promise<CheckReport> {
       problem(bytes.length < 64 ? "truncated" : "unparsable", "is not an ONNX model (no graph or no outputs)");
       continue;
     }
-    const mismatch = signatureMismatch(card, sig);
+    const opset = opsetProblem(card, model);
+    if (opset) {
+      problem("signature", opset);
+      continue;
+    }
+    const mismatch = signatureMismatch(card, sig) ?? convChannelMismatch(card, model, sig);
     if (mismatch) {
-      problem("signature", `has the wrong signature: ${mismatch}; expected ${signatureText(card)}`);
+      // "expected …, found …" says it all; a missing or unexpected name also gets the whole signature.
+      problem("signature", `has the wrong signature: ${mismatch}${mismatch.includes("found") ? "" : `; expected ${signatureText(card)}`}`);
       continue;
     }
     const expected = tinyManifest?.files[card.role] ?? pulled?.files?.[card.file];
@@ -162,6 +168,17 @@ function dimsText(d: readonly Dim[]): string {
   return `[${d.join(",")}]`;
 }
 
+/** The sizes a card dim allows: a number, or alternatives written "4|8"; undefined for a symbolic dim. */
+function fixedDims(d: number | string): number[] | undefined {
+  if (typeof d === "number") return [d];
+  return /^\d+(\|\d+)+$/.test(d) ? d.split("|").map(Number) : undefined;
+}
+
+/** The file's value for the card's k-th spec: by position, or by name or alias. */
+function valueFor(card: Pick<ModelCard, "names">, spec: IoSpec, k: number, values: Signature["inputs"]): Signature["inputs"][number] | undefined {
+  return card.names === "positional" ? values[k] : values.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
+}
+
 /** Why the declared signature does not fit the card, or undefined. */
 export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "names">, sig: Signature): string | undefined {
   const side = (kind: string, specs: readonly IoSpec[], values: Signature["inputs"], extraOk: boolean): string | undefined => {
@@ -169,14 +186,17 @@ export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "
       if (values.length < specs.length || (!extraOk && values.length !== specs.length)) return `${values.length} ${kind}s, expected ${specs.length}`;
     }
     for (const [k, spec] of specs.entries()) {
-      const v = card.names === "positional" ? values[k] : values.find((x) => x.name === spec.name || spec.aliases?.includes(x.name));
+      const v = valueFor(card, spec, k, values);
       if (!v) return `no ${kind} "${spec.name}" (has ${values.map((x) => x.name).join(", ") || "none"})`;
-      if (!spec.dtypes.includes(v.dtype)) return `${kind} "${v.name}" is ${v.dtype}, expected ${spec.dtypes.join(" or ")}`;
-      if (!spec.ranks.includes(v.dims.length)) return `${kind} "${v.name}" has rank ${v.dims.length} ${dimsText(v.dims)}, expected rank ${spec.ranks.join(" or ")} ${dimsText(spec.dims)}`;
+      if (!spec.dtypes.includes(v.dtype)) return `${kind} "${v.name}" dtype: expected ${spec.dtypes.join(" or ")}, found ${v.dtype}`;
+      if (!spec.ranks.includes(v.dims.length)) return `${kind} "${v.name}" rank: expected ${spec.ranks.join(" or ")} ${dimsText(spec.dims)}, found ${v.dims.length} ${dimsText(v.dims)}`;
+      // Fixed dims of the card against fixed dims of the file. A dim the file declares symbolic
+      // (a dynamic axis) or 0 (unknown) says nothing and is accepted.
       if (v.dims.length === spec.dims.length) {
         for (const [i, d] of spec.dims.entries()) {
           const got = v.dims[i];
-          if (typeof d === "number" && typeof got === "number" && got !== d && got > 0) return `${kind} "${v.name}" has dim ${i} = ${got}, expected ${d}`;
+          const allowed = fixedDims(d);
+          if (allowed && typeof got === "number" && got > 0 && !allowed.includes(got)) return `${kind} "${v.name}" dim ${i}: expected ${allowed.join(" or ")}, found ${got} ${dimsText(v.dims)}`;
         }
       }
     }
@@ -188,6 +208,44 @@ export function signatureMismatch(card: Pick<ModelCard, "inputs" | "outputs" | "
     return undefined;
   };
   return side("input", card.inputs, sig.inputs, false) ?? side("output", card.outputs, sig.outputs, true);
+}
+
+/** The default-domain opset a model imports ("" and "ai.onnx" are the same domain), or undefined. */
+export function defaultOpset(model: InstanceType<typeof onnx.ModelProto>): number | undefined {
+  const entry = (model.opsetImport ?? []).find((o) => !o.domain || o.domain === "ai.onnx");
+  return entry?.version == null ? undefined : Number(entry.version);
+}
+
+/** Why the file's opset is below the card's minimum, or undefined. */
+function opsetProblem(card: Pick<ModelCard, "minOpset">, model: InstanceType<typeof onnx.ModelProto>): string | undefined {
+  if (!card.minOpset) return undefined;
+  const got = defaultOpset(model);
+  if (got === undefined) return `has the wrong opset: expected ai.onnx ≥ ${card.minOpset}, found no ai.onnx opset import`;
+  return got < card.minOpset ? `has the wrong opset: expected ai.onnx ≥ ${card.minOpset} (the public exports' default), found ${got}` : undefined;
+}
+
+/**
+ * A 4-D input whose channel dim the file leaves symbolic (the diffusers script's dynamic
+ * `channels` axis) still has a channel count: the first Conv reading it says it, in its weight's
+ * declared dims [C_out, C_in/group, k, k] (initializer headers, sized even when the bytes are
+ * external). Compared with the card's fixed channel dim; undefined when nothing is fixed or no
+ * Conv reads the input directly.
+ */
+export function convChannelMismatch(card: Pick<ModelCard, "inputs" | "names">, model: InstanceType<typeof onnx.ModelProto>, sig: Signature): string | undefined {
+  const graph = model.graph;
+  if (!graph) return undefined;
+  for (const [k, spec] of card.inputs.entries()) {
+    const v = valueFor(card, spec, k, sig.inputs);
+    const allowed = spec.dims.length === 4 ? fixedDims(spec.dims[1]!) : undefined;
+    if (!v || !allowed || v.dims.length !== 4 || typeof v.dims[1] === "number") continue;
+    const conv = (graph.node ?? []).find((n) => n.opType === "Conv" && n.input?.[0] === v.name);
+    const weight = conv && (graph.initializer ?? []).find((t) => t.name === conv.input?.[1]);
+    if (!conv || !weight?.dims || weight.dims.length !== 4) continue;
+    const group = Number(conv.attribute?.find((a) => a.name === "group")?.i ?? 1);
+    const channels = Number(weight.dims[1]) * group;
+    if (!allowed.includes(channels)) return `input "${v.name}" dim 1 (symbolic "${v.dims[1]}"; its first Conv reads ${channels} channels): expected ${allowed.join(" or ")}, found ${channels}`;
+  }
+  return undefined;
 }
 
 function externalDataProblem(model: InstanceType<typeof onnx.ModelProto>, dir: string): { kind: Problem["kind"]; message: string } | undefined {

@@ -5,6 +5,14 @@
  */
 import { float, type IoSpec } from "./types.js";
 
+// The fixed dims below are SD1.5's and CLIP ViT-L/14's (../shared/reference/model-interfaces.md):
+// 77 tokens and 768-wide text states (§1.1 text_encoder last_hidden_state [B,77,768], unet
+// encoder_hidden_states [B,77,768]); 4 latent channels (§1.1 unet sample/out_sample, §1.4 VAE
+// `latent_channels: 4`; optimum ≥ 1.23's latent_parameters has 8 = mean ‖ logvar, §1.2); 3 image
+// channels; CLIP projection 768 and 224² input (§3.1 `projection_dim: 768`, §3.4 pixel_values
+// [B,3,224,224]). `models check` and every command's preflight compare them with the dims a file
+// declares; a dim the file leaves symbolic (dynamic axes: the diffusers script declares
+// `sample` [batch,channels,height,width]) cannot be compared and is accepted.
 const ids: IoSpec = { name: "input_ids", dtypes: ["int32", "int64"], ranks: [2], dims: ["batch", 77] };
 const timestep: IoSpec = { name: "timestep", dtypes: ["float32", "int64", "float16"], ranks: [0, 1], dims: ["batch"] };
 /** A float tensor of fixed rank: the rank is the number of dims. */
@@ -27,10 +35,18 @@ export interface RoleSignature {
    * the engine's ONNX autodiff or graph surgery, cached beside the source).
    */
   derivedFrom?: string;
+  /**
+   * Lowest default-domain opset a file may import. Public roles: 14, the default of every public
+   * exporter (../shared/reference/model-interfaces.md: diffusers
+   * scripts/convert_stable_diffusion_checkpoint_to_onnx.py `--opset` default 14 (§1.1); optimum's SD
+   * configs `DEFAULT_ONNX_OPSET = 14`, "needs the Trilu operator" (§1.2); optimum CLIPOnnxConfig 14
+   * (§3.4)). optimum-onnx exports at 18 pass. An older opset means another export than the cards describe.
+   */
+  minOpset?: number;
 }
 
 /** Roles with public weights (the rest are user-supplied) and roles whose values may be named freely. */
-const PUBLIC = { userSupplied: false } as const;
+const PUBLIC = { userSupplied: false, minOpset: 14 } as const;
 const POSITIONAL = { names: "positional" } as const;
 
 /** One role: exact names and user-supplied unless `PUBLIC` / `POSITIONAL` says otherwise. */
@@ -38,9 +54,9 @@ function role(
   inputs: readonly IoSpec[],
   outputs: readonly IoSpec[],
   about: string,
-  { names = "exact", userSupplied = true, derivedFrom }: Partial<Pick<RoleSignature, "names" | "userSupplied" | "derivedFrom">> = {},
+  { names = "exact", userSupplied = true, derivedFrom, minOpset }: Partial<Pick<RoleSignature, "names" | "userSupplied" | "derivedFrom" | "minOpset">> = {},
 ): RoleSignature {
-  return { inputs, outputs, names, about, userSupplied, ...(derivedFrom ? { derivedFrom } : {}) };
+  return { inputs, outputs, names, about, userSupplied, ...(derivedFrom ? { derivedFrom } : {}), ...(minOpset ? { minOpset } : {}) };
 }
 
 export const ROLES: Record<string, RoleSignature> = {

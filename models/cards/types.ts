@@ -9,7 +9,10 @@ export interface IoSpec {
   dtypes: readonly string[];
   /** Accepted ranks (e.g. timestep: [] or [B] → ranks [0, 1]). */
   ranks: readonly number[];
-  /** Shape as documentation: numbers must match when the file fixes them; strings are symbolic. */
+  /**
+   * Numbers must match when the file fixes that dim; "4|8" lists the sizes allowed; other strings
+   * are symbolic (any size). A dim the file leaves symbolic is not compared.
+   */
   dims: readonly (number | string)[];
   /** Other names exporters use for the same value (e.g. latent_parameters for latent_sample). */
   aliases?: readonly string[];
@@ -49,6 +52,8 @@ export interface ModelCard {
   remote?: readonly RemoteFile[];
   /** Derived from this public role when the file is absent (data-loaders/models/derive.ts). */
   derivedFrom?: string;
+  /** Lowest default-domain (ai.onnx) opset the file may import (models/cards/roles.ts). */
+  minOpset?: number;
 }
 
 export const float = ["float32", "float16"] as const;

@@ -289,7 +289,7 @@ export function signatureOf(model: onnxProto.onnx.IModelProto): Signature {
     const t = v.type?.tensorType;
     return {
       name: v.name ?? "",
-      dtype: t?.elemType != null ? (names[t.elemType] ?? `onnx-type-${t.elemType}`) : "unknown",
+      dtype: t?.elemType != null ? (names[t.elemType] ?? (onnx.TensorProto.DataType[t.elemType]?.toLowerCase() || `onnx-type-${t.elemType}`)) : "unknown",
       dims: (t?.shape?.dim ?? []).map((d): Dim => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0))),
     };
   };

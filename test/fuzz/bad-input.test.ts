@@ -65,7 +65,7 @@ const rng = new Rng(SEED);
 chromiumPath(); // the video cases decode in Chromium: without it, fail now with the install hint
 const face = writeGlb(faceGlbAsset(await loadFaceModel()));
 const photo = readFileSync(join(sharedDir()!, "faces", "astronaut.png"));
-const cases: FuzzCase[] = [...experimentCases(rng, 40), ...promptCases(), ...imageCases(), ...glbCases(face, photo), ...videoCases(face, photo), ...modelCases(rng, 8)];
+const cases: FuzzCase[] = [...experimentCases(rng, 40), ...promptCases(), ...imageCases(), ...glbCases(face, photo), ...videoCases(face, photo), ...modelCases(rng, 3)];
 
 /** Every file under dir with its size and mtime: "unchanged" means this is equal. */
 function snapshot(dir: string): string[] {

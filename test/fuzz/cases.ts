@@ -8,6 +8,7 @@ import { encodePng } from "../../data-loaders/io/png.js";
 import { join } from "node:path";
 import { projectRoot } from "../../data-loaders/io/paths.js";
 import { Rng } from "../../src/engine/util/rng.js";
+import onnxProto from "onnx-proto";
 
 export interface FuzzCase {
   family: string;
@@ -180,7 +181,8 @@ export function imageCases(): FuzzCase[] {
     ["1×1 16-bit", encodePng(flat(1, 1, 3), 1, 1, { bits: 16 }), /too small/],
     ["20000² header (RGB)", withHeader(good, 20000, 20000), /20000×20000/],
     ["20000² header (grey + alpha, 16-bit)", withHeader(encodePng(flat(32, 32, 4), 32, 32, { channels: 4, bits: 16 }), 20000, 20000), /20000×20000/],
-    ["not square (grey 64×32)", encodePng(flat(64, 32, 1), 64, 32, { channels: 1 }), /square/],
+    // 64×32 is a valid 2:1 atlas (face tile | head tile, face/atlas.ts): 48×32 is neither square nor square tiles.
+    ["not square nor square tiles (grey 48×32)", encodePng(flat(48, 32, 1), 48, 32, { channels: 1 }), /square/],
   ];
   return images.map(([what, bytes, names]) => ({ family: "image", name: `edit diffuse map: ${what}`, files: { "map.png": bytes }, args: ["edit", "$DIR/map.png", "--prompt", "with freckles", "--out", "$OUT.png"], names }));
 }
@@ -265,27 +267,95 @@ function sd15Folder(): Record<string, Uint8Array> {
   };
 }
 
-/** Model folders with one broken file (zero bytes, truncated, not ONNX), run through `geometry --profile sd15`. */
-export function modelCases(rng: Rng, n: number): FuzzCase[] {
-  const roles: [string, string][] = [
-    ["text_encoder", "sd15/text_encoder/model.onnx"],
-    ["unet", "sd15/unet/model.onnx"],
-    ["vae_encoder", "sd15/vae_encoder/model.onnx"],
-    ["clip_text", "sd15/clip/text_model.onnx"],
-    ["clip_image", "sd15/clip/vision_model.onnx"],
-  ];
+type Model = InstanceType<typeof onnxProto.onnx.ModelProto>;
+const DataType = onnxProto.onnx.TensorProto.DataType;
+
+/** The declared value `name` (graph input or output) of a decoded model. */
+function value(m: Model, name: string) {
+  const v = [...(m.graph?.input ?? []), ...(m.graph?.output ?? [])].find((x) => x.name === name);
+  if (!v?.type?.tensorType) throw new Error(`fuzz: no value ${name}`);
+  return v.type.tensorType;
+}
+/** Sets dim `axis` of `name` to a fixed size. */
+const setDim = (name: string, axis: number, size: number) => (m: Model) => void (value(m, name).shape!.dim![axis] = onnxProto.onnx.TensorShapeProto.Dimension.create({ dimValue: size }));
+const setDtype = (name: string, dtype: number) => (m: Model) => void (value(m, name).elemType = dtype);
+/** A diffusers-style dynamic channel axis on `name`, and the first Conv reading it declaring a `channels`-wide weight. */
+const symbolicChannels = (name: string, channels: number) => (m: Model) => {
+  value(m, name).shape!.dim![1] = onnxProto.onnx.TensorShapeProto.Dimension.create({ dimParam: "channels" });
+  const conv = m.graph!.node!.find((n) => n.opType === "Conv" && n.input?.[0] === name)!;
+  m.graph!.initializer!.find((t) => t.name === conv.input![1])!.dims![1] = channels;
+};
+const setOpset = (version: number) => (m: Model) => void (m.opsetImport![0]!.version = version);
+
+/**
+ * Well-formed models that are not SD1.5 / CLIP ViT-L/14 as the cards describe them: the declared
+ * signature or opset of a real neighbour (SD2's 1024-wide text states, the 9-channel inpainting
+ * UNet, ViT-B's 512-wide projection, CLIP@336, SD3's 16-channel VAE, float64 or bfloat16 tensors,
+ * int ids as floats, opsets older than the public exporters' 14). Only the declared signature
+ * changes: the check must refuse them from the proto alone, before any session opens.
+ */
+const SIGNATURE_BREAKS: Record<"wrong dims" | "wrong dtype" | "wrong opset", [string, string, (m: Model) => void, RegExp][]> = {
+  "wrong dims": [
+    ["unet", "encoder_hidden_states 1024 wide (SD2)", setDim("encoder_hidden_states", 2, 1024), /input "encoder_hidden_states" dim 2: expected 768, found 1024/],
+    ["unet", "sample with 9 channels (inpainting)", setDim("sample", 1, 9), /input "sample" dim 1: expected 4, found 9/],
+    ["unet", "symbolic channels, a 9-channel first Conv", symbolicChannels("sample", 9), /input "sample" dim 1 \(symbolic "channels".*expected 4, found 9/],
+    ["text_encoder", "last_hidden_state 1024 wide (SD2)", setDim("last_hidden_state", 2, 1024), /output "last_hidden_state" dim 2: expected 768, found 1024/],
+    ["vae_encoder", "16 latent channels (SD3 VAE)", setDim("latent_sample", 1, 16), /output "latent_sample" dim 1: expected 4 or 8, found 16/],
+    ["clip_text", "text_embeds 512 wide (ViT-B)", setDim("text_embeds", 1, 512), /output "text_embeds" dim 1: expected 768, found 512/],
+    ["clip_image", "pixel_values 336² (ViT-L/14@336)", setDim("pixel_values", 2, 336), /input "pixel_values" dim 2: expected 224, found 336/],
+  ],
+  "wrong dtype": [
+    ["unet", "float64 sample", setDtype("sample", DataType.DOUBLE), /input "sample" dtype: expected float32 or float16, found double/],
+    ["unet", "bfloat16 encoder_hidden_states", setDtype("encoder_hidden_states", DataType.BFLOAT16), /input "encoder_hidden_states" dtype: expected float32 or float16, found bfloat16/],
+    ["text_encoder", "float input_ids", setDtype("input_ids", DataType.FLOAT), /input "input_ids" dtype: expected int32 or int64, found float32/],
+    ["clip_image", "float64 image_embeds", setDtype("image_embeds", DataType.DOUBLE), /output "image_embeds" dtype: expected float32 or float16, found double/],
+  ],
+  "wrong opset": [
+    ["unet", "opset 11", setOpset(11), /opset: expected ai\.onnx ≥ 14.*found 11/],
+    ["text_encoder", "opset 13", setOpset(13), /opset: expected ai\.onnx ≥ 14.*found 13/],
+    ["clip_text", "opset 9", setOpset(9), /opset: expected ai\.onnx ≥ 14.*found 9/],
+  ],
+};
+
+/**
+ * Model folders with one bad file, run through `geometry --profile sd15`: broken files (zero
+ * bytes, truncated, random bytes: `perKind` of each, roles drawn from `rng`) and every well-formed
+ * file of the wrong dims, dtype or opset in SIGNATURE_BREAKS.
+ */
+export function modelCases(rng: Rng, perKind: number): FuzzCase[] {
+  const roles: Record<string, string> = {
+    text_encoder: "sd15/text_encoder/model.onnx",
+    unet: "sd15/unet/model.onnx",
+    vae_encoder: "sd15/vae_encoder/model.onnx",
+    clip_text: "sd15/clip/text_model.onnx",
+    clip_image: "sd15/clip/vision_model.onnx",
+  };
   const breaks: [string, (b: Uint8Array) => Uint8Array][] = [
     ["zero bytes", () => new Uint8Array(0)],
     ["truncated to a third", (b) => b.subarray(0, Math.floor(b.length / 3))],
     ["random bytes", (b) => Uint8Array.from(b.subarray(0, 4096), () => rng.int(0, 255))],
   ];
+  const pick = <T>(xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)]!;
+  const roleNames = Object.keys(roles);
   const cases: FuzzCase[] = [];
-  for (let i = 0; i < n; i++) {
-    const [role, file] = roles[rng.int(0, roles.length - 1)]!;
-    const [what, broken] = breaks[rng.int(0, breaks.length - 1)]!;
+  const push = (role: string, what: string, edit: (b: Uint8Array) => Uint8Array, detail?: RegExp) => {
+    const file = roles[role]!;
     const files = sd15Folder();
-    files[file] = broken(files[file]!);
-    cases.push({ family: "model", name: `sd15 folder: ${role} ${what}`, files, args: ["geometry", "a face", "--profile", "sd15", "--out", "$OUT"], env: { DREAMFACE_SD15_DIR: "$DIR/sd15" }, names: new RegExp(escape(file.slice("sd15/".length))) });
+    files[file] = edit(files[file]!);
+    const names = new RegExp(`${escape(file.slice("sd15/".length))} \\(${role}\\).*${detail?.source ?? ""}`);
+    cases.push({ family: "model", name: `sd15 folder: ${role} ${what}`, files, args: ["geometry", "a face", "--profile", "sd15", "--out", "$OUT"], env: { DREAMFACE_SD15_DIR: "$DIR/sd15" }, names });
+  };
+  for (const [what, broken] of breaks) for (let i = 0; i < perKind; i++) push(pick(roleNames), what, broken);
+  // Every signature variant once (a draw would repeat some and skip others).
+  for (const [kind, variants] of Object.entries(SIGNATURE_BREAKS)) {
+    for (const [role, what, edit, detail] of variants) {
+      const mutate = (b: Uint8Array) => {
+        const m = onnxProto.onnx.ModelProto.decode(b);
+        edit(m);
+        return onnxProto.onnx.ModelProto.encode(m).finish();
+      };
+      push(role, `${kind}: ${what}`, mutate, detail);
+    }
   }
   return cases;
 }

@@ -61,7 +61,10 @@ export function register(program: Command): void {
       for (const role of report.ok) console.log(`ok  ${role}`);
       for (const d of report.derived) console.log(`derived  ${d.role} (from ${d.from}, by the ONNX autodiff on first use)`);
       if (problems.length) {
-        throw new UserError(`${problems.length} problem(s) in ${report.dir} (profile ${profile}):\n` + problems.map((p) => `  ${formatProblem(p)}`).join("\n"));
+        // The report lists every problem; the error itself is one line (errors.ts prints one).
+        for (const p of problems) console.log(`bad ${formatProblem(p)}`);
+        const more = problems.length > 1 ? ` (and ${problems.length - 1} more, listed above)` : "";
+        throw new UserError(`${problems.length} problem(s) in ${report.dir} (profile ${profile}): ${formatProblem(problems[0]!)}${more}`);
       }
       const absent = report.problems.length - problems.length;
       console.log(absent ? `${report.dir}: the ${report.ok.length} ${profile} model files present look right; ${absent} role(s) absent, derived or substituted (see the table)` : `${report.dir}: all ${report.ok.length} ${profile} models look right`);
