@@ -1,5 +1,5 @@
 // `animate` twice in one run folder: the second run reuses the tracking the stage loop
-// checkpointed (no frame tracked again) and writes the same .glb byte for byte.
+// checkpointed (no frame tracked again, no browser started) and writes the same .glb byte for byte.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ const tmp = tempDir("dreamface-rerun-");
 const assetPath = join(tmp, "face.glb");
 writeFileSync(assetPath, writeGlb(faceGlbAsset(await loadFaceModel())));
 
-test("animate re-run in the same run folder reuses the tracking and writes a byte-identical .glb", async () => {
+test("animate re-run in the same run folder reuses the tracking without a browser and writes a byte-identical .glb", async () => {
   const images = join(tmp, "rerun-frames");
   mkdirSync(images);
   copyFileSync(astronaut, join(images, "a.png"));
@@ -26,7 +26,15 @@ test("animate re-run in the same run folder reuses the tracking and writes a byt
   const cache = join(runDir, "tracking.jsonl");
   const checkpoint = join(runDir, "checkpoints", "step-000001.ckpt");
   const stamp = statSync(checkpoint).mtimeMs;
-  await animate({ asset: assetPath, images, out: second, runDir });
+  // No browser to start: the finished tracking must be reused without opening one.
+  const chromium = process.env.DREAMFACE_CHROMIUM;
+  process.env.DREAMFACE_CHROMIUM = "/nonexistent";
+  try {
+    await animate({ asset: assetPath, images, out: second, runDir });
+  } finally {
+    if (chromium === undefined) delete process.env.DREAMFACE_CHROMIUM;
+    else process.env.DREAMFACE_CHROMIUM = chromium;
+  }
   assert.deepEqual(readFileSync(second), readFileSync(first));
   assert.equal(statSync(checkpoint).mtimeMs, stamp, "the second run tracked again instead of reusing the checkpointed frames");
   const rows = readFileSync(cache, "utf8").trim().split("\n").map((l) => JSON.parse(l));
