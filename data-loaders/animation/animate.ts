@@ -1,12 +1,13 @@
 // `dreamface animate`: track a video or a folder of images in headless Chromium, fit ICT
 // expression weights per frame, and write the asset back with the result as a glTF animation.
-// The .glb is written atomically; a run folder keeps the manifest and the per-frame weights.
-import { readFileSync, readdirSync, existsSync, rmdirSync, statSync } from "node:fs";
+// The .glb is written atomically; a run folder keeps the manifest, the tracked frames
+// (tracking.jsonl + checkpoints, through the stage loop) and the per-frame weights.
+import { readFileSync, readdirSync, existsSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { UserError } from "../cli/errors.js";
 import { requireFeature } from "../models/preflight.js";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
-import { createRunDir, lockRunDir, writeManifest } from "../run/index.js";
+import { createRunDir, lockRunDir, runLoop, writeManifest } from "../run/index.js";
 import { loadFaceModel } from "../face/load.js";
 import { seamSplit } from "../../src/engine/face/seam.js";
 import type { FaceModel } from "../../src/engine/face/types.js";
@@ -18,10 +19,10 @@ import { fitSequence } from "../../src/engine/stages/animation/sequence.js";
 import { clipFromFrames, type Interpolation } from "../../src/engine/stages/animation/clip.js";
 import { addAnimations, morphedMeshes, parseGlb, type MorphedMesh } from "../../src/engine/stages/animation/glb.js";
 import { personalizedGlb } from "./personalized.js";
-import { cachedTracking } from "./tracking-cache.js";
+import { FrameTracking, TRACKING_TRAJECTORY, rowFrame, trackingKey } from "./tracking-run.js";
 import { parseAnimationConfig, type AnimationConfig } from "../../src/engine/stages/animation/config.js";
 import { loadCorrespondence } from "./correspondence.js";
-import { trackImages, trackVideo, type TrackedFrame } from "./track.js";
+import { openImageTracker, openVideoTracker, type TrackedFrame, type TrackerSession } from "./track.js";
 
 export const IMAGE_EXTENSIONS = [".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"];
 
@@ -104,6 +105,30 @@ export function listImages(dir: string): string[] {
   return files;
 }
 
+/**
+ * Tracking, the slow part, runs through the stage loop one frame per step (tracking-run.ts), so
+ * re-running the same command in the run folder (e.g. after a kill -9) continues at the frame
+ * it stopped at, or reuses a finished tracking without starting a browser. A video's frame count
+ * is known only once Chromium has opened it; images open the tracker at their first untracked frame.
+ */
+async function trackFrames(runDir: string, opts: AnimateOptions, inputs: string[], { fps, maxFrames, crops }: { fps: number; maxFrames: number; crops: boolean }): Promise<TrackedFrame[]> {
+  const key = trackingKey({ inputs, fps, maxFrames, crops, video: !!opts.video });
+  let session: Promise<TrackerSession> | undefined = opts.video ? openVideoTracker(inputs[0]!, { fps, maxFrames, crops }) : undefined;
+  const total = opts.video ? (await session!).count : inputs.length;
+  const system = new FrameTracking(total, key, async (i) => (await (session ??= openImageTracker(inputs, fps, { crops }))).frame(i));
+  try {
+    const loop = await runLoop(system, { dir: runDir, label: `tracking ${basename(opts.video ?? opts.images!)}`, trajectory: TRACKING_TRAJECTORY, checkpointEvery: 1 });
+    return loop.log.rows().map(rowFrame);
+  } catch (error) {
+    // An input that could not be read at all leaves no run behind: nothing was tracked.
+    const log = join(runDir, `${TRACKING_TRAJECTORY}.jsonl`);
+    if (system.step === 0 && !existsSync(join(runDir, "checkpoints")) && existsSync(log) && statSync(log).size === 0) rmSync(log);
+    throw error;
+  } finally {
+    if (session) await (await session.catch(() => undefined))?.close();
+  }
+}
+
 export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   if (!!opts.video === !!opts.images) throw new UserError("give exactly one of --video FILE or --images DIR");
   if (!opts.out.toLowerCase().endsWith(".glb")) throw new UserError(`--out ${opts.out}: must be a .glb file`);
@@ -142,12 +167,7 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
 
   const t0 = performance.now();
   const inputs = opts.video ? [resolve(opts.video)] : listImages(opts.images!);
-  // Tracking is the slow part: it is journaled per frame in the run folder, so re-running the
-  // same command there (e.g. after a kill) continues or reuses it and gives the same output.
-  const frames: TrackedFrame[] = await cachedTracking(runDir, { inputs, fps, maxFrames: config.maxFrames, crops: personalized, video: !!opts.video }, (journal) =>
-    opts.video ? trackVideo(inputs[0]!, { fps, maxFrames: config.maxFrames, crops: personalized, journal }) : trackImages(inputs, fps, { crops: personalized, journal }),
-  ).catch((error: unknown) => {
-    // An input that could not be read at all leaves no run behind (the journal removes itself when empty).
+  const frames = await trackFrames(runDir, opts, inputs, { fps, maxFrames: config.maxFrames, crops: personalized }).catch((error: unknown) => {
     unlock();
     removeEmptyDirs(runDir, 2);
     throw error;

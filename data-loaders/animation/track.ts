@@ -10,7 +10,6 @@ import { UserError } from "../cli/errors.js";
 import { progress } from "../run/progress.js";
 import { faceMeshDir, faceMeshFiles } from "./mediapipe-assets.js";
 import { TRACKER_PAGE } from "./tracker-page.js";
-import type { TrackingJournal } from "./tracking-cache.js";
 
 export const LANDMARK_COUNT = 468;
 
@@ -79,8 +78,10 @@ async function serve(inputs: readonly string[]): Promise<{ server: Server; base:
 
 interface PageFrame { time: number; faces: number[][]; crop: string | null }
 
-/** Starts the browser + page, runs `body`, always tears both down. */
-async function withTracker<T>(inputs: readonly string[], body: (evaluate: <R>(fn: string) => Promise<R>, base: string) => Promise<T>): Promise<T> {
+type Evaluate = <R>(fn: string) => Promise<R>;
+
+/** Starts the browser + page; `close` tears both down. */
+async function openTracker(inputs: readonly string[]): Promise<{ evaluate: Evaluate; close: () => Promise<void> }> {
   for (const p of inputs) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`input not found: ${p}`);
   }
@@ -90,15 +91,19 @@ async function withTracker<T>(inputs: readonly string[], body: (evaluate: <R>(fn
     await new Promise((resolve) => server.close(resolve));
     throw error;
   });
+  const close = async () => {
+    await chromium.close();
+    await new Promise((resolve) => server.close(resolve));
+  };
   try {
     const page = await chromium.context.newPage();
     page.setDefaultTimeout(180_000);
     await page.goto(`${base}/`);
     await page.evaluate("window.trackerReady");
-    return await body((fn) => page.evaluate(fn), base);
-  } finally {
-    await chromium.close();
-    await new Promise((resolve) => server.close(resolve));
+    return { evaluate: (fn) => page.evaluate(fn), close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }
 
@@ -109,56 +114,81 @@ function toFrame(time: number, source: string, width: number, height: number, fa
   return { time, source, width, height, faces: faces.length, landmarks: first ? Float32Array.from(first) : null, ...(crop ? { crop: new Uint8Array(Buffer.from(crop, "base64")) } : {}) };
 }
 
-/** Tracks each image independently; `fps` sets the time between them in the resulting clip. */
-export async function trackImages(paths: readonly string[], fps = 1, { crops = false, journal }: { crops?: boolean; journal?: TrackingJournal } = {}): Promise<TrackedFrame[]> {
+/**
+ * An open tracker over one input set: `count` frames, each tracked independently by `frame(i)`
+ * in any order (so a resumed run can start at any frame); `close` ends the browser.
+ */
+export interface TrackerSession {
+  readonly count: number;
+  frame(index: number): Promise<TrackedFrame>;
+  close(): Promise<void>;
+}
+
+/** Images, one frame each; `fps` sets the time between them in the resulting clip. */
+export async function openImageTracker(paths: readonly string[], fps = 1, { crops = false } = {}): Promise<TrackerSession> {
   if (paths.length === 0) throw new UserError("no images to track");
-  return withTracker(paths, async (evaluate) => {
-    const frames: TrackedFrame[] = [];
-    for (let i = 0; i < paths.length; i++) {
-      const known = journal?.done.get(i);
-      if (known) { frames.push(known); continue; }
+  const { evaluate, close } = await openTracker(paths);
+  return {
+    count: paths.length,
+    async frame(i) {
       let r: { width: number; height: number; faces: number[][]; crop: string | null };
       try {
         r = await evaluate(`window.trackImage("/input/${i}${extname(paths[i]!)}", ${crops})`);
       } catch (error) {
         throw new UserError(`could not decode image ${paths[i]}: ${firstLine(error)}`);
       }
-      const frame = toFrame(i / fps, paths[i]!, r.width, r.height, r.faces, r.crop);
-      journal?.record(i, frame);
-      frames.push(frame);
+      return toFrame(i / fps, paths[i]!, r.width, r.height, r.faces, r.crop);
+    },
+    close,
+  };
+}
+
+/** A video sampled every 1/fps seconds (at most maxFrames frames). */
+export async function openVideoTracker(path: string, { fps = 15, maxFrames = 900, crops = false } = {}): Promise<TrackerSession> {
+  const { evaluate, close } = await openTracker([path]);
+  let info: { width: number; height: number; duration: number; count: number };
+  try {
+    info = await evaluate(`window.openVideo("/input/0${extname(path)}", ${fps}, ${maxFrames})`);
+  } catch (error) {
+    await close();
+    throw new UserError(
+      `could not read video ${path}: ${firstLine(error)}. Chromium decodes WebM (VP8/VP9/AV1) and MP4 (H.264), not Ogg Theora, HEVC or QuickTime; convert other formats first, or pass --images with extracted frames`,
+    );
+  }
+  return {
+    count: info.count,
+    async frame(i) {
+      const f = await evaluate<PageFrame>(`window.trackVideoFrame(${i}, ${crops})`);
+      return toFrame(f.time, `${path}@${f.time.toFixed(3)}s`, info.width, info.height, f.faces, f.crop);
+    },
+    close,
+  };
+}
+
+/** Every frame of a session, in order, with a progress bar; closes it. */
+async function trackAll(session: TrackerSession, label?: string): Promise<TrackedFrame[]> {
+  const bar = label ? progress(label, session.count) : undefined;
+  const frames: TrackedFrame[] = [];
+  try {
+    for (let i = 0; i < session.count; i++) {
+      frames.push(await session.frame(i));
+      bar?.tick(1, { faces: frames[i]!.faces });
     }
-    return frames;
-  });
+  } finally {
+    bar?.stop();
+    await session.close();
+  }
+  return frames;
+}
+
+/** Tracks each image independently; `fps` sets the time between them in the resulting clip. */
+export async function trackImages(paths: readonly string[], fps = 1, { crops = false } = {}): Promise<TrackedFrame[]> {
+  return trackAll(await openImageTracker(paths, fps, { crops }));
 }
 
 /** Samples the video every 1/fps seconds (at most maxFrames) and tracks it as one sequence. */
-export async function trackVideo(path: string, { fps = 15, maxFrames = 900, crops = false, journal }: { fps?: number; maxFrames?: number; crops?: boolean; journal?: TrackingJournal } = {}): Promise<TrackedFrame[]> {
-  return withTracker([path], async (evaluate) => {
-    let info: { width: number; height: number; duration: number; count: number };
-    try {
-      info = await evaluate(`window.openVideo("/input/0${extname(path)}", ${fps}, ${maxFrames})`);
-    } catch (error) {
-      throw new UserError(
-        `could not read video ${path}: ${firstLine(error)}. Chromium decodes WebM (VP8/VP9/AV1) and MP4 (H.264), not Ogg Theora, HEVC or QuickTime; convert other formats first, or pass --images with extracted frames`,
-      );
-    }
-    const bar = progress(`tracking ${basename(path)}`, info.count);
-    const frames: TrackedFrame[] = [];
-    try {
-      for (let i = 0; i < info.count; i++) {
-        const known = journal?.done.get(i);
-        if (known) { frames.push(known); bar.tick(1); continue; }
-        const f = await evaluate<PageFrame>(`window.trackVideoFrame(${i}, ${crops})`);
-        const frame = toFrame(f.time, `${path}@${f.time.toFixed(3)}s`, info.width, info.height, f.faces, f.crop);
-        journal?.record(i, frame);
-        frames.push(frame);
-        bar.tick(1, { faces: f.faces.length });
-      }
-    } finally {
-      bar.stop();
-    }
-    return frames;
-  });
+export async function trackVideo(path: string, { fps = 15, maxFrames = 900, crops = false } = {}): Promise<TrackedFrame[]> {
+  return trackAll(await openVideoTracker(path, { fps, maxFrames, crops }), `tracking ${basename(path)}`);
 }
 
 function firstLine(error: unknown): string {

@@ -1,5 +1,5 @@
 // Fault injection for the kill -9 tests: with DREAMFACE_KILL_AT_WRITE=n the process SIGKILLs
-// itself halfway through its n-th write (an atomic file, a checkpoint, a trajectory or journal
+// itself halfway through its n-th write (an atomic file, a checkpoint, a trajectory
 // append), after those first bytes reached the disk: the worst moment a real kill can hit.
 // Unset (always, outside tests) it costs one comparison per write.
 import { fsyncSync, writeSync } from "node:fs";

@@ -1,6 +1,6 @@
 // kill -9 anywhere, same bytes, for `dreamface animate`: the CLI in a child process SIGKILLs
-// itself halfway through a random write (a tracking-journal record, tracking.json, the .glb,
-// weights.json, the manifest) and the same command is rerun: the animated .glb and every file of
+// itself halfway through a random write (a tracking row or checkpoint of the stage loop, the
+// .glb, weights.json, the manifest) and the same command is rerun: the animated .glb and every file of
 // the run folder but manifest.json (wall-clock timings) equal an uninterrupted run's, byte for byte.
 import { test } from "node:test";
 import assert from "node:assert/strict";
