@@ -22,11 +22,11 @@ import { loadExperiment } from "../run/experiment.js";
 
 const tmp = tempDir("dreamface-generate-score-");
 
-test("default pool size per profile: tiny 256, sd15 10k, an explicit experiment value wins", () => {
-  assert.equal(defaultPoolSize("tiny"), 256);
+test("default pool size per profile: tiny 64, sd15 10k, an explicit experiment value wins", () => {
+  assert.equal(defaultPoolSize("tiny"), 64);
   assert.equal(defaultPoolSize("sd15"), 10_000);
   assert.equal(defaultPoolSize("sd15", 1_000_000), 1_000_000);
-  assert.deepEqual(DEFAULT_POOL_SIZES, { tiny: 256, sd15: 10_000 });
+  assert.deepEqual(DEFAULT_POOL_SIZES, { tiny: 64, sd15: 10_000 });
   // What the geometry stage (and so generate) picks: the experiment's size if it sets one, else the profile's.
   const size = (experiment: string | undefined, profile: string) => defaultPoolSize(profile, loadExperiment(experiment, { profile }).geometry.ranking.defaultPoolSize);
   assert.equal(size(undefined, "sd15"), 10_000);
