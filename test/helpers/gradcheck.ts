@@ -7,7 +7,10 @@
 // its own: an adjoint that drops (zeroes) one input's path fails even when the other inputs'
 // probes pass. The raw relative error (no rounding allowance) is reported beside the adjusted
 // one. For inputs too large to probe coordinate by coordinate, gradcheckDirectional compares
-// ⟨∇L, v⟩ with the finite difference of L along random directions v.
+// ⟨∇L, v⟩ with the finite difference of L along random directions v. This is the project's one
+// finite-difference checker: the ONNX autodiff checks (onnx-gradcheck.ts) only build and run
+// the graphs and call gradcheckDirectional (float64 inputs, single-coordinate probes, N(0, I)
+// directions).
 import { Rng } from "../../src/engine/util/rng.js";
 
 export interface Forward {
