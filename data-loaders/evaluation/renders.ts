@@ -11,7 +11,7 @@ import { directionalLight, rankingViews } from "../../src/engine/raster/camera.j
 import { render } from "../../src/engine/raster/render.js";
 import { UserError } from "../cli/errors.js";
 import { writeFileAtomic } from "../io/atomic.js";
-import type { Manifest } from "../run/index.js";
+import { profileLabel, type Manifest } from "../run/index.js";
 import { encodePng8 } from "../io/png.js";
 import { readGeometryRun } from "../texture/geometry-input.js";
 import { listPngs, readImage } from "./images.js";
@@ -54,7 +54,7 @@ async function renderViews(runDir: string, manifest: Manifest): Promise<RunImage
     return { data, width: EVAL_RENDER_SIZE, height: EVAL_RENDER_SIZE, channels: 3 };
   });
   const files = VIEW_NAMES.map((v) => join(EVAL_VIEWS_DIR, `${v}.png`));
-  images.forEach((img, k) => writeFileAtomic(join(runDir, files[k]!), encodePng8(img.data, img.width, img.height)));
+  images.forEach((img, k) => writeFileAtomic(join(runDir, files[k]!), encodePng8(img.data, img.width, img.height, 3, profileLabel(manifest.profile))));
   return { images, files, source: "rendered" };
 }
 

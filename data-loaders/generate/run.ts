@@ -49,7 +49,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
   const capabilities = opts.capabilities ?? (await preflight({ profile, stages: RUNS }));
   if (!opts.capabilities && !opts.quiet) console.log(formatCapabilityTable(capabilities));
   const t0 = performance.now();
-  // Without --pool the geometry stage ranks the profile's default pool (tiny 256, sd15 10k), built
+  // Without --pool the geometry stage ranks the profile's default pool (tiny 64, sd15 10k), built
   // once into the user cache and resumable.
   const pool = opts.pool;
   // One generate per run folder (the stages lock their own folders too); an error leaves the lock to process exit.

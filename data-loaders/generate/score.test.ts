@@ -2,7 +2,7 @@
 // evaluateRun as `dreamface eval`, with --template), writes <run>/texture/metrics.json, and the
 // Evaluation page lists the run without further commands. Page payloads built from the run
 // name it by its id under results/, never by a path of this machine. The default pool's size
-// depends on the profile (tiny 256, sd15 10k), checked without building 10k candidates.
+// depends on the profile (tiny 64, sd15 10k), checked without building 10k candidates.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,15 +22,15 @@ import { loadExperiment } from "../run/experiment.js";
 
 const tmp = tempDir("dreamface-generate-score-");
 
-test("default pool size per profile: tiny 256, sd15 10k, an explicit experiment value wins", () => {
-  assert.equal(defaultPoolSize("tiny"), 256);
+test("default pool size per profile: tiny 64, sd15 10k, an explicit experiment value wins", () => {
+  assert.equal(defaultPoolSize("tiny"), 64);
   assert.equal(defaultPoolSize("sd15"), 10_000);
   assert.equal(defaultPoolSize("sd15", 1_000_000), 1_000_000);
-  assert.deepEqual(DEFAULT_POOL_SIZES, { tiny: 256, sd15: 10_000 });
+  assert.deepEqual(DEFAULT_POOL_SIZES, { tiny: 64, sd15: 10_000 });
   // What the geometry stage (and so generate) picks: the experiment's size if it sets one, else the profile's.
   const size = (experiment: string | undefined, profile: string) => defaultPoolSize(profile, loadExperiment(experiment, { profile }).geometry.ranking.defaultPoolSize);
   assert.equal(size(undefined, "sd15"), 10_000);
-  assert.equal(size(undefined, "tiny"), 256);
+  assert.equal(size(undefined, "tiny"), 64);
   const exp = join(tmp, "pool-exp.json");
   writeFileSync(exp, JSON.stringify({ geometry: { ranking: { defaultPoolSize: 5000 } } }));
   assert.equal(size(exp, "sd15"), 5000);

@@ -150,7 +150,7 @@ export async function runHairSelection(opts: HairRunOptions): Promise<HairRunRes
     }
     const rgb = sel.colour ? srgbUnit(colourByName(sel.colour)) : [0, 0, 0] as [number, number, number];
     const front = renderHair(headMesh, sel.mesh, rgb, { size: 256, views: [orbitCamera({ azimuth: 0 })] })[0]!;
-    writeFileAtomic(join(runDir, "hair-front.png"), encodePng8(front.data, front.width, front.height));
+    writeFileAtomic(join(runDir, "hair-front.png"), encodePng8(front.data, front.width, front.height, 3, label));
     files["hair-front.png"] = "carved head wearing the chosen hair, front view";
     writeJsonAtomic(join(runDir, "hair-scores.json"), {
       ...(label ? { label } : {}),

@@ -21,10 +21,12 @@ export interface NormalMapHeader {
   channels: 3;
   bytes: number;
   sha256: string;
+  /** The run's profile label (profileLabel: the tiny profile's test-signal line); absent for real models. */
+  label?: string;
 }
 
 /** Writes the .f32 then its header (the header names the .f32's hash, so a torn pair is detected). */
-export function writeNormalMapF32(dir: string, data: Float32Array, width: number, height = width): NormalMapHeader {
+export function writeNormalMapF32(dir: string, data: Float32Array, width: number, height = width, label?: string): NormalMapHeader {
   if (data.length !== width * height * 3) throw new Error(`normal map: ${data.length} values for ${height}×${width}×3`);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
   // Float32Array is host-endian; every platform Node runs on here is little-endian.
@@ -36,6 +38,7 @@ export function writeNormalMapF32(dir: string, data: Float32Array, width: number
     channels: 3,
     bytes: bytes.byteLength,
     sha256: sha256(bytes),
+    ...(label === undefined ? {} : { label }),
   };
   writeFileAtomic(join(dir, NORMAL_MAP_F32), bytes);
   writeJsonAtomic(join(dir, NORMAL_MAP_HEADER), header);

@@ -13,7 +13,7 @@ import { clipTextEmbed } from "../../src/engine/models/text.js";
 import { asFloat32 } from "../../src/engine/models/tensor.js";
 import { parseObj } from "../../src/engine/face/obj.js";
 import { loadPool } from "./pool-read.js";
-import { ensureDefaultPool } from "./pool-default.js";
+import { defaultPoolSize, ensureDefaultPool } from "./pool-default.js";
 import { mergedDir } from "./pool-files.js";
 import { runGeometryStage } from "./run.js";
 import { publishable } from "../io/publish.js";
@@ -42,7 +42,7 @@ export function newestMergedPool(): string | undefined {
 
 export async function poolPagePayload(): Promise<Record<string, unknown>> {
   const found = newestMergedPool();
-  const dir = found ?? (await ensureDefaultPool({ profile: "tiny", size: 64, seed: 0, quiet: true }));
+  const dir = found ?? (await ensureDefaultPool({ profile: "tiny", size: defaultPoolSize("tiny"), seed: 0, quiet: true }));
   const pool = await loadPool(dir, { thumbnails: true });
   const { spec } = pool;
   const n = Math.min(spec.size, PAGE_POOL_LIMIT);
@@ -73,7 +73,7 @@ export function newestGeometryRun(): string | undefined {
   return newestPath(stageRuns("geometry", "carved.obj", "manifest.json"));
 }
 
-const DEMO_CARVING = { prompt: PAGE_PROMPTS[0]!, profile: "tiny", steps: 20, pool: { size: 64, seed: 0 } } as const;
+const DEMO_CARVING = { prompt: PAGE_PROMPTS[0]!, profile: "tiny", steps: 20, pool: { size: defaultPoolSize("tiny"), seed: 0 } } as const; // the CLI's default tiny pool: one pool on a clean cache
 
 /**
  * The demo carving run's folder in the user cache, keyed by the geometry stage's code (the

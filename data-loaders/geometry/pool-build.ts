@@ -99,7 +99,7 @@ export async function buildPool(opts: PoolBuildOptions): Promise<PoolBuildResult
     spec = openSpec(out, { ...wanted, dim: mean.embedding.length });
     const anchors: Anchors = { anchorText: wanted.anchorText, meshImage: Array.from(mean.embedding), text: Array.from(text) };
     writeJsonAtomic(anchorsPath, anchors);
-    writeFileAtomic(join(out, "anchor-mean-mesh.png"), encodePng8(mean.thumbnail, wanted.thumbSize, wanted.thumbSize));
+    writeFileAtomic(join(out, "anchor-mean-mesh.png"), encodePng8(mean.thumbnail, wanted.thumbSize, wanted.thumbSize, 3, wanted.label));
   } else {
     spec = openSpec(out, { ...wanted, dim: readAnchors(out).meshImage.length });
   }

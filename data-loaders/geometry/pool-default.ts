@@ -11,12 +11,13 @@ import { dependencyKey } from "../io/dependency-key.js";
 import { profileDir } from "../models/backend-node.js";
 
 /**
- * Candidates in the default pool per profile. The paper ranks 1M identities; tiny keeps 256
- * (a test signal, built in seconds); sd15 builds 10k once into the user cache (resumable chunk
- * by chunk, with a progress bar). The paper's 1M is an explicit `pool build` with array jobs
- * (README, Geometry).
+ * Candidates in the default pool per profile. The paper ranks 1M identities; tiny keeps 64
+ * (a test signal: the same pool, size and seed, as the geometry page's demo pool, so a clean
+ * cache, as the site tests build with, embeds one small pool, not two); sd15 builds 10k once
+ * into the user cache (resumable chunk by chunk, with a progress bar). The paper's 1M is an
+ * explicit `pool build` with array jobs (README, Geometry).
  */
-export const DEFAULT_POOL_SIZES: Readonly<Record<string, number>> = { tiny: 256, sd15: 10_000 };
+export const DEFAULT_POOL_SIZES: Readonly<Record<string, number>> = { tiny: 64, sd15: 10_000 };
 
 /** The default pool's size for a profile; an experiment's explicit geometry.ranking.defaultPoolSize wins. */
 export function defaultPoolSize(profile: string, explicit?: number): number {

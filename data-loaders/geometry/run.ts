@@ -150,8 +150,8 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     const writeSnapshot = (step: number) => {
       const s = carver.snapshot(256);
       const name = `step-${String(step).padStart(4, "0")}`;
-      writeFileAtomic(join(dir, "snapshots", `${name}-render.png`), encodePng8(s.render, s.size, s.size));
-      writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapWidth, s.normalMapHeight));
+      writeFileAtomic(join(dir, "snapshots", `${name}-render.png`), encodePng8(s.render, s.size, s.size, 3, label));
+      writeFileAtomic(join(dir, "snapshots", `${name}-normal.png`), encodePng8(s.normalMapRgb, s.normalMapWidth, s.normalMapHeight, 3, label));
     };
     const total = carver.total;
     const { log } = await runLoop(opts.live ? opts.live(carver) : carver, {
@@ -178,9 +178,9 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       // N_d at full precision for the texture stage; a 16-bit PNG for export; 8-bit inside the .glb (viewers).
       // N_d is an atlas: the face tile and the head-and-neck tile side by side (W = 2·M).
       const { ndWidth: W, ndHeight: M } = carver;
-      writeNormalMapF32(dir, carver.nd, W, M);
+      writeNormalMapF32(dir, carver.nd, W, M, label);
       const normalRgb = normalMapToRgb(carver.nd);
-      writeFileAtomic(join(dir, "normal-map.png"), encodePng16(normalRgb, W, M));
+      writeFileAtomic(join(dir, "normal-map.png"), encodePng16(normalRgb, W, M, 3, label));
       const normalPng = encodePng8(normalRgb, W, M);
       writeFileAtomic(join(dir, "carved.glb"), carvedAsset(model, carver.beta, carved, normalPng, { ...extras, mesh: "carved T†" }));
       writeFileAtomic(join(dir, "carved.obj"), carvedObj(model, carver.beta, carved, comments));

@@ -15,7 +15,12 @@ export interface PngEncodeOptions {
   /** Samples per pixel in `data` (1–4); written with the matching PNG colour type. Default 3. */
   channels?: number;
   bits?: 8 | 16;
+  /** Written as an iTXt chunk with keyword {@link PNG_LABEL_KEYWORD} (e.g. the tiny profile's test-signal label). */
+  label?: string;
 }
+
+/** The iTXt keyword carrying a run's profile label (iTXt, not tEXt: the label is UTF-8, "—" included). */
+export const PNG_LABEL_KEYWORD = "DreamFace-Label";
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
@@ -31,7 +36,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  * Packs `[H*W*channels]` floats into a PNG of `outChannels` samples per pixel; output sample c
  * reads input channel min(c, channels - 1), so grey input widens to RGB and RGBA narrows to RGB.
  */
-function encode(data: Float32Array, width: number, height: number, channels: number, outChannels: number, bits: 8 | 16): Uint8Array {
+function encode(data: Float32Array, width: number, height: number, channels: number, outChannels: number, bits: 8 | 16, label?: string): Uint8Array {
   if (!Number.isInteger(channels) || channels < 1 || channels > 4) throw new Error(`PNG: channels must be 1–4, got ${channels}`);
   if (data.length < width * height * channels) throw new Error(`PNG: expected ${width * height * channels} values, got ${data.length}`);
   const bytesPerSample = bits / 8;
@@ -62,7 +67,8 @@ function encode(data: Float32Array, width: number, height: number, channels: num
   view.setUint32(4, height);
   ihdr[8] = bits;
   ihdr[9] = COLOR_TYPE[outChannels]!;
-  const parts = [SIGNATURE, chunk("IHDR", ihdr), chunk("IDAT", deflateSync(filtered, { level: 6 })), chunk("IEND", new Uint8Array(0))];
+  const text = label === undefined ? [] : [chunk("iTXt", labelChunkData(label))];
+  const parts = [SIGNATURE, chunk("IHDR", ihdr), ...text, chunk("IDAT", deflateSync(filtered, { level: 6 })), chunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((n, q) => n + q.length, 0));
   let off = 0;
   for (const q of parts) {
@@ -72,19 +78,46 @@ function encode(data: Float32Array, width: number, height: number, channels: num
   return out;
 }
 
-/** Encodes `[H*W*channels]` floats keeping every channel (1 grey … 4 RGBA), 8-bit unless `bits: 16`. */
-export function encodePng(data: Float32Array, width: number, height: number, { channels = 3, bits = 8 }: PngEncodeOptions = {}): Uint8Array {
-  return encode(data, width, height, channels, channels, bits);
+/** iTXt payload: keyword, NUL, uncompressed (0, 0), empty language tag and translated keyword, UTF-8 text. */
+function labelChunkData(label: string): Uint8Array {
+  const utf8 = new TextEncoder();
+  return Uint8Array.from([...utf8.encode(PNG_LABEL_KEYWORD), 0, 0, 0, 0, 0, ...utf8.encode(label)]);
 }
 
-/** 8-bit RGB from `[H*W*channels]` floats (first 3 channels used; fewer are repeated). */
-export function encodePng8(data: Float32Array, width: number, height: number, channels = 3): Uint8Array {
-  return encode(data, width, height, channels, 3, 8);
+/** The {@link PNG_LABEL_KEYWORD} text of a PNG, or undefined when it has none (chunks walked, pixels not decoded). */
+export function readPngLabel(bytes: Uint8Array): string | undefined {
+  checkPngHeader(bytes);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const prefix = new TextEncoder().encode(PNG_LABEL_KEYWORD + "\0");
+  for (let off = 8; off + 12 <= bytes.length; ) {
+    const length = view.getUint32(off);
+    const type = String.fromCharCode(...bytes.subarray(off + 4, off + 8));
+    const body = bytes.subarray(off + 8, off + 8 + length);
+    if (type === "IEND") break;
+    if (type === "iTXt" && prefix.every((b, i) => body[i] === b) && body[prefix.length] === 0) {
+      // Skip compression flag/method, then the NUL-terminated language tag and translated keyword.
+      let p = prefix.length + 2;
+      for (let nul = 0; nul < 2 && p < body.length; p++) if (body[p] === 0) nul++;
+      return new TextDecoder().decode(body.subarray(p));
+    }
+    off += 12 + length;
+  }
+  return undefined;
+}
+
+/** Encodes `[H*W*channels]` floats keeping every channel (1 grey … 4 RGBA), 8-bit unless `bits: 16`. */
+export function encodePng(data: Float32Array, width: number, height: number, { channels = 3, bits = 8, label }: PngEncodeOptions = {}): Uint8Array {
+  return encode(data, width, height, channels, channels, bits, label);
+}
+
+/** 8-bit RGB from `[H*W*channels]` floats (first 3 channels used; fewer are repeated); `label` as in {@link PngEncodeOptions}. */
+export function encodePng8(data: Float32Array, width: number, height: number, channels = 3, label?: string): Uint8Array {
+  return encode(data, width, height, channels, 3, 8, label);
 }
 
 /** 16-bit RGB, as encodePng8 (specular and normal maps keep their precision). */
-export function encodePng16(data: Float32Array, width: number, height: number, channels = 3): Uint8Array {
-  return encode(data, width, height, channels, 3, 16);
+export function encodePng16(data: Float32Array, width: number, height: number, channels = 3, label?: string): Uint8Array {
+  return encode(data, width, height, channels, 3, 16, label);
 }
 
 /** Encodes as {@link encodePng} and writes the file atomically. */

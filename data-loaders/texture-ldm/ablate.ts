@@ -125,7 +125,7 @@ export async function ablateTextureLdm(o: AblateLdmOptions): Promise<AblateLdmRe
     const variants: Record<string, { full: { mean: number; std: number }; desired: { mean: number; std: number } }> = {};
     for (const v of LDM_VARIANTS) {
       const images = await decode(backend, latents[v]!, o.samples, data.h, data.w);
-      writeGrid(join(dir, `samples-${v}.png`), images);
+      writeGrid(join(dir, `samples-${v}.png`), images, label);
       const f = await imageFeatures(backend, images);
       const score = (ref: Float32Array, rows: number, what: string) => {
         const size = Math.min(o.samples, rows);
@@ -188,7 +188,7 @@ async function decode(backend: Backend, latents: Float32Array, n: number, h: num
 }
 
 /** The first 64 samples, 8 per row, at most 64 px each. */
-function writeGrid(path: string, images: readonly ImageF32[]): void {
+function writeGrid(path: string, images: readonly ImageF32[], label: string | undefined): void {
   const shown = images.slice(0, 64);
   const t = Math.min(64, shown[0]!.width), cols = Math.min(8, shown.length), rows = Math.ceil(shown.length / cols);
   const grid = new Float32Array(cols * t * rows * t * 3).fill(1);
@@ -197,5 +197,5 @@ function writeGrid(path: string, images: readonly ImageF32[]): void {
     const ox = (i % cols) * t, oy = Math.floor(i / cols) * t;
     for (let y = 0; y < t; y++) grid.set(s.data.subarray(y * t * 3, (y + 1) * t * 3), ((oy + y) * cols * t + ox) * 3);
   });
-  writePng(path, grid, cols * t, rows * t);
+  writePng(path, grid, cols * t, rows * t, { label });
 }

@@ -91,7 +91,7 @@ export async function runAblation(opts: AblateOptions): Promise<{ dir: string; r
           background: [1, 1, 1],
         }).image,
       );
-      images.forEach((img, k) => writeFileAtomic(join(dir, "renders", `${variant}-${VIEW_NAMES[k]}.png`), encodePng8(img, RENDER_SIZE, RENDER_SIZE)));
+      images.forEach((img, k) => writeFileAtomic(join(dir, "renders", `${variant}-${VIEW_NAMES[k]}.png`), encodePng8(img, RENDER_SIZE, RENDER_SIZE, 3, label)));
       const score = await clipScoreOfImages(backend, images.map((data) => ({ data, width: RENDER_SIZE, height: RENDER_SIZE, channels: 3 })), ids);
       const plan = variantPlan(run.config);
       return { clipScore: score.mean, clipScores: JSON.stringify(score.values), latentSteps: plan.latentSteps, imageSteps: plan.imageSteps, dir: relative(dir, run.dir) };

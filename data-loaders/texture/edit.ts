@@ -105,8 +105,8 @@ export async function runEdit(opts: EditCommandOptions): Promise<{ out: string; 
     const back = fit(edited, EDIT_SIZE, size, 3);
     const result = maskFull ? blendMasked(image.data, back, maskFull, 3) : back;
     const out = resolve(opts.out);
-    writeFileAtomic(out, encodePng8(atlas.rejoin(result), atlas.width, size));
     const label = profileLabel(profile);
+    writeFileAtomic(out, encodePng8(atlas.rejoin(result), atlas.width, size, 3, label));
     if (!opts.quiet) console.log(`edited diffuse map: ${out}${label ? ` [${label}]` : ""}`);
     return { out, label };
   } finally {

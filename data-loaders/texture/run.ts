@@ -6,7 +6,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ModelMissingError, UserError } from "../cli/errors.js";
-import { writeFileAtomic } from "../io/atomic.js";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
+import { sha256 } from "../io/hash.js";
 import { claimRunDir, createRunDir, profileLabel, progress, readManifest, runLoop, writeManifest } from "../run/index.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { stageCapabilities, substitutionIdentity } from "../models/preflight.js";
@@ -138,12 +139,12 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     const writeSnapshot = async (step: number) => {
       // Snapshots show the face tile (the paper's z); asset.glb and the maps carry every tile.
       const name = `step-${String(step).padStart(4, "0")}`;
-      writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.tile(0)), 64, 64));
+      writeFileAtomic(join(dir, "snapshots", `${name}-latent.png`), encodePng8(latentPreview(optimizer.tile(0)), 64, 64, 3, label));
       const diffuse = await models.decode(optimizer.tile(0));
       const side = Math.round(Math.sqrt(diffuse.length / 3));
       // 256² is plenty to watch the optimization and keeps a 400-step run's snapshots small.
       const s = Math.min(side, SNAPSHOT_SIZE);
-      writeFileAtomic(join(dir, "snapshots", `${name}-diffuse.png`), encodePng8(s === side ? diffuse : resample(diffuse, side, side, 3, s, s, "lanczos3"), s, s));
+      writeFileAtomic(join(dir, "snapshots", `${name}-diffuse.png`), encodePng8(s === side ? diffuse : resample(diffuse, side, side, 3, s, s, "lanczos3"), s, s, 3, label));
     };
     t = performance.now();
     const { log } = await runLoop(optimizer, {
@@ -167,7 +168,10 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     let pbr: PbrReport | undefined;
     if (complete) {
       t = performance.now();
-      writeFileAtomic(join(dir, "latent.f32"), new Uint8Array(optimizer.z.buffer.slice(0)));
+      const latent = new Uint8Array(optimizer.z.buffer.slice(0));
+      writeFileAtomic(join(dir, "latent.f32"), latent);
+      // The raw floats cannot carry text; their sidecar names the shape, the hash and the profile label.
+      writeJsonAtomic(join(dir, "latent.json"), { format: "float32-le", layout: "tiles × 64·64·4, channels-last", tiles: scene.tiles, bytes: latent.byteLength, sha256: sha256(latent), ...(label ? { label } : {}) });
       log.toParquet(join(dir, "trajectory.parquet"));
       const glbSize = Math.min(config.pbr.glbTextureSize, config.pbr.size);
       const glbPngs: Record<string, Uint8Array> = {};
@@ -187,12 +191,12 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
           // Atlases: `tiles` square tiles side by side (face | head and neck), so widths are tiles × heights.
           const ts = performance.now();
           const n = width / height;
-          writeFileAtomic(join(dir, `${kind}.png`), kind === "diffuse" ? encodePng8(data, width, height) : encodePng16(data, width, height));
+          writeFileAtomic(join(dir, `${kind}.png`), kind === "diffuse" ? encodePng8(data, width, height, 3, label) : encodePng16(data, width, height, 3, label));
           const small = height === glbSize ? data : resample(data, width, height, 3, glbSize * n, glbSize, config.pbr.resampler);
           glbPngs[kind] = encodePng8(small, glbSize * n, glbSize);
           // Pages show the maps reduced; a preview saves them decoding 4096² PNGs.
           const p = Math.min(PREVIEW_SIZE, glbSize);
-          writeFileAtomic(join(dir, "previews", `${kind}.png`), encodePng8(p === glbSize ? small : resample(small, glbSize * n, glbSize, 3, p * n, p, "lanczos3"), p * n, p));
+          writeFileAtomic(join(dir, "previews", `${kind}.png`), encodePng8(p === glbSize ? small : resample(small, glbSize * n, glbSize, 3, p * n, p, "lanczos3"), p * n, p, 3, label));
           timings[`png_${kind}`] = Math.round(performance.now() - ts);
           bars.tick(1, { map: kind });
         },
@@ -214,6 +218,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       lap("glb", t);
       Object.assign(files, {
         "latent.f32": `final texture latents z^H, float32 [${scene.tiles}×64*64*4] channels-last (UNet space): the face tile, then the head-and-neck tile`,
+        "latent.json": "header of latent.f32 (layout, bytes, sha256, profile label)",
         "trajectory.parquet": "the trajectory as Parquet",
         "diffuse.png": `diffuse atlas ${config.pbr.size * scene.tiles}×${config.pbr.size} (face | head and neck tiles), 8-bit sRGB (${pbr.upscaling})`,
         "specular.png": `specular atlas ${config.pbr.size * scene.tiles}×${config.pbr.size}, 16-bit (${pbr.specular})`,

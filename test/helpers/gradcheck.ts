@@ -7,7 +7,10 @@
 // its own: an adjoint that drops (zeroes) one input's path fails even when the other inputs'
 // probes pass. The raw relative error (no rounding allowance) is reported beside the adjusted
 // one. For inputs too large to probe coordinate by coordinate, gradcheckDirectional compares
-// ⟨∇L, v⟩ with the finite difference of L along random directions v.
+// ⟨∇L, v⟩ with the finite difference of L along random directions v. This is the project's one
+// finite-difference checker: the ONNX autodiff checks (onnx-gradcheck.ts) only build and run
+// the graphs and call gradcheckDirectional (float64 inputs, single-coordinate probes, N(0, I)
+// directions).
 import { Rng } from "../../src/engine/util/rng.js";
 
 export interface Forward {
@@ -154,30 +157,40 @@ function summarize(probes: ProbeResult[], skipped: number, perInput: Record<stri
 }
 
 export interface DirectionalOptions {
-  /** Step along each unit direction (default 1e-3). */
+  /** Step along each direction (default 1e-3). */
   eps?: number;
-  /** Random directions per input (default 3); each input needs all of them for `ok`. */
+  /** Random directions per input (default 3). */
   directions?: number;
+  /** Single-coordinate probes per input after the directions (default 0): the direction e_i, at a random i. */
+  coordinates?: number;
   seed?: number;
-  /** Relative tolerance (default 1e-3) on |⟨g,v⟩ − FD| / max(|⟨g,v⟩|, |FD|, floor·‖g‖). */
+  /** Relative tolerance (default 1e-3) on |⟨g,v⟩ − FD| / max(|⟨g,v⟩|, |FD|, floor·‖g‖₂). */
   tol?: number;
   floor?: number;
+  /** Unit directions (default), or false: v ~ N(0, I) as drawn, so the step is eps·‖v‖. */
+  normalize?: boolean;
+  /** Inputs whose gradient is zero by construction: probed, but a zero gradient does not fail them. */
+  zeroOk?: readonly string[];
 }
+
+export type Floats = Float32Array | Float64Array;
 
 /**
  * The directional variant, for inputs too large (latents, whole maps) or too costly (an ONNX
- * session per evaluation) to probe per coordinate: per input, along `directions` random unit
- * directions v, the analytic ⟨∇L, v⟩ against (L(x+εv) − L(x−εv)) / 2ε. Async, so a forward
- * may run models. The float32 rounding allowance is the same bound as gradcheck's. A zero
- * gradient for an input fails (its ⟨∇L, v⟩ would be 0 while the difference is not).
+ * session per evaluation) to probe per coordinate: per input, along `directions` random
+ * directions v (and `coordinates` single coordinates), the analytic ⟨∇L, v⟩ against
+ * (L(x+εv) − L(x−εv)) / 2ε. Async, so a forward may run models. Inputs may be float64 (the
+ * ONNX op checks). The float32 rounding allowance is the same bound as gradcheck's. A zero
+ * gradient for an input fails (its ⟨∇L, v⟩ would be 0 while the difference is not) unless
+ * the input is listed in `zeroOk`. Every input needs all its probes for `ok`.
  */
-export async function gradcheckDirectional(
-  forward: (inputs: Record<string, Float32Array>) => Promise<Forward> | Forward,
-  backward: (inputs: Record<string, Float32Array>, gradOut: Float32Array) => Promise<Record<string, Float32Array | undefined>> | Record<string, Float32Array | undefined>,
-  inputs: Record<string, Float32Array>,
+export async function gradcheckDirectional<T extends Floats = Float32Array>(
+  forward: (inputs: Record<string, T>) => Promise<Forward> | Forward,
+  backward: (inputs: Record<string, T>, gradOut: Float32Array) => Promise<Record<string, Floats | undefined>> | Record<string, Floats | undefined>,
+  inputs: Record<string, T>,
   opts: DirectionalOptions = {},
 ): Promise<GradcheckResult> {
-  const { eps = 1e-3, directions = 3, seed = 7, tol = 1e-3, floor = 1e-6 } = opts;
+  const { eps = 1e-3, directions = 3, coordinates = 0, seed = 7, tol = 1e-3, floor = 1e-6, normalize = true, zeroOk = [] } = opts;
   const rng = new Rng(seed);
   const base = await forward(inputs);
   const w = new Float32Array(base.out.length);
@@ -198,14 +211,23 @@ export async function gradcheckDirectional(
     for (let i = 0; i < g.length; i++) gnorm += g[i]! * g[i]!;
     gnorm = Math.sqrt(gnorm);
     const orig = x.slice();
-    let taken = 0;
+    // Index −1−d for a random direction d, the coordinate itself for a single-coordinate probe.
+    const probes: { index: number; v: Float64Array }[] = [];
     for (let d = 0; d < directions; d++) {
-      const v = rng.normals(x.length);
-      let n = 0;
-      for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-      n = Math.sqrt(n);
+      const v = Float64Array.from(rng.normals(x.length));
+      const n = normalize ? Math.sqrt(v.reduce((s, a) => s + a * a, 0)) : 1;
+      probes.push({ index: -1 - d, v: v.map((a) => a / n) });
+    }
+    for (let c = 0; c < coordinates; c++) {
+      const index = rng.int(0, x.length - 1);
+      const v = new Float64Array(x.length);
+      v[index] = 1;
+      probes.push({ index, v });
+    }
+    let taken = 0;
+    for (const { index, v } of probes) {
       let analytic = 0;
-      for (let i = 0; i < v.length; i++) analytic += g[i]! * (v[i]! /= n);
+      for (let i = 0; i < v.length; i++) analytic += g[i]! * v[i]!;
       for (let i = 0; i < x.length; i++) x[i] = orig[i]! + eps * v[i]!;
       const fp = await forward(inputs);
       for (let i = 0; i < x.length; i++) x[i] = orig[i]! - eps * v[i]!;
@@ -215,12 +237,12 @@ export async function gradcheckDirectional(
       const noise = roundingNoise(fp.out, fm.out, w) / (2 * eps);
       const denom = Math.max(Math.abs(analytic), Math.abs(numeric), floor * gnorm, 1e-12);
       const diff = Math.abs(analytic - numeric);
-      results.push({ input: name, index: -1 - d, analytic, numeric, noise, relError: Math.max(0, diff - noise) / denom, rawRelError: diff / denom });
+      results.push({ input: name, index, analytic, numeric, noise, relError: Math.max(0, diff - noise) / denom, rawRelError: diff / denom });
       taken++;
     }
-    perInput[name] = gnorm > 0 ? taken : 0; // a zero gradient has no direction to check
+    perInput[name] = gnorm > 0 || zeroOk.includes(name) ? taken : 0; // a zero gradient has no direction to check
   }
-  return summarize(results, 0, perInput, directions, tol);
+  return summarize(results, 0, perInput, directions + coordinates, tol);
 }
 
 /**

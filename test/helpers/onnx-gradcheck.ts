@@ -1,15 +1,18 @@
-// The one checker for the ONNX autodiff (teenygrad style: each op's test is a line).
-// It builds a one-node forward graph, derives its VJP graph with vjpModel, runs both in
-// onnxruntime-node and compares, PER INPUT, the VJP with central finite differences of
-// ⟨ȳ, f(x)⟩ along random directions and at single coordinates. A zero gradient for any
-// checked input fails, so a rule that drops one input cannot pass on the others' probes.
+// ONNX glue for the one finite-difference checker (test/helpers/gradcheck.ts, teenygrad style:
+// each op's test is a line). It builds a one-node forward graph (or takes a whole model),
+// derives its VJP graph with vjpModel, runs both in onnxruntime-node, and hands them to
+// gradcheckDirectional, which compares, PER INPUT, the VJP with central finite differences of
+// ⟨ȳ, f(x)⟩ along random directions v ~ N(0, I) and at single coordinates. A zero gradient for
+// any checked input fails, so a rule that drops one input cannot pass on the others' probes.
 //
-// The error reported is max over probes of |numeric − analytic| / max|analytic of that input|
-// (the scale of the input's gradient): raw, no rounding allowance. float64 graphs (where
-// onnxruntime has the kernel) are checked to 1e-6; float32 ones to the tolerance the test states.
+// The error is the shared checker's: |numeric − analytic| less the float rounding bound, over
+// max(|analytic|, |numeric|, ‖g‖₂ of that input); the raw error (no rounding allowance) is
+// reported beside it. float64 graphs (where onnxruntime has the kernel) are checked to 1e-6;
+// float32 ones to the tolerance the test states.
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { Rng } from "../../src/engine/util/rng.js";
+import { describe, gradcheckDirectional, type Floats } from "./gradcheck.js";
 import { vjpModel } from "../../src/engine/autodiff/vjp.js";
 import { attribute, DT, onnx, type AttrValue, type ModelProto } from "../../src/engine/autodiff/proto.js";
 
@@ -32,7 +35,7 @@ export interface CheckOptions {
   /** Number of outputs of the op (default 1); the cotangent is given for `output`. */
   outputs?: number;
   output?: number;
-  /** Max error (see the header). Default 1e-6 for float64, 1e-2 for float32. */
+  /** Max relative error (see the header). Default 1e-6 for float64, 1e-2 for float32. */
   tol?: number;
   /** Finite-difference step (default 1e-5 for float64, 1e-2 for float32). */
   eps?: number;
@@ -43,14 +46,6 @@ export interface CheckOptions {
   coordinates?: number;
   /** An input whose VJP is zero by construction (e.g. a bias after a normalisation): skip the non-zero check. */
   zeroOk?: readonly string[];
-}
-
-interface InputReport {
-  input: string;
-  probes: number;
-  /** max |numeric − analytic| / max |analytic|. */
-  error: number;
-  gradScale: number;
 }
 
 const ELEM = { float32: DT.FLOAT, float64: DT.DOUBLE, int64: DT.INT64, bool: DT.BOOL } as const;
@@ -79,41 +74,31 @@ export async function checkOp(op: string, inputs: Record<string, Spec>, attrs: R
   const fwd = await session(forward);
   const bwd = await session(vjpModel(forward, { wrt, output: outName }));
 
-  const run = async (values: Map<string, Float64Array>) => (await fwd.run(toOrt(feeds, values)))[outName]!;
-  const base = new Map([...feeds].map(([k, v]) => [k, v.data]));
-  const y = await run(base);
-  const gy = Float64Array.from({ length: y.data.length }, () => rng.normal());
-  const gyTensor = new ort.Tensor(dtype, dtype === "float64" ? gy : Float32Array.from(gy), y.dims);
-  const grads = await bwd.run({ ...toOrt(feeds, base), [`grad_${outName}`]: gyTensor });
-  const objective = async (values: Map<string, Float64Array>) => dot(gy, (await run(values)).data as Float32Array | Float64Array);
-
-  const eps = options.eps ?? (dtype === "float64" ? 1e-5 : 1e-2);
-  const tol = options.tol ?? (dtype === "float64" ? 1e-6 : 1e-2);
-  const reports: InputReport[] = [];
-  for (const name of wrt) {
-    const grad = Float64Array.from(grads[`grad_${name}`]!.data as Float32Array | Float64Array);
-    const x = feeds.get(name)!.data;
-    assert.equal(grad.length, x.length, `${op}: grad_${name} has ${grad.length} values, input has ${x.length}`);
-    const scale = Math.max(...grad.map(Math.abs));
-    if (!options.zeroOk?.includes(name)) assert.ok(scale > 1e-9, `${op}: the VJP w.r.t. "${name}" is zero`);
-    const dirs: Float64Array[] = [];
-    for (let k = 0; k < (options.directions ?? 3); k++) dirs.push(Float64Array.from(x, () => rng.normal()));
-    for (let k = 0; k < Math.min(options.coordinates ?? 3, x.length); k++) {
-      const d = new Float64Array(x.length);
-      d[rng.int(0, x.length - 1)] = 1;
-      dirs.push(d);
-    }
-    let error = 0;
-    for (const d of dirs) {
-      const shifted = (s: number) => new Map(base).set(name, x.map((v, i) => v + s * eps * d[i]!));
-      const numeric = ((await objective(shifted(1))) - (await objective(shifted(-1)))) / (2 * eps);
-      const analytic = dot(grad, d);
-      error = Math.max(error, Math.abs(numeric - analytic) / Math.max(scale, 1e-12));
-    }
-    reports.push({ input: name, probes: dirs.length, error, gradScale: scale });
-    assert.ok(error <= tol, `${op}: VJP w.r.t. "${name}" differs from finite differences by ${error.toExponential(2)} of its scale ${scale.toExponential(2)} (tolerance ${tol})`);
-  }
-  assert.ok(reports.length > 0, `${op}: no float input to check`);
+  // The checker perturbs `x` (copies of the wrt inputs) in place; the other feeds stay at their values.
+  const x: Record<string, Float64Array> = Object.fromEntries(wrt.map((name) => [name, feeds.get(name)!.data.slice()]));
+  const values = () => new Map([...feeds].map(([k, v]) => [k, x[k] ?? v.data]));
+  let dims: readonly number[] = [];
+  const forwardFn = async () => {
+    const y = (await fwd.run(toOrt(feeds, values())))[outName]!;
+    dims = y.dims;
+    return { out: y.data as Floats };
+  };
+  const backwardFn = async (_: unknown, gy: Float32Array) => {
+    const grads = await bwd.run({ ...toOrt(feeds, values()), [`grad_${outName}`]: new ort.Tensor(dtype, dtype === "float64" ? Float64Array.from(gy) : gy, [...dims]) });
+    return Object.fromEntries(wrt.map((name) => [name, grads[`grad_${name}`]!.data as Floats]));
+  };
+  assert.ok(wrt.length > 0, `${op}: no float input to check`);
+  const r = await gradcheckDirectional(forwardFn, backwardFn, x, {
+    eps: options.eps ?? (dtype === "float64" ? 1e-5 : 1e-2),
+    tol: options.tol ?? (dtype === "float64" ? 1e-6 : 1e-2),
+    directions: options.directions ?? 3,
+    coordinates: options.coordinates ?? 3,
+    normalize: false,
+    floor: 1,
+    seed: options.seed ?? 7,
+    zeroOk: options.zeroOk,
+  });
+  assert.ok(r.ok, `${op}: VJP differs from finite differences: ${describe(r)}`);
 }
 
 function oneNodeModel(op: string, names: readonly string[], nOut: number, attrs: Record<string, AttrValue>, feeds: Map<string, { type: keyof typeof ELEM; dims: readonly number[] }>, dtype: FloatType, opset: number): ModelProto {
@@ -156,12 +141,6 @@ async function session(model: ModelProto): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
 }
 
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
 export interface ModelCheckOptions {
   /** Float32 inputs by name ([dims, values]); every graph input must be given. */
   feeds: Record<string, { dims: readonly number[]; data: Float32Array }>;
@@ -175,33 +154,28 @@ export interface ModelCheckOptions {
 
 /**
  * A whole float32 graph's VJP against central finite differences of ⟨ȳ, f(x)⟩ along random
- * directions d ~ N(0, I), per `wrt` input. The error is |numeric − ⟨g, d⟩| / ‖g‖₂ (‖g‖₂ is the
- * standard deviation of ⟨g, d⟩ over such directions). Returns the worst error per input.
+ * directions d ~ N(0, I), per `wrt` input, by the shared checker (error over
+ * max(|⟨g, d⟩|, |numeric|, ‖g‖₂): ‖g‖₂ is the standard deviation of ⟨g, d⟩ over such
+ * directions). Returns the worst error per input.
  */
 export async function checkModelVjp(model: ModelProto, o: ModelCheckOptions): Promise<Record<string, number>> {
-  const rng = new Rng(o.seed ?? 11);
   const fwd = await session(model);
   const bwd = await session(vjpModel(model, { wrt: o.wrt, output: o.output }));
-  const ortFeeds = (vals: Record<string, Float32Array>) => Object.fromEntries(Object.entries(o.feeds).map(([k, f]) => [k, new ort.Tensor("float32", vals[k] ?? f.data, [...f.dims])]));
-  const y = (await fwd.run(ortFeeds({})))[o.output]!;
-  const gy = Float32Array.from({ length: y.data.length }, () => rng.normal());
-  const grads = await bwd.run({ ...ortFeeds({}), [`grad_${o.output}`]: new ort.Tensor("float32", gy, y.dims) });
+  const x: Record<string, Float32Array> = Object.fromEntries(o.wrt.map((name) => [name, o.feeds[name]!.data.slice()]));
+  const ortFeeds = () => Object.fromEntries(Object.entries(o.feeds).map(([k, f]) => [k, new ort.Tensor("float32", x[k] ?? f.data, [...f.dims])]));
+  let dims: readonly number[] = [];
+  const forwardFn = async () => {
+    const y = (await fwd.run(ortFeeds()))[o.output]!;
+    dims = y.dims;
+    return { out: y.data as Float32Array };
+  };
+  const backwardFn = async (_: unknown, gy: Float32Array) => {
+    const grads = await bwd.run({ ...ortFeeds(), [`grad_${o.output}`]: new ort.Tensor("float32", gy, [...dims]) });
+    return Object.fromEntries(o.wrt.map((name) => [name, grads[`grad_${name}`]!.data as Float32Array]));
+  };
+  const r = await gradcheckDirectional(forwardFn, backwardFn, x, { eps: o.eps, tol: o.tol, directions: o.directions ?? 3, normalize: false, floor: 1, seed: o.seed ?? 11 });
+  assert.ok(r.ok, `VJP differs from finite differences: ${describe(r)}`);
   const out: Record<string, number> = {};
-  for (const name of o.wrt) {
-    const x = o.feeds[name]!.data;
-    const grad = grads[`grad_${name}`]!.data as Float32Array;
-    assert.equal(grad.length, x.length, `grad_${name} has ${grad.length} values, input ${x.length}`);
-    const scale = Math.max(...Array.from(grad, Math.abs));
-    assert.ok(scale > 1e-9, `the VJP w.r.t. "${name}" is zero`);
-    let error = 0;
-    for (let k = 0; k < (o.directions ?? 3); k++) {
-      const d = Float32Array.from(x, () => rng.normal());
-      const at = async (s: number) => dot(gy, (await fwd.run(ortFeeds({ [name]: x.map((v, i) => v + s * o.eps * d[i]!) })))[o.output]!.data as Float32Array);
-      const numeric = ((await at(1)) - (await at(-1))) / (2 * o.eps);
-      error = Math.max(error, Math.abs(numeric - dot(grad, d)) / Math.max(Math.sqrt(dot(grad, grad)), 1e-12));
-    }
-    assert.ok(error <= o.tol, `VJP w.r.t. "${name}" differs from finite differences by ${error.toExponential(2)} (tolerance ${o.tol})`);
-    out[name] = error;
-  }
+  for (const p of r.probes) out[p.input] = Math.max(out[p.input] ?? 0, p.relError);
   return out;
 }

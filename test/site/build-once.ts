@@ -1,7 +1,8 @@
 // Builds the workbench the way a clean clone on an offline machine would, once per test run:
 // src/ is copied without Framework's cache (so every data loader really runs, see
-// ARCHITECTURE.md point 4), results/ is an empty temp dir (loaders must not need a run), and
-// every process, loaders included, runs under scripts/no-network.js. build.test.ts and
+// ARCHITECTURE.md point 4), results/ and DREAMFACE_CACHE_DIR are empty temp dirs (loaders must
+// not need a run, and a developer's warm cache of pools, demo runs and face data cannot hide a
+// clean-clone failure), and every process, loaders included, runs under scripts/no-network.js. build.test.ts and
 // browser.test.ts share the result: node --test runs each file in its own process, all
 // children of one runner, so the runner's pid keys the build and a lock directory serialises it.
 import { spawn } from "node:child_process";
@@ -18,6 +19,8 @@ export interface BuildResult {
   exitCode: number | null;
   log: string;
   seconds: number;
+  /** The DREAMFACE_CACHE_DIR the build ran with, and what it held before and after. */
+  cache: { dir: string; before: string[]; after: string[] };
 }
 
 const FRAMEWORK_BIN = join(projectRoot, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
@@ -34,6 +37,7 @@ export function offlineEnv(project: string): NodeJS.ProcessEnv {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${NO_NETWORK}`.trim(),
     OBSERVABLE_TELEMETRY_DISABLE: "true",
     DREAMFACE_RESULTS_DIR: join(project, "results"),
+    DREAMFACE_CACHE_DIR: join(project, "cache"),
     CI: "true",
   };
 }
@@ -41,6 +45,9 @@ export function offlineEnv(project: string): NodeJS.ProcessEnv {
 /** Runs `observable build` in `project`; resolves with its exit code and combined output. */
 export function runBuild(project: string, env: NodeJS.ProcessEnv = offlineEnv(project)): Promise<BuildResult> {
   const start = performance.now();
+  const cacheDir = env.DREAMFACE_CACHE_DIR ?? "";
+  const cacheFiles = () => (cacheDir && existsSync(cacheDir) ? listFiles(cacheDir) : []);
+  const before = cacheFiles();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FRAMEWORK_BIN, "build"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
@@ -53,7 +60,7 @@ export function runBuild(project: string, env: NodeJS.ProcessEnv = offlineEnv(pr
     child.on("error", reject);
     child.on("close", (exitCode) => {
       clearTimeout(timer);
-      resolve({ project, dist: join(project, "dist"), exitCode, log, seconds: (performance.now() - start) / 1000 });
+      resolve({ project, dist: join(project, "dist"), exitCode, log, seconds: (performance.now() - start) / 1000, cache: { dir: cacheDir, before, after: cacheFiles() } });
     });
   });
 }
@@ -65,6 +72,7 @@ export function runBuild(project: string, env: NodeJS.ProcessEnv = offlineEnv(pr
 export function makeProject(dir: string, options: { pages?: Record<string, string>; config?: string } = {}): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "results"), { recursive: true });
+  mkdirSync(join(dir, "cache"), { recursive: true });
   if (options.pages) {
     for (const [path, text] of Object.entries(options.pages)) {
       mkdirSync(join(dir, "src", path, ".."), { recursive: true });

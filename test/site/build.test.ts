@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { after, before, test } from "node:test";
 import { CDN_HOSTS } from "../../scripts/network-guard.js";
-import { projectRoot } from "../../data-loaders/io/paths.js";
+import { projectRoot, userCacheDir } from "../../data-loaders/io/paths.js";
 import { buildSiteOnce, lastPage, listFiles, makeProject, offlineEnv, runBuild, type BuildResult } from "./build-once.js";
 
 let site: BuildResult;
@@ -26,6 +26,15 @@ function scratchDir(): string {
 test("observable build succeeds offline on a clean cache", () => {
   assert.equal(site.exitCode, 0, `build failed at ${lastPage(site.log)}:\n${site.log.slice(-6000)}`);
   assert.doesNotMatch(site.log, /network blocked/, "something tried to reach the network during the build");
+});
+
+test("the build ran with an empty DREAMFACE_CACHE_DIR of its own, which the loaders filled", () => {
+  const cache = resolve(site.cache.dir);
+  assert.ok(cache.startsWith(resolve(site.project) + sep), `cache ${cache} is not inside the throwaway project`);
+  assert.notEqual(cache, userCacheDir(), "the build used the developer's cache");
+  assert.deepEqual(site.cache.before, [], "the cache was not empty when the build started");
+  // Loaders that cache (face data, pools, demo runs) wrote here, so they took their cold path.
+  assert.ok(site.cache.after.length > 0, "no loader wrote to the build's cache: it was not the one they used");
 });
 
 test("every page in src/ is built into dist/", () => {

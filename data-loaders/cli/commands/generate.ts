@@ -21,7 +21,7 @@ export function register(program: Command): void {
     .option("--profile <name>", "model profile (tiny | sd15); default: the experiment's, else tiny")
     .option("--out <dir>", "run folder (default: results/runs/<timestamp>); stages write <dir>/geometry, <dir>/texture")
     .option("--experiment <file>", "experiment JSON (every stage's settings)")
-    .option("--pool <dir>", "candidate pool for the geometry stage (default: built once into the user cache: 256 candidates on tiny, 10k on sd15)")
+    .option("--pool <dir>", "candidate pool for the geometry stage (default: built once into the user cache: 64 candidates on tiny, 10k on sd15)")
     .option("--steps <n>", "detail-carving steps (overrides the experiment)")
     .option("--seed <n>", "seed (overrides the experiment)")
     .option("--template <text>", 'text the final renders are CLIP-scored against, with {prompt}; the paper\'s: "the realistic face of {prompt}"', "{prompt}")

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodePng, decodePngBytes, encodePng, encodePng16, encodePng8, readPng, writePng } from "../../../data-loaders/io/png.js";
+import { decodePng, decodePngBytes, encodePng, encodePng16, encodePng8, readPng, readPngLabel, writePng } from "../../../data-loaders/io/png.js";
+import { profileLabel, TINY_LABEL } from "../../../data-loaders/run/manifest.js";
 import { Rng } from "../../../src/engine/util/rng.js";
 
 test("encodePng8 / encodePng16 round-trip through pngjs within one quantization step, clamping out-of-range values", () => {
@@ -62,5 +63,23 @@ test("writePng writes atomically (no temp file left) and readPng names an unread
     assert.throws(() => readPng(join(dir, "bad.png")), /bad\.png is not a readable PNG/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the profile label rides in an iTXt chunk: tiny files carry the test-signal label, sd15 files claim none", () => {
+  const data = new Rng(3).normals(5 * 4 * 3).map((v) => 0.5 + 0.2 * v);
+  const tiny = profileLabel("tiny"), sd15 = profileLabel("sd15");
+  assert.equal(tiny, TINY_LABEL);
+  assert.equal(sd15, undefined);
+  for (const bytes of [encodePng8(data, 5, 4, 3, tiny), encodePng16(data, 5, 4, 3, tiny), encodePng(data, 5, 4, { label: tiny })]) {
+    assert.equal(readPngLabel(bytes), TINY_LABEL);
+    // pngjs reads past the ancillary chunk, pixels unchanged.
+    assert.deepEqual(decodePng(bytes).data, decodePng(encodePng(data, 5, 4, { bits: bytes[24] as 8 | 16 })).data);
+    const text = Buffer.from(bytes).toString("utf8");
+    assert.ok(text.includes("iTXt") && text.includes("test signal"), "the label is readable text in the file");
+  }
+  for (const bytes of [encodePng8(data, 5, 4, 3, sd15), encodePng16(data, 5, 4, 3, sd15), encodePng(data, 5, 4, { label: sd15 })]) {
+    assert.equal(readPngLabel(bytes), undefined, "an sd15 file claims no label");
+    assert.ok(!Buffer.from(bytes).includes("test signal"), "an sd15 file says nothing about test signals");
   }
 });

@@ -2,6 +2,7 @@
 // (test signals, not faces) must export every .glb with TEXCOORD_0 inside [0, 1]² (the two
 // tiles side by side), every .obj with vt inside [0, 1], 2:1 atlases for N_d and the PBR maps,
 // and `dreamface edit` on the atlas edits the face tile and keeps the head tile bit for bit.
+// Issue 13.5: the same run shows every .png and .f32 it wrote carries the tiny profile's label.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -13,6 +14,9 @@ import { parseGlb } from "../../../src/engine/stages/animation/glb.js";
 import { runCli } from "../../helpers/cli.js";
 import { tempDir } from "../../helpers/tmp.js";
 import { writeSmallExperiment } from "../../helpers/generate.js";
+import { assertEveryFileLabelled } from "../../helpers/labels.js";
+import { readPngLabel } from "../../../data-loaders/io/png.js";
+import { TINY_LABEL } from "../../../data-loaders/run/manifest.js";
 
 const tmp = tempDir("dreamface-atlas-");
 
@@ -43,7 +47,7 @@ function texcoords(bytes: Uint8Array): Float32Array[] {
   return out;
 }
 
-test("generate (tiny): every .glb has TEXCOORD_0 in [0, 1]², every .obj vt in [0, 1]; N_d and the maps are 2:1 atlases; edit keeps the head tile", async () => {
+test("generate (tiny): every .glb has TEXCOORD_0 in [0, 1]², every .obj vt in [0, 1]; N_d and the maps are 2:1 atlases; edit keeps the head tile; every .png and .f32 is labelled a test signal", async () => {
   await ensureTinyModels();
   const pool = join(tmp, "pool");
   await buildPool({ out: pool, size: 3, chunkSize: 3, seed: 1, profile: "tiny", quiet: true });
@@ -100,4 +104,9 @@ test("generate (tiny): every .glb has TEXCOORD_0 in [0, 1]², every .obj vt in [
         else if (b.data[i] !== a.data[i]) faceChanged++;
       }
   assert.ok(faceChanged > 100, `only ${faceChanged} face-tile values changed`);
+
+  // Every image and raw-float file of the tiny run (snapshots, maps, previews, hair) and the edit say "test signal".
+  const checked = assertEveryFileLabelled(run, TINY_LABEL);
+  assert.ok(checked.png >= 10 && checked.f32 >= 2, `only ${checked.png} PNGs and ${checked.f32} .f32 files checked`);
+  assert.equal(readPngLabel(readFileSync(edited)), TINY_LABEL, "the edited map");
 });

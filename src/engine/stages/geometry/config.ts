@@ -17,7 +17,7 @@ export const rankingConfigSchema = z
     /** The anchor prompt of the relative score. */
     anchorText: z.string().min(1).default("the face"),
     /** Candidates in the default pool built into the user cache when no --pool is given. */
-    defaultPoolSize: z.number().int().min(1).optional(), // default per profile: data-loaders/geometry/pool-default.ts (tiny 256, sd15 10k)
+    defaultPoolSize: z.number().int().min(1).optional(), // default per profile: data-loaders/geometry/pool-default.ts (tiny 64, sd15 10k)
     defaultPoolSeed: z.number().int().min(0).default(0),
   })
   .strict()
