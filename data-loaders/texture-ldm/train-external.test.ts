@@ -6,11 +6,11 @@
 // the same bytes. Outputs are test signals, not textures.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../test/helpers/tmp.js";
 import { sd15ProfileFolder } from "../../test/helpers/sd15-layouts.js";
-import { encodePng } from "../io/png.js";
+import { writeNoiseDataset } from "../../test/helpers/ldm-dataset.js";
 import { onnx } from "../../src/engine/autodiff/proto.js";
 import { initializerValues } from "../../src/engine/autodiff/surgery.js";
 import { externalReader, readModel } from "../models/vjp-file.js";
@@ -18,26 +18,12 @@ import { runTrainCommand } from "./train.js";
 
 const root = tempDir("ldm-external-");
 
-/** Two maps per domain, 32² (4² latents), seeded noise so the loss has something to fit. */
-function dataset(dir: string): string {
-  let s = 7;
-  const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (const domain of ["desired", "undesired"]) {
-    mkdirSync(join(dir, domain), { recursive: true });
-    for (const name of ["a", "b"]) {
-      writeFileSync(join(dir, domain, `${name}.png`), encodePng(Float32Array.from({ length: 32 * 32 * 3 }, rnd), 32, 32));
-      writeFileSync(join(dir, domain, `${name}.txt`), "the face texture of a person\n");
-    }
-  }
-  return dir;
-}
-
 const floats = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
 for (const layout of ["optimum", "diffusers"]) {
   test(`texture-ldm train wo-prompt on the ${layout} layout (external data): trains conv_in/conv_out, graphs beside the weights, resume gives the same bytes`, async () => {
     const sd15 = sd15ProfileFolder(root, layout);
-    const data = dataset(join(root, layout, "data"));
+    const data = writeNoiseDataset(join(root, layout, "data"), 32); // 4² latents
     const previous = process.env.DREAMFACE_SD15_DIR;
     process.env.DREAMFACE_SD15_DIR = sd15;
     try {
