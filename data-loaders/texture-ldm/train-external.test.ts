@@ -14,9 +14,22 @@ import { writeNoiseDataset } from "../../test/helpers/ldm-dataset.js";
 import { onnx } from "../../src/engine/autodiff/proto.js";
 import { initializerValues } from "../../src/engine/autodiff/surgery.js";
 import { externalReader, readModel } from "../models/vjp-file.js";
+import { UserError } from "../cli/errors.js";
 import { runTrainCommand } from "./train.js";
 
 const root = tempDir("ldm-external-");
+
+/** Runs `body` with DREAMFACE_SD15_DIR pointing at `dir` (the sd15 profile's folder). */
+async function withSd15Dir(dir: string, body: () => Promise<void>): Promise<void> {
+  const previous = process.env.DREAMFACE_SD15_DIR;
+  process.env.DREAMFACE_SD15_DIR = dir;
+  try {
+    await body();
+  } finally {
+    if (previous === undefined) delete process.env.DREAMFACE_SD15_DIR;
+    else process.env.DREAMFACE_SD15_DIR = previous;
+  }
+}
 
 const floats = (b: Buffer) => new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 
@@ -24,10 +37,8 @@ for (const layout of ["optimum", "diffusers"]) {
   test(`texture-ldm train wo-prompt on the ${layout} layout (external data): trains conv_in/conv_out, graphs beside the weights, resume gives the same bytes`, async () => {
     const sd15 = sd15ProfileFolder(root, layout);
     const data = writeNoiseDataset(join(root, layout, "data"), 32); // 4² latents
-    const previous = process.env.DREAMFACE_SD15_DIR;
-    process.env.DREAMFACE_SD15_DIR = sd15;
-    try {
-      const run = (out: string, stopAfter?: number) => runTrainCommand({ variant: "wo-prompt", data, out, profile: "sd15", steps: 3, batch: 2, seed: 5, stopAfter });
+    await withSd15Dir(sd15, async () => {
+      const run = (out: string, stopAfter?: number) => runTrainCommand({ variant: "wo-prompt", data, out, profile: "sd15", steps: 2, batch: 2, seed: 5, stopAfter });
       const a = join(root, layout, "a");
       assert.deepEqual(await run(a), { dir: a, complete: true });
 
@@ -46,7 +57,7 @@ for (const layout of ["optimum", "diffusers"]) {
 
       // Finite losses; conv_in's mask channel (zero at step 0) and conv_out moved from the export.
       const rows = readFileSync(join(a, "trajectory.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { loss: number });
-      assert.equal(rows.length, 3);
+      assert.equal(rows.length, 2);
       assert.ok(rows.every((r) => Number.isFinite(r.loss) && r.loss > 0), JSON.stringify(rows));
       const model = JSON.parse(readFileSync(join(a, "model.json"), "utf8")) as { channels: number; params: { name: string; dims: number[]; offset: number; size: number }[] };
       assert.equal(model.channels, 5);
@@ -68,11 +79,19 @@ for (const layout of ["optimum", "diffusers"]) {
       const b = join(root, layout, "b");
       let runs = 0;
       while (!(await run(b, 1)).complete) runs++;
-      assert.equal(runs, 2);
+      assert.equal(runs, 1);
       for (const f of ["weights.bin", "model.json", "trajectory.jsonl"]) assert.deepEqual(readFileSync(join(b, f)), readFileSync(join(a, f)), f);
-    } finally {
-      if (previous === undefined) delete process.env.DREAMFACE_SD15_DIR;
-      else process.env.DREAMFACE_SD15_DIR = previous;
-    }
+    });
   });
 }
+
+test("texture-ldm train on the optimum-fp16 layout: refused in one line (float32 weights only)", async () => {
+  const sd15 = sd15ProfileFolder(root, "optimum-fp16");
+  const data = writeNoiseDataset(join(root, "fp16-data"), 32);
+  await withSd15Dir(sd15, () =>
+    assert.rejects(
+      runTrainCommand({ variant: "wo-mp", data, out: join(root, "fp16-run"), profile: "sd15", steps: 1, batch: 1, seed: 5 }),
+      (e: Error) => e instanceof UserError && /cannot build the wo-mp texture LDM from the sd15 UNet: initializer "conv_in\.weight" is not float32/.test(e.message) && !e.message.includes("\n"),
+    ),
+  );
+});
