@@ -91,7 +91,7 @@ test("texture-ldm train on the optimum-fp16 layout: refused in one line (float32
   await withSd15Dir(sd15, () =>
     assert.rejects(
       runTrainCommand({ variant: "wo-mp", data, out: join(root, "fp16-run"), profile: "sd15", steps: 1, batch: 1, seed: 5 }),
-      (e: Error) => e instanceof UserError && /cannot build the wo-mp texture LDM from the sd15 UNet: initializer "conv_in\.weight" is not float32/.test(e.message) && !e.message.includes("\n"),
+      (e: Error) => e instanceof UserError && /cannot build the wo-mp texture LDM from the sd15 UNet: weight "conv_in\.weight" is not float32 \(ONNX type 10\): training needs a float32 export/.test(e.message) && !e.message.includes("\n"),
     ),
   );
 });

@@ -44,6 +44,8 @@ export interface TrainGraphOptions {
 export function ldmTrainGraphs(unet: ModelProto, { mask, weights, hiddenGrad, external }: TrainGraphOptions): TrainGraphs {
   const model = mask ? widenConvInput(unet, "sample", 1, external) : unet;
   const names = (model.graph?.initializer ?? []).filter((t) => (t.dataType ?? DT.FLOAT) === DT.FLOAT && weights.test(t.name ?? "")).map((t) => t.name!);
+  const other = (model.graph?.initializer ?? []).find((t) => (t.dataType ?? DT.FLOAT) !== DT.FLOAT && weights.test(t.name ?? ""));
+  if (other) throw new VjpError(`weight "${other.name}" is not float32 (ONNX type ${other.dataType}): training needs a float32 export`);
   if (!names.length) throw new VjpError(`no float weight of the UNet matches ${weights} (initializers: ${(model.graph?.initializer ?? []).map((t) => t.name).slice(0, 12).join(", ")}…)`);
   const promoted = promoteInitializers(model, names, external);
   const vjp = vjpModel(promoted.model, { wrt: [...names, ...(hiddenGrad ? ["encoder_hidden_states"] : [])], output: "out_sample" });
