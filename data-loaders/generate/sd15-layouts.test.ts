@@ -12,10 +12,9 @@
 // asset passes the Khronos validator with zero errors. Outputs are test signals, not faces.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { projectRoot } from "../io/paths.js";
-import { buildClipImage, buildClipText, buildTextEncoder } from "../../models/tiny/build.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { sd15ProfileFolder } from "../../test/helpers/sd15-layouts.js";
 import { buildPool } from "../geometry/pool-build.js";
 import { createNodeBackend } from "../models/backend-node.js";
 import { runCli } from "../../test/helpers/cli.js";
@@ -23,24 +22,8 @@ import { tempDir } from "../../test/helpers/tmp.js";
 import { writeSmallExperiment } from "../../test/helpers/generate.js";
 import { assertValidGlb } from "../../test/helpers/gltf-validate.js";
 
-const layouts = join(projectRoot, "test", "fixtures", "sd15-layouts");
 const tmp = tempDir("dreamface-sd15-layouts-");
-
-/** What `models pull sd15` would leave: the layout's UNet/VAE plus text encoder and CLIP. */
-function profileFolder(layout: string): string {
-  const dir = join(tmp, layout, "sd15");
-  cpSync(join(layouts, layout), dir, { recursive: true }); // derived graphs are written beside their sources
-  const files: [string, Uint8Array][] = [
-    ["text_encoder/model.onnx", buildTextEncoder(0, { idsType: layout === "diffusers" ? "int32" : "int64" })],
-    ["clip/text_model.onnx", buildClipText(0)],
-    ["clip/vision_model.onnx", buildClipImage(0)],
-  ];
-  for (const [file, bytes] of files) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), bytes);
-  }
-  return dir;
-}
+const profileFolder = (layout: string) => sd15ProfileFolder(tmp, layout);
 
 for (const layout of ["diffusers", "optimum", "optimum-fp16"]) {
   test(`generate --profile sd15 on the ${layout} layout: derived VJPs, one line per substitute, a valid asset`, async () => {

@@ -104,10 +104,13 @@ async function fileHash(profile: string, dir: string, role: string, path: string
   return sha256File(path);
 }
 
-/** A session over an in-memory graph (training graphs built by surgery and the autodiff). */
-export async function sessionFromBytes(role: string, bytes: Uint8Array, threads?: number): Promise<ModelSession & { release(): Promise<void> }> {
+/**
+ * A session over a graph built by surgery and the autodiff: in memory, or a file path when the
+ * graph references external data (onnxruntime resolves it only relative to the file).
+ */
+export async function sessionFromBytes(role: string, bytes: Uint8Array | string, threads?: number): Promise<ModelSession & { release(): Promise<void> }> {
   const n = threads ?? (process.env.DREAMFACE_ORT_THREADS ? Number(process.env.DREAMFACE_ORT_THREADS) : undefined);
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, ...(n ? { intraOpNumThreads: n } : {}) });
+  const session = await ort.InferenceSession.create(bytes as never, { logSeverityLevel: 3, ...(n ? { intraOpNumThreads: n } : {}) });
   return new NodeSession(role, session);
 }
 

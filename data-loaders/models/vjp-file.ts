@@ -6,7 +6,7 @@
 //   - written elsewhere, the external tensors it needs are copied into its own <out>.data.
 // Inline weights stay inline unless the protobuf would pass 2 GB, then they move to <out>.data.
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { vjpModel, type VjpOptions } from "../../src/engine/autodiff/vjp.js";
 import { onnx, num, type ModelProto, type TensorProto } from "../../src/engine/autodiff/proto.js";
 import { writeFileAtomic } from "../io/atomic.js";
@@ -21,6 +21,30 @@ export interface VjpFileResult {
   dataFile?: string;
   nodes: number;
   bytes: number;
+}
+
+/**
+ * Reads ranges of a model's external-data files (`location` relative to `dir`), for
+ * `initializerValues`. Like onnxruntime, refuses locations outside the folder.
+ */
+export function externalReader(dir: string): (location: string, offset: number, length: number) => Uint8Array {
+  return (location, offset, length) => {
+    if (isAbsolute(location) || location.split(/[\\/]/).includes("..")) throw new Error(`external data location "${location}" leaves the model's folder ${dir}`);
+    const fd = openSync(join(dir, location), "r");
+    try {
+      const out = Buffer.alloc(length);
+      let done = 0;
+      for (let n = 1; done < length && n > 0; done += n) n = readSync(fd, out, done, length - done, offset + done);
+      return out.subarray(0, done);
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+/** True when some initializer of `model` lives in an external-data file. */
+export function hasExternalData(model: ModelProto): boolean {
+  return (model.graph?.initializer ?? []).some(isExternal);
 }
 
 /** Decodes an ONNX file (its external data stays on disk). */

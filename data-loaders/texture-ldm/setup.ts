@@ -1,7 +1,8 @@
 // What training and sampling share on the Node side: the profile's UNet and text encoder as
 // ModelProtos, their training graphs as sessions, the dataset in model space (VAE latents,
 // pooled masks, caption ids).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Backend, ModelSession } from "../../src/engine/models/backend.js";
 import { onnx, type ModelProto } from "../../src/engine/autodiff/proto.js";
 import { VjpError } from "../../src/engine/autodiff/vjp.js";
@@ -13,7 +14,9 @@ import { hwcToNchw } from "../../src/engine/stages/texture/layout.js";
 import { tensor } from "../../src/engine/models/tensor.js";
 import { tokenize } from "../clip/merges.js";
 import { profileDir, roleFile, sessionFromBytes } from "../models/backend-node.js";
-import { ensureDerived } from "../models/derive.js";
+import { derivedPath, ensureDerived } from "../models/derive.js";
+import { externalReader, hasExternalData, readModel, writeModelFile } from "../models/vjp-file.js";
+import { sha256 } from "../io/hash.js";
 import { UserError } from "../cli/errors.js";
 import type { Dataset } from "./dataset-files.js";
 
@@ -22,12 +25,27 @@ export function defaultWeights(profile: string): RegExp {
   return profile === "tiny" ? /^(conv|lin)_/ : /conv_in|conv_out/;
 }
 
-async function roleModel(backend: Backend, role: string): Promise<ModelProto> {
+/** A role's graph and its file (external data resolves relative to the file's folder). */
+async function roleModel(backend: Backend, role: string): Promise<{ model: ModelProto; file: string }> {
   await backend.session(role); // builds the tiny profile / derives the role when needed
   const dir = profileDir(backend.profile);
-  let path = roleFile(backend.profile, dir, role);
-  if (!existsSync(path) && role === "text_encoder_embeds") path = ensureDerived(role, roleFile(backend.profile, dir, "text_encoder")).file;
-  return onnx.ModelProto.decode(readFileSync(path));
+  let file = roleFile(backend.profile, dir, role);
+  if (!existsSync(file) && role === "text_encoder_embeds") file = ensureDerived(role, roleFile(backend.profile, dir, "text_encoder")).file;
+  return { model: readModel(file), file };
+}
+
+/**
+ * A session over a training graph. Real exports keep their weights as external data (> 2 GB):
+ * the graph then goes to a file beside its source (`<role>.<hash>.derived.onnx`, named by its
+ * content so variants and weight choices never collide and a rerun reuses it) pointing at the
+ * source's weights file, and loads from there; self-contained graphs (tiny) load from memory.
+ */
+async function graphSession(role: string, model: ModelProto, source: string): Promise<ModelSession> {
+  const bytes = encode(model);
+  if (!hasExternalData(model)) return sessionFromBytes(role, bytes);
+  const file = derivedPath(`${role}.${sha256(bytes).slice(0, 16)}`, source);
+  if (!existsSync(file)) writeModelFile(model, dirname(source), file);
+  return sessionFromBytes(role, file);
 }
 
 export interface LdmSessions {
@@ -42,12 +60,14 @@ const encode = (m: ModelProto) => onnx.ModelProto.encode(onnx.ModelProto.create(
 export async function ldmSessions(backend: Backend, variant: LdmVariant, weights: RegExp): Promise<LdmSessions> {
   const spec = VARIANT_SPECS[variant];
   try {
-    const graphs = ldmTrainGraphs(await roleModel(backend, "unet"), { mask: spec.mask, weights, hiddenGrad: spec.tokens });
+    const unet = await roleModel(backend, "unet");
+    const graphs = ldmTrainGraphs(unet.model, { mask: spec.mask, weights, hiddenGrad: spec.tokens, external: externalReader(dirname(unet.file)) });
+    const text = spec.tokens ? await roleModel(backend, "text_encoder_embeds") : undefined;
     return {
       graphs,
-      forward: await sessionFromBytes("texture-ldm", encode(graphs.forward)),
-      vjp: await sessionFromBytes("texture-ldm-vjp", encode(graphs.vjp)),
-      textVjp: spec.tokens ? await sessionFromBytes("text_encoder_embeds_vjp", encode(textEmbedsVjp(await roleModel(backend, "text_encoder_embeds")))) : undefined,
+      forward: await graphSession("texture-ldm", graphs.forward, unet.file),
+      vjp: await graphSession("texture-ldm-vjp", graphs.vjp, unet.file),
+      textVjp: text ? await graphSession("text_encoder_embeds_vjp", textEmbedsVjp(text.model), text.file) : undefined,
     };
   } catch (error) {
     if (error instanceof VjpError) throw new UserError(`cannot build the ${variant} texture LDM from the ${backend.profile} UNet: ${error.message}`);

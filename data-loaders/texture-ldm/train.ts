@@ -43,28 +43,33 @@ export interface TrainResult {
 export async function trainVariant(backend: Backend, data: LdmData, o: TrainOptions): Promise<TrainResult> {
   const { dir, variant } = o;
   const config: LdmTrainConfig = { variant, steps: o.steps, batch: o.batch, seed: o.seed, lr: o.lr, tokenLr: o.tokenLr };
-  claimRunDir(dir, JSON.stringify({ ...config, weights: o.weights.source, profile: backend.profile, data: o.dataHash }), "texture-ldm", `variant ${variant}, ${o.steps} steps, seed ${o.seed}`);
-  const sessions = await ldmSessions(backend, variant, o.weights);
-  let init = new Float32Array(0);
-  if (VARIANT_SPECS[variant].tokens) {
-    // C_d and C_u start from the profile's shipped domain tokens (texture_domain_tokens).
-    if (!(await hasRole(backend, "texture_domain_tokens"))) throw new UserError(`profile ${backend.profile} has no texture_domain_tokens role to initialise C_d, C_u from`);
-    const t = await textureDomainTokens(backend);
-    init = new Float32Array([...t.desired, ...t.undesired]);
+  const release = claimRunDir(dir, JSON.stringify({ ...config, weights: o.weights.source, profile: backend.profile, data: o.dataHash }), "texture-ldm", `variant ${variant}, ${o.steps} steps, seed ${o.seed}`);
+  // The folder's lock is released on return: ablate trains its variants in one process.
+  try {
+    const sessions = await ldmSessions(backend, variant, o.weights);
+    let init = new Float32Array(0);
+    if (VARIANT_SPECS[variant].tokens) {
+      // C_d and C_u start from the profile's shipped domain tokens (texture_domain_tokens).
+      if (!(await hasRole(backend, "texture_domain_tokens"))) throw new UserError(`profile ${backend.profile} has no texture_domain_tokens role to initialise C_d, C_u from`);
+      const t = await textureDomainTokens(backend);
+      init = new Float32Array([...t.desired, ...t.undesired]);
+    }
+    const trainer = new LdmTrainer(sessions, sessions.graphs, new LdmConditioning(backend), data, ddpmSchedule(), config, init);
+    const r = await runLoop(trainer, {
+      dir,
+      label: `texture-ldm ${variant}`,
+      checkpointEvery: Math.max(1, Math.min(50, Math.ceil(o.steps / 4))),
+      stopAfter: o.stopAfter,
+      quiet: o.quiet,
+      progressInfo: (row) => ({ loss: Number(row.loss).toFixed(4) }),
+    });
+    if (!r.complete) return { complete: false, ran: r.ran, sessions };
+    const model = { params: sessions.graphs.params, weights: trainer.weights, tokens: trainer.tokens, channels: sessions.graphs.channels };
+    const hash = writeModel(dir, model, variant, backend.profile);
+    return { complete: true, ran: r.ran, model: { ...model, hash }, sessions };
+  } finally {
+    release();
   }
-  const trainer = new LdmTrainer(sessions, sessions.graphs, new LdmConditioning(backend), data, ddpmSchedule(), config, init);
-  const r = await runLoop(trainer, {
-    dir,
-    label: `texture-ldm ${variant}`,
-    checkpointEvery: Math.max(1, Math.min(50, Math.ceil(o.steps / 4))),
-    stopAfter: o.stopAfter,
-    quiet: o.quiet,
-    progressInfo: (row) => ({ loss: Number(row.loss).toFixed(4) }),
-  });
-  if (!r.complete) return { complete: false, ran: r.ran, sessions };
-  const model = { params: sessions.graphs.params, weights: trainer.weights, tokens: trainer.tokens, channels: sessions.graphs.channels };
-  const hash = writeModel(dir, model, variant, backend.profile);
-  return { complete: true, ran: r.ran, model: { ...model, hash }, sessions };
 }
 
 function writeModel(dir: string, m: TrainedLdm, variant: string, profile: string): string {

@@ -145,10 +145,30 @@ export function adaptCotangentChannels(model: ModelProto, from: string, to: stri
   });
 }
 
-/** Float values of a float32 initializer (raw or float_data), copied. */
-export function initializerValues(t: TensorProto): Float32Array {
+/**
+ * Reads `length` bytes at `offset` of an external-data file named by its `location` (relative
+ * to the model's folder). The engine has no file access: the Node side supplies it.
+ */
+export type ExternalData = (location: string, offset: number, length: number) => Uint8Array;
+
+/**
+ * Float values of a float32 initializer (raw, float_data, or external data through `external`),
+ * copied. External tensors without a reader are refused: the engine cannot read files.
+ */
+export function initializerValues(t: TensorProto, external?: ExternalData): Float32Array {
   if ((t.dataType ?? DT.FLOAT) !== DT.FLOAT) throw new VjpError(`initializer "${t.name}" is not float32 (ONNX type ${t.dataType})`);
-  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) throw new VjpError(`initializer "${t.name}" is stored as external data: load it before promoting`);
+  if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    if (!external) throw new VjpError(`initializer "${t.name}" is stored as external data: pass a reader for the model's folder`);
+    const entry = (k: string) => (t.externalData ?? []).find((e) => e.key === k)?.value ?? undefined;
+    const location = entry("location");
+    if (!location) throw new VjpError(`initializer "${t.name}" is external but names no location`);
+    const size = (t.dims ?? []).reduce<number>((a, d) => a * num(d as never), 1);
+    const length = Number(entry("length") ?? 4 * size);
+    if (length !== 4 * size) throw new VjpError(`initializer "${t.name}": external length ${length} bytes, expected ${4 * size} for its dims`);
+    const raw = external(location, Number(entry("offset") ?? 0), length);
+    if (raw.length !== length) throw new VjpError(`initializer "${t.name}": ${location} ends before its ${length} bytes (truncated file?)`);
+    return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+  }
   const raw = t.rawData;
   if (raw && raw.length) return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
   return Float32Array.from(t.floatData ?? []);
@@ -158,16 +178,17 @@ export function initializerValues(t: TensorProto): Float32Array {
  * Weights as graph inputs: each named initializer becomes a graph input of the same name,
  * dtype and shape, so a VJP can be taken with respect to it (training through the ONNX
  * autodiff) and an optimiser can feed new values every step. The initializers leave the graph;
- * the returned `values` are their current contents, in `names` order.
+ * the returned `values` are their current contents, in `names` order. Initializers stored as
+ * external data are read through `external`; the ones not promoted stay external.
  */
-export function promoteInitializers(model: ModelProto, names: readonly string[]): { model: ModelProto; values: Float32Array[] } {
+export function promoteInitializers(model: ModelProto, names: readonly string[], external?: ExternalData): { model: ModelProto; values: Float32Array[] } {
   const graph = model.graph;
   if (!graph) throw new VjpError("the model has no graph");
   const byName = new Map((graph.initializer ?? []).map((t) => [t.name ?? "", t]));
   const values = names.map((n) => {
     const t = byName.get(n);
     if (!t) throw new VjpError(`"${n}" is not an initializer of the graph`);
-    return initializerValues(t);
+    return initializerValues(t, external);
   });
   const promoted = new Set(names);
   const inputs = names.map((n) => {
@@ -200,29 +221,33 @@ export function promoteInitializers(model: ModelProto, names: readonly string[])
  * Adds `extra` input channels to graph input `input` [B, C, H, W]: every Conv reading it
  * directly gets zero weights for the new channels, so the widened model computes exactly what
  * the original did until training moves those weights (how SD fine-tunes add a mask channel).
+ * The widened weights are stored inline (an external one is read through `external`).
  */
-export function widenConvInput(model: ModelProto, input: string, extra: number): ModelProto {
+export function widenConvInput(model: ModelProto, input: string, extra: number, external?: ExternalData): ModelProto {
   const graph = model.graph;
   if (!graph) throw new VjpError("the model has no graph");
   const info = (graph.input ?? []).find((v) => v.name === input);
   const dims = info?.type?.tensorType?.shape?.dim ?? [];
   if (!info || dims.length !== 4) throw new VjpError(`the graph has no 4-d input "${input}"`);
-  const readers = (graph.node ?? []).filter((n) => (n.input ?? []).includes(input));
+  // Torch exports also take Shape(sample) for the batch size (to broadcast the timestep);
+  // it sees the new channel count, which nothing downstream of a batch-size read depends on.
+  const all = (graph.node ?? []).filter((n) => (n.input ?? []).includes(input));
+  const readers = all.filter((n) => n.opType !== "Shape");
   if (!readers.length || readers.some((n) => n.opType !== "Conv" || n.input![0] !== input))
-    throw new VjpError(`"${input}" must be read by Conv nodes only to be widened (readers: ${readers.map((n) => n.opType).join(", ") || "none"})`);
+    throw new VjpError(`"${input}" must be read by Conv nodes (and Shape) only to be widened (readers: ${all.map((n) => n.opType).join(", ") || "none"})`);
   const widened = new Map<string, TensorProto>();
   for (const n of readers) {
     const w = (graph.initializer ?? []).find((t) => t.name === n.input![1]);
     if (!w || w.dims?.length !== 4) throw new VjpError(`conv "${n.name}" reading "${input}" has no 4-d weight initializer`);
     const [o, c, kh, kw] = w.dims.map((d) => num(d as never)) as [number, number, number, number];
-    const old = initializerValues(w);
+    const old = initializerValues(w, external);
     const out = new Float32Array(o * (c + extra) * kh * kw);
     const k = kh * kw;
     for (let i = 0; i < o; i++) out.set(old.subarray(i * c * k, (i + 1) * c * k), i * (c + extra) * k);
     widened.set(w.name!, onnx.TensorProto.create({ name: w.name, dims: [o, c + extra, kh, kw], dataType: DT.FLOAT, rawData: new Uint8Array(out.buffer) }));
   }
-  const channels = num(dims[1]?.dimValue as never);
-  if (!channels) throw new VjpError(`"${input}" has no fixed channel count`);
+  // Some exports leave the channel dim symbolic: the convs' weights fix it.
+  const channels = num(dims[1]?.dimValue as never) || num(widened.values().next().value!.dims![1] as never) - extra;
   const newInfo = onnx.ValueInfoProto.create({
     name: input,
     type: onnx.TypeProto.create({

@@ -9,7 +9,7 @@ import * as ort from "onnxruntime-node";
 import { ensureTinyModels } from "../../../../data-loaders/models/ensure-tiny.js";
 import { defaultTinyDir } from "../../../../data-loaders/models/build-tiny.js";
 import { onnx, type ModelProto } from "../../autodiff/proto.js";
-import { promoteInitializers, widenConvInput } from "../../autodiff/surgery.js";
+import { initializerValues, promoteInitializers, widenConvInput } from "../../autodiff/surgery.js";
 import { VjpError } from "../../autodiff/vjp.js";
 import { Rng } from "../../util/rng.js";
 import { checkModelVjp } from "../../../../test/helpers/onnx-gradcheck.js";
@@ -79,4 +79,19 @@ test("VJP of the text encoder on embeddings w.r.t. inputs_embeds matches finite 
   // The tiny encoder reads input_ids only through the embeddings: drop that int input for the float-only checker.
   const noIds = onnx.ModelProto.create({ ...m, graph: onnx.GraphProto.create({ ...m.graph!, input: m.graph!.input!.filter((i) => i.name !== "input_ids"), output: m.graph!.output!.filter((o) => o.name === "last_hidden_state") }) });
   await checkModelVjp(noIds, { feeds: { inputs_embeds: normals([2, 77, 8]) }, wrt: ["inputs_embeds"], output: "last_hidden_state", eps: 1e-3, tol: 5e-3 });
+});
+
+test("external-data weights: read through the given reader, refused without one or when the file is short", () => {
+  const values = Float32Array.from([1.5, -2, 3.25, 0]);
+  const file = new Uint8Array(8 + 16);
+  file.set(new Uint8Array(values.buffer), 8);
+  const ext = (entries: Record<string, string>) =>
+    onnx.TensorProto.create({ name: "w", dims: [2, 2], dataType: 1, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData: Object.entries(entries).map(([key, value]) => ({ key, value })) });
+  const reads: string[] = [];
+  const reader = (location: string, offset: number, length: number) => (reads.push(`${location}@${offset}+${length}`), file.slice(offset, offset + length));
+  assert.deepEqual(initializerValues(ext({ location: "model.onnx_data", offset: "8", length: "16" }), reader), values);
+  assert.deepEqual(reads, ["model.onnx_data@8+16"]);
+  assert.throws(() => initializerValues(ext({ location: "model.onnx_data", offset: "8", length: "16" })), (e: Error) => e instanceof VjpError && /external data/.test(e.message));
+  assert.throws(() => initializerValues(ext({ location: "model.onnx_data", offset: "16", length: "16" }), reader), (e: Error) => e instanceof VjpError && /ends before/.test(e.message));
+  assert.throws(() => initializerValues(ext({ location: "model.onnx_data", offset: "0", length: "12" }), reader), (e: Error) => e instanceof VjpError && /expected 16/.test(e.message));
 });

@@ -12,7 +12,7 @@
  * checkpoints see one parameter group.
  */
 import { DT, type ModelProto } from "../../autodiff/proto.js";
-import { promoteInitializers, widenConvInput } from "../../autodiff/surgery.js";
+import { promoteInitializers, widenConvInput, type ExternalData } from "../../autodiff/surgery.js";
 import { vjpModel, VjpError } from "../../autodiff/vjp.js";
 
 export interface ParamSlot {
@@ -37,13 +37,17 @@ export interface TrainGraphOptions {
   weights: RegExp;
   /** Also differentiate w.r.t. encoder_hidden_states (for the learned tokens). */
   hiddenGrad: boolean;
+  /** Reads the UNet's external data (real exports keep weights outside the .onnx); the graphs keep the untrained ones external. */
+  external?: ExternalData;
 }
 
-export function ldmTrainGraphs(unet: ModelProto, { mask, weights, hiddenGrad }: TrainGraphOptions): TrainGraphs {
-  const model = mask ? widenConvInput(unet, "sample", 1) : unet;
+export function ldmTrainGraphs(unet: ModelProto, { mask, weights, hiddenGrad, external }: TrainGraphOptions): TrainGraphs {
+  const model = mask ? widenConvInput(unet, "sample", 1, external) : unet;
   const names = (model.graph?.initializer ?? []).filter((t) => (t.dataType ?? DT.FLOAT) === DT.FLOAT && weights.test(t.name ?? "")).map((t) => t.name!);
+  const other = (model.graph?.initializer ?? []).find((t) => (t.dataType ?? DT.FLOAT) !== DT.FLOAT && weights.test(t.name ?? ""));
+  if (other) throw new VjpError(`weight "${other.name}" is not float32 (ONNX type ${other.dataType}): training needs a float32 export`);
   if (!names.length) throw new VjpError(`no float weight of the UNet matches ${weights} (initializers: ${(model.graph?.initializer ?? []).map((t) => t.name).slice(0, 12).join(", ")}…)`);
-  const promoted = promoteInitializers(model, names);
+  const promoted = promoteInitializers(model, names, external);
   const vjp = vjpModel(promoted.model, { wrt: [...names, ...(hiddenGrad ? ["encoder_hidden_states"] : [])], output: "out_sample" });
   let offset = 0;
   const params = names.map((name, k) => {
