@@ -15,7 +15,6 @@ import { backendGuide } from "../stages/geometry/guide.js";
 import { Carver, type ResolvedCarvingConfig } from "../stages/geometry/carve.js";
 import type { Experiment } from "../config/experiment.js";
 import { LiveControls } from "./controls.js";
-import type { Schedule } from "../config/schedule.js";
 
 /** A merged candidate pool: CLIP embeddings and identity codes per candidate, plus the anchors. */
 export interface LivePool {
