@@ -152,7 +152,16 @@ test("a texture-latent run: carving, then texture SDS streamed through the proto
   const servedGeo = join(results, "runs", id, "geometry");
   sameFolder(servedGeo, cliGeo);
   // The texture stage records which geometry folder it read: the one allowed difference besides the carving test's.
-  sameFolder(join(results, "runs", id, "texture"), cliTex, (text) => text.split(JSON.stringify(servedGeo).slice(1, -1)).join(JSON.stringify(cliGeo).slice(1, -1)), (m) => delete m.inputs.geometry);
+  // The server's one backend per profile also lists the carving's sessions in modelHashes: the
+  // texture stage's own roles must be there with the CLI's hashes.
+  const servedTex = join(results, "runs", id, "texture");
+  sameFolder(servedTex, cliTex, (text) => text.split(JSON.stringify(servedGeo).slice(1, -1)).join(JSON.stringify(cliGeo).slice(1, -1)), (m) => {
+    delete m.inputs.geometry;
+    delete m.modelHashes;
+  });
+  const hashes = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).modelHashes as Record<string, string>;
+  const served = hashes(servedTex);
+  for (const [role, hash] of Object.entries(hashes(cliTex))) assert.equal(served[role], hash, `model hash of ${role}`);
 });
 
 function sameFolder(served: string, cliDir: string, normalise: (text: string) => string = (t) => t, stripMore: (m: Record<string, any>) => void = () => {}) {
