@@ -56,7 +56,7 @@ async function moveSlider(page: Page, key: string, value: number) {
 
 /** Texture latent on the paused carving's T†: run a few steps, move λ_g, read the rows and the export. */
 async function driveTexture(page: Page) {
-  await page.click("#live-stage input[value='1']"); // radio options: carving, texture latent
+  await page.click("#live-stage label:has-text('texture latent')");
   await page.fill("input[type=number] >> nth=2", String(TEXTURE_STEPS)); // texture latent steps
   await page.click("#live-run");
   await page.waitForFunction(`(${stepShown})() >= 2`, null, { timeout: STEP_TIMEOUT_MS });
