@@ -9,6 +9,9 @@ import { defaultPoolSize, ensureDefaultPool } from "../geometry/pool-default.js"
 import { loadPool } from "../geometry/pool-read.js";
 import { resolveCarving } from "../geometry/run.js";
 import { profileLabel } from "../run/index.js";
+import { stageCapabilities } from "../models/preflight.js";
+import { honourCapabilities } from "../texture/run.js";
+import { runsExactly } from "../../src/engine/models/capabilities.js";
 
 const b64 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
 
@@ -39,9 +42,15 @@ export function liveMerges(): string {
   return loadMergesText();
 }
 
-/** Experiment defaults and the sizes the CLI resolves for the tiny profile. */
-export function liveSetup() {
+/**
+ * Experiment defaults, the sizes the CLI resolves for the tiny profile, and how `dreamface
+ * texture` runs there (the variant its models allow, the VAE gradient "auto" resolves to).
+ */
+export async function liveSetup() {
   const experiment = parseExperiment({});
   const { renderSize, normalMapSize } = resolveCarving(experiment.geometry.carving, LIVE_PROFILE);
-  return { profile: LIVE_PROFILE, label: profileLabel(LIVE_PROFILE) ?? null, experiment, sizes: { renderSize, normalMapSize } };
+  const capabilities = await stageCapabilities("texture", LIVE_PROFILE, { quiet: true });
+  const { config } = honourCapabilities(experiment.texture, capabilities, LIVE_PROFILE);
+  const vaeGradient = runsExactly(capabilities, "texture.vae-vjp") ? "exact" : "linear-approx";
+  return { profile: LIVE_PROFILE, label: profileLabel(LIVE_PROFILE) ?? null, experiment, sizes: { renderSize, normalMapSize }, texture: { variant: config.variant, vaeGradient } };
 }

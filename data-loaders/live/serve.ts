@@ -21,6 +21,16 @@ import { parseExperiment } from "../../src/engine/config/experiment.js";
 import { encodeEvent } from "../../src/components/liveProtocol.js";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { LiveJob } from "./job.js";
+import { STAGE_CONTROLS, type LiveStage } from "../../src/engine/live/controls.js";
+
+/** Beside experiment.json: which stage the page steers (a restarted server resumes it so). */
+const LIVE_FILE = "live.json";
+
+function readStage(runDir: string): LiveStage {
+  const path = join(runDir, LIVE_FILE);
+  const stage = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as { stage?: string }).stage : undefined;
+  return stage === "texture" ? "texture" : "carving";
+}
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 const MAX_BODY = 1 << 20;
@@ -103,7 +113,7 @@ export async function serve(opts: ServeOptions = {}): Promise<LiveServer> {
     const runDir = join(resultsDir(), "runs", id);
     if (!existsSync(join(runDir, "experiment.json"))) throw new HttpError(404, `no live run "${id}"`);
     const saved = parseExperiment(JSON.parse(readFileSync(join(runDir, "experiment.json"), "utf8")));
-    const j = new LiveJob(id, runDir, 5, await sharedBackend(saved.profile));
+    const j = new LiveJob(id, runDir, 5, await sharedBackend(saved.profile), readStage(runDir));
     jobs.set(id, j);
     return j;
   }
@@ -117,6 +127,8 @@ export async function serve(opts: ServeOptions = {}): Promise<LiveServer> {
     }
     if (!experiment.prompt?.trim()) throw new HttpError(400, "the experiment has no prompt");
     if (opts.profile && experiment.profile !== opts.profile) throw new HttpError(400, `this server runs the ${opts.profile} profile; the experiment asks for ${experiment.profile}`);
+    const stage = input.stage ?? "carving";
+    if (typeof stage !== "string" || !Object.hasOwn(STAGE_CONTROLS, stage)) throw new HttpError(400, `stage must be one of ${Object.keys(STAGE_CONTROLS).join(", ")}`);
     const every = Number(input.snapshotEvery ?? 5);
     if (!Number.isInteger(every) || every < 1) throw new HttpError(400, "snapshotEvery must be a positive integer");
     // One run computes at a time: starting another pauses the rest.
@@ -125,7 +137,8 @@ export async function serve(opts: ServeOptions = {}): Promise<LiveServer> {
     const runDir = join(resultsDir(), "runs", id);
     mkdirSync(runDir, { recursive: true });
     writeFileAtomic(join(runDir, "experiment.json"), JSON.stringify(input.experiment, null, 2) + "\n");
-    const j = new LiveJob(id, runDir, every, await sharedBackend(experiment.profile));
+    writeFileAtomic(join(runDir, LIVE_FILE), JSON.stringify({ stage }) + "\n");
+    const j = new LiveJob(id, runDir, every, await sharedBackend(experiment.profile), stage as LiveStage);
     jobs.set(id, j);
     void j.run();
     return j;

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { cardsFor } from "../../models/cards/profiles.js";
 import { defaultTinyDir } from "./build-tiny.js";
 import { ensureTinyModels } from "./ensure-tiny.js";
+import { DERIVED_FROM, ensureDerived } from "./derive.js";
 
 /** The wasm that onnxruntime-web's default browser bundle (wasm + WebGPU) loads. */
 export const ORT_WASM = "ort-wasm-simd-threaded.jsep.wasm";
@@ -20,6 +21,9 @@ export function ortWasmBytes(): Buffer {
 export async function tinyModelBytes(role: string): Promise<Buffer> {
   const manifest = await ensureTinyModels();
   const f = manifest.files[role];
+  // Derived roles (text_encoder_embeds, token_embeddings: the texture path's Q(P, C_d)) are written from their public source here, as the Node backend does.
+  const source = DERIVED_FROM[role] && manifest.files[DERIVED_FROM[role]!];
+  if (!f && source) return readFileSync(ensureDerived(role, join(defaultTinyDir(), source.file)).file);
   if (!f) throw new Error(`no tiny model for role "${role}" (have ${Object.keys(manifest.files).join(", ")})`);
   return readFileSync(join(defaultTinyDir(), f.file));
 }

@@ -22,6 +22,8 @@ import { TextureOptimizer } from "../../src/engine/stages/texture/optimizer.js";
 import { pbrMaps, pbrPlan, type PbrReport } from "../../src/engine/stages/texture/pbr.js";
 import { resample } from "../../src/engine/stages/texture/resample.js";
 import { createTextureScene } from "../../src/engine/stages/texture/scene.js";
+import type { TextureModels } from "../../src/engine/stages/texture/seams.js";
+import type { Resumable } from "../../src/engine/run/resumable.js";
 import { texturedGlb } from "./asset.js";
 import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { encodePng16, encodePng8 } from "../io/png.js";
@@ -49,6 +51,8 @@ export interface TextureStageOptions {
   /** What the profile can do (generate and the ablation compute it once); default: probed here and printed. */
   capabilities?: CapabilityTable;
   quiet?: boolean;
+  /** `dreamface serve`: wraps the optimizer to stream rows, pause and steer its config between steps (data-loaders/live/job.ts). */
+  live?: (optimizer: TextureOptimizer, models: TextureModels) => Resumable;
 }
 
 export interface TextureStageResult {
@@ -147,7 +151,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       writeFileAtomic(join(dir, "snapshots", `${name}-diffuse.png`), encodePng8(s === side ? diffuse : resample(diffuse, side, side, 3, s, s, "lanczos3"), s, s, 3, label));
     };
     t = performance.now();
-    const { log } = await runLoop(optimizer, {
+    const { log } = await runLoop(opts.live ? opts.live(optimizer, models) : optimizer, {
       dir,
       label: `texture (${config.variant})`,
       checkpointEvery: config.checkpointEvery,

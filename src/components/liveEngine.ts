@@ -12,7 +12,7 @@ export interface LiveEngine {
 }
 
 /** The in-browser engine: `workerUrl` is import.meta.resolve("./components/liveWorker.js") from the page. */
-export function browserEngine(workerUrl: string, init: { assets: LiveAssets; sizes: { renderSize: number; normalMapSize: number } }, listener: (e: LiveEvent) => void): LiveEngine {
+export function browserEngine(workerUrl: string, init: { assets: LiveAssets; sizes: { renderSize: number; normalMapSize: number }; texture: { variant: string; vaeGradient: string } }, listener: (e: LiveEvent) => void): LiveEngine {
   const worker = new Worker(workerUrl, { type: "module" });
   worker.onmessage = (e) => listener(e.data as LiveEvent);
   worker.onerror = (e) => listener({ type: "error", message: e.message || "the live worker failed to start" });
@@ -66,7 +66,7 @@ export function serveEngine(token: string, listener: (e: LiveEvent) => void): Li
     send(command) {
       const run = async () => {
         if (command.type === "start") {
-          const { id } = await call("/api/runs", { experiment: command.experiment, snapshotEvery: command.snapshotEvery });
+          const { id } = await call("/api/runs", { experiment: command.experiment, snapshotEvery: command.snapshotEvery, stage: command.stage ?? "carving" });
           runId = id;
           follow(id).catch((e) => (e as Error).name !== "AbortError" && fail(e));
         } else if (runId) await call(`/api/runs/${runId}/${command.type === "set" ? "control" : command.type}`, command);

@@ -5,6 +5,7 @@
  */
 import type { ExperimentInput } from "../engine/config/experiment.js";
 import type { Schedule } from "../engine/config/schedule.js";
+import type { LiveStage } from "../engine/live/controls.js";
 
 /** What the in-browser engine fetches (URLs the page resolved with FileAttachment). */
 export interface LiveAssets {
@@ -16,7 +17,8 @@ export interface LiveAssets {
 }
 
 export type LiveCommand =
-  | { type: "start"; experiment: ExperimentInput; snapshotEvery: number }
+  /** `stage` "texture": carve `geometry.carving.steps` steps (quietly), then latent-space texture SDS on that T† and N_d. */
+  | { type: "start"; experiment: ExperimentInput; snapshotEvery: number; stage?: LiveStage }
   | { type: "pause" }
   | { type: "resume" }
   | { type: "set"; key: string; value: Schedule };
@@ -35,16 +37,30 @@ export interface LiveSnapshot {
   positions: Float32Array;
 }
 
+/** Texture stage: the face tile of z, by the linear latent→RGB factors (approximation) and decoded by the VAE. */
+export interface LiveTextureSnapshot {
+  type: "texture";
+  step: number;
+  /** [latentSize²·3] in [0, 1]. */
+  latent: Float32Array;
+  latentSize: number;
+  /** [diffuseSize²·3] sRGB-encoded diffuse, as the decoder gives it. */
+  diffuse: Float32Array;
+  diffuseSize: number;
+}
+
 export type LiveEvent =
   | { type: "status"; state: "loading" | "running" | "paused" | "done"; engine?: string; runId?: string; dir?: string }
-  | { type: "started"; coarseIndex: number; total: number; triangles: Uint32Array; config: Record<string, Schedule> }
+  /** `carving` (texture runs): the carving steps and config the textured T† and N_d came from, for the export. */
+  | { type: "started"; stage?: LiveStage; coarseIndex: number; total: number; triangles: Uint32Array; config: Record<string, unknown>; carving?: { steps: number; config: Record<string, unknown> } }
   | { type: "row"; row: Record<string, number | string | null>; changed: string[] }
   | { type: "change"; step: number; key: string; value: Schedule }
   | LiveSnapshot
+  | LiveTextureSnapshot
   | { type: "error"; message: string };
 
 /** Typed arrays as base64 for JSON transports (server-sent events). */
-const ARRAYS = ["render", "normal", "positions", "triangles"] as const;
+const ARRAYS = ["render", "normal", "positions", "triangles", "latent", "diffuse"] as const;
 
 export function encodeEvent(event: LiveEvent): string {
   const out: Record<string, unknown> = { ...event };

@@ -25,7 +25,7 @@ const STEPS = 4;
 const WEB_TOLERANCE = 1e-3;
 
 const dir = tempDir("live-session-");
-const setup = liveSetup();
+const setup = await liveSetup();
 const base = { name: "live-test", profile: "tiny", geometry: { carving: { renderSize: 32, normalMapSize: 16 }, hair: { enabled: false } } };
 const prompt = "an old man with a wide nose";
 

@@ -9,12 +9,17 @@ export interface LiveDrive {
   changesListed: string[];
   exported: unknown;
   problems: string[];
+  /** With `texture`: the texture-latent run on the paused carving, a λ_g move at `changeStep`. */
+  texture?: { changeStep: number; lambdaG: Map<number, number>; exported: unknown; previews: number };
 }
+
+/** Steps of the texture-latent part (each runs two tiny UNets under CFG at 64² latents). */
+export const TEXTURE_STEPS = 5;
 
 // Generous: 128² tiny steps on wasm take about 1–2 s each on a quiet machine, far more on a loaded CI runner.
 const STEP_TIMEOUT_MS = 480_000;
 
-export async function driveLivePage(page: Page, url: string, origin: string): Promise<LiveDrive> {
+export async function driveLivePage(page: Page, url: string, origin: string, opts: { texture?: boolean } = {}): Promise<LiveDrive> {
   const problems: string[] = [];
   page.on("console", (m) => m.type() === "error" && problems.push(`console.error: ${m.text()}`));
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
@@ -28,10 +33,43 @@ export async function driveLivePage(page: Page, url: string, origin: string): Pr
   };
   await page.context().route(offSite, block);
   try {
-    return await drive(page, url, problems);
+    const carving = await drive(page, url, problems);
+    return opts.texture ? { ...carving, texture: await driveTexture(page) } : carving;
   } finally {
     await page.context().unroute(offSite, block);
   }
+}
+
+const stepShown = () => Number(/step (\d+)/.exec(document.querySelector("#live-step")?.textContent ?? "")?.[1] ?? -1);
+
+/** Moves the slider of `key` (in the shown stage's set) to `value`. */
+async function moveSlider(page: Page, key: string, value: number) {
+  await page.evaluate(
+    ([k, v]) => {
+      const range = document.querySelector<HTMLInputElement>(`form[data-key=${k}] input[type=range]`)!;
+      range.value = String(v);
+      range.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    [key, value] as const,
+  );
+}
+
+/** Texture latent on the paused carving's T†: run a few steps, move λ_g, read the rows and the export. */
+async function driveTexture(page: Page) {
+  await page.click("#live-stage label:has-text('texture latent')");
+  await page.fill("input[type=number] >> nth=2", String(TEXTURE_STEPS)); // texture latent steps
+  await page.click("#live-run");
+  await page.waitForFunction(`(${stepShown})() >= 2`, null, { timeout: STEP_TIMEOUT_MS });
+  await moveSlider(page, "lambdaGeneric", 4);
+  await page.waitForSelector("#live-changes li[data-key=lambdaGeneric]");
+  const changeStep = Number(await page.getAttribute("#live-changes li[data-key=lambdaGeneric]", "data-step"));
+  await page.waitForFunction(`(${stepShown})() >= ${TEXTURE_STEPS}`, null, { timeout: STEP_TIMEOUT_MS });
+  await page.waitForFunction(() => document.querySelector("#live-status")?.textContent?.startsWith("done"), null, { timeout: STEP_TIMEOUT_MS });
+  const rows = await page.$$eval("#live-trajectory tr[data-step]", (trs) => trs.map((tr) => [Number(tr.getAttribute("data-step")), Number(tr.querySelector("td[data-col=lambda_g]")?.textContent)] as [number, number]));
+  const previews = await page.$$eval(".live-latent canvas, .live-diffuse canvas", (cs) => cs.length);
+  await page.click("#live-export");
+  const exported = JSON.parse((await page.textContent("#live-experiment")) ?? "null");
+  return { changeStep, lambdaG: new Map(rows), exported, previews };
 }
 
 async function drive(page: Page, url: string, problems: string[]): Promise<LiveDrive> {

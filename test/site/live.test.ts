@@ -9,7 +9,7 @@ import { launchChromium, type HeadlessChromium } from "../../data-loaders/browse
 import { serve, type LiveServer } from "../../data-loaders/live/serve.js";
 import { buildSiteOnce, lastPage, type BuildResult } from "./build-once.js";
 import { serveStatic, type StaticServer } from "../../data-loaders/io/static-server.js";
-import { driveLivePage } from "./live-drive.js";
+import { driveLivePage, TEXTURE_STEPS } from "./live-drive.js";
 import { tempDir } from "../helpers/tmp.js";
 
 let site: BuildResult;
@@ -26,10 +26,10 @@ after(async () => {
   await server?.close();
 });
 
-test("live page: Run reaches step 10, a λ_geo slider move applies from the next step and is recorded", { timeout: 1_200_000 }, async () => {
+test("live page: Run reaches step 10, a λ_geo slider move applies from the next step and is recorded; then texture latent on that T† with a λ_g move", { timeout: 1_500_000 }, async () => {
   const page = await chromium.context.newPage();
   try {
-    const r = await driveLivePage(page, `${server.origin}/live`, server.origin);
+    const r = await driveLivePage(page, `${server.origin}/live`, server.origin, { texture: true });
     assert.deepEqual(r.problems, []);
     assert.ok(r.changeStep >= 10, `change recorded at step ${r.changeStep}`);
     assert.match(r.changesListed[0] ?? "", new RegExp(`step ${r.changeStep}: lambdaGeo → 3000`));
@@ -37,6 +37,18 @@ test("live page: Run reaches step 10, a λ_geo slider move applies from the next
     assert.ok([...r.lambdaGeo.keys()].some((s) => s >= r.changeStep + 1), "no row after the change is shown");
     const carving = (r.exported as { geometry: { carving: Record<string, unknown> } }).geometry.carving;
     assert.deepEqual(carving.lambdaGeo, { points: [[0, 1000], [r.changeStep - 1, 1000], [r.changeStep, 3000]] });
+    // Texture latent: textures the paused carving's T†; the export carries both sections.
+    const t = r.texture!;
+    assert.ok(t.changeStep >= 2 && t.changeStep < TEXTURE_STEPS, `λ_g change at step ${t.changeStep}`);
+    assert.ok(t.lambdaG.size > 0);
+    for (const [step, value] of t.lambdaG) assert.equal(value, step < t.changeStep ? 1 : 4, `λ_g at step ${step}`);
+    assert.equal(t.previews, 2, "the latent and decoded previews are not shown");
+    const exp = t.exported as { geometry: { carving: { steps: number; lambdaGeo: unknown } }; texture: { lambdaGeneric: unknown; latent: { steps: number }; image: { steps: number } } };
+    assert.ok(exp.geometry.carving.steps >= r.changeStep + 2, "the export does not carve as far as the textured T† was carved");
+    assert.deepEqual(exp.geometry.carving.lambdaGeo, carving.lambdaGeo);
+    assert.deepEqual(exp.texture.lambdaGeneric, { points: [[0, 1], [t.changeStep - 1, 1], [t.changeStep, 4]] });
+    assert.equal(exp.texture.latent.steps, TEXTURE_STEPS);
+    assert.equal(exp.texture.image.steps, 0);
   } finally {
     await page.close();
   }

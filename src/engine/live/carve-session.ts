@@ -14,8 +14,7 @@ import { rankPool } from "../stages/geometry/rank.js";
 import { backendGuide } from "../stages/geometry/guide.js";
 import { Carver, type ResolvedCarvingConfig } from "../stages/geometry/carve.js";
 import type { Experiment } from "../config/experiment.js";
-import { LiveControls, type LiveKey } from "./controls.js";
-import type { Schedule } from "../config/schedule.js";
+import { LiveControls } from "./controls.js";
 
 /** A merged candidate pool: CLIP embeddings and identity codes per candidate, plus the anchors. */
 export interface LivePool {
@@ -59,6 +58,6 @@ export async function createCarveSession(input: CarveSessionInput): Promise<Carv
   // One object: the Carver reads it every step, the controls write it between steps.
   const config = { ...input.carving };
   const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config, seed: experiment.seed, guide });
-  const controls = new LiveControls(config as unknown as Record<LiveKey, Schedule>);
+  const controls = new LiveControls(config as unknown as Record<string, unknown>);
   return { carver, controls, betaStar, coarseIndex };
 }
