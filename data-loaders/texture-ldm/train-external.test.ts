@@ -15,7 +15,10 @@ import { onnx } from "../../src/engine/autodiff/proto.js";
 import { initializerValues } from "../../src/engine/autodiff/surgery.js";
 import { externalReader, readModel } from "../models/vjp-file.js";
 import { UserError } from "../cli/errors.js";
-import { runTrainCommand } from "./train.js";
+import { DOMAIN_INIT_WORDS, initialDomainTokens, runTrainCommand } from "./train.js";
+import { createNodeBackend } from "../models/backend-node.js";
+import { tokenEmbeddings } from "../../src/engine/models/text.js";
+import { tokenize } from "../clip/merges.js";
 
 const root = tempDir("ldm-external-");
 
@@ -94,4 +97,25 @@ test("texture-ldm train on the optimum-fp16 layout: refused in one line (float32
       (e: Error) => e instanceof UserError && /cannot build the wo-mp texture LDM from the sd15 UNet: weight "conv_in\.weight" is not float32 \(ONNX type 10\): training needs a float32 export/.test(e.message) && !e.message.includes("\n"),
     ),
   );
+});
+
+test("texture-ldm train full on public weights (no texture_domain_tokens): C_d, C_u start from the token embeddings of two words, and train", async () => {
+  const sd15 = sd15ProfileFolder(root, "optimum");
+  const data = writeNoiseDataset(join(root, "full", "data"), 32);
+  await withSd15Dir(sd15, async () => {
+    const backend = await createNodeBackend({ profile: "sd15" });
+    try {
+      const init = await initialDomainTokens(backend);
+      assert.match(init.source, /token embeddings of "albedo" \/ "shading"/);
+      const albedo = await tokenEmbeddings(backend, tokenize(DOMAIN_INIT_WORDS.desired));
+      const d = albedo.dims[2]!;
+      assert.equal(init.desired.length, d);
+      assert.deepEqual(Array.from(init.desired), Array.from((albedo.data as Float32Array).slice(d, 2 * d)));
+      assert.notDeepEqual(Array.from(init.desired), Array.from(init.undesired));
+    } finally {
+      await backend.dispose();
+    }
+    const out = join(root, "full", "run");
+    assert.deepEqual(await runTrainCommand({ variant: "full", data, out, profile: "sd15", steps: 1, batch: 2, seed: 5 }), { dir: out, complete: true });
+  });
 });

@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Backend } from "../../src/engine/models/backend.js";
 import { textureDomainTokens } from "../../src/engine/models/decoders.js";
+import { tokenEmbeddings } from "../../src/engine/models/text.js";
+import { tokenize } from "../clip/merges.js";
 import { hasRole } from "../../src/engine/models/sessions.js";
 import { ddpmSchedule } from "../../src/engine/diffusion/schedule.js";
 import { LdmConditioning } from "../../src/engine/stages/texture-ldm/conditioning.js";
@@ -49,9 +51,7 @@ export async function trainVariant(backend: Backend, data: LdmData, o: TrainOpti
     const sessions = await ldmSessions(backend, variant, o.weights);
     let init = new Float32Array(0);
     if (VARIANT_SPECS[variant].tokens) {
-      // C_d and C_u start from the profile's shipped domain tokens (texture_domain_tokens).
-      if (!(await hasRole(backend, "texture_domain_tokens"))) throw new UserError(`profile ${backend.profile} has no texture_domain_tokens role to initialise C_d, C_u from`);
-      const t = await textureDomainTokens(backend);
+      const t = await initialDomainTokens(backend);
       init = new Float32Array([...t.desired, ...t.undesired]);
     }
     const trainer = new LdmTrainer(sessions, sessions.graphs, new LdmConditioning(backend), data, ddpmSchedule(), config, init);
@@ -70,6 +70,24 @@ export async function trainVariant(backend: Backend, data: LdmData, o: TrainOpti
   } finally {
     release();
   }
+}
+
+/** Words whose token embeddings start C_d and C_u where the profile ships no learned ones. */
+export const DOMAIN_INIT_WORDS = { desired: "albedo", undesired: "shading" } as const;
+
+/**
+ * C_d and C_u to start from: the profile's shipped domain tokens (texture_domain_tokens) when
+ * it has them; otherwise (public weights: the paper's tokens are private) the token-table rows
+ * of two words, as textual inversion starts from a related word's embedding.
+ */
+export async function initialDomainTokens(backend: Backend): Promise<{ desired: Float32Array; undesired: Float32Array; source: string }> {
+  if (await hasRole(backend, "texture_domain_tokens")) return { ...(await textureDomainTokens(backend)), source: "texture_domain_tokens" };
+  const word = async (w: string) => {
+    const e = await tokenEmbeddings(backend, tokenize(w));
+    const d = e.dims[2]!;
+    return (e.data as Float32Array).slice(d, 2 * d); // asFloat32Tensor: float32 data; position 1: the word's first token, after <|startoftext|>
+  };
+  return { desired: await word(DOMAIN_INIT_WORDS.desired), undesired: await word(DOMAIN_INIT_WORDS.undesired), source: `token embeddings of "${DOMAIN_INIT_WORDS.desired}" / "${DOMAIN_INIT_WORDS.undesired}"` };
 }
 
 function writeModel(dir: string, m: TrainedLdm, variant: string, profile: string): string {
