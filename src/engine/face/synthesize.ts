@@ -51,6 +51,33 @@ export function synthesize(model: FaceModel, input: SynthesisInput = {}, out?: F
   return result;
 }
 
+/**
+ * The adjoint of `synthesize` (linear in the coefficients): dL/dβ_k = S_k · dL/dT and
+ * dL/de_j = E_j · dL/dT over the region's vertices `gPositions` [V_region*3]. `identity` and
+ * `expression` give how many coefficients to return (default: every mode; 0 skips the group).
+ */
+export function synthesizeBackward(
+  model: FaceModel,
+  gPositions: Float32Array,
+  counts: { identity?: number; expression?: number } = {},
+): { identity: Float32Array; expression: Float32Array } {
+  const n = gPositions.length;
+  const dot = (modes: readonly Float32Array[], count: number) => {
+    const out = new Float32Array(count);
+    for (let k = 0; k < count; k++) {
+      const m = modes[k]!;
+      let s = 0;
+      for (let q = 0; q < n; q++) s += m[q]! * gPositions[q]!;
+      out[k] = s;
+    }
+    return out;
+  };
+  return {
+    identity: dot(model.identityModes, Math.min(counts.identity ?? model.identityModes.length, model.identityModes.length)),
+    expression: dot(model.expressionModes, Math.min(counts.expression ?? model.expressionModes.length, model.expressionModes.length)),
+  };
+}
+
 /** Index of an expression by its ARKit name, or -1. */
 export function expressionIndex(model: FaceModel, name: string): number {
   return model.expressionNames.indexOf(name);

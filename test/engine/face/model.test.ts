@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadFaceModel } from "../../../data-loaders/face/load.js";
-import { synthesize, expressionIndex } from "../../../src/engine/face/synthesize.js";
+import { synthesize, synthesizeBackward, expressionIndex } from "../../../src/engine/face/synthesize.js";
 import { vertexNormals, vertexTangents } from "../../../src/engine/face/normals.js";
 import { gatherSplit, seamSplit } from "../../../src/engine/face/seam.js";
 import { decodeFaceModel, encodeFaceModel } from "../../../src/engine/face/binary.js";
@@ -145,4 +145,24 @@ test("decodeFaceModel rejects foreign and truncated bytes", () => {
   assert.throws(() => decodeFaceModel(new TextEncoder().encode("glTF and more bytes")), /bad magic/);
   const bytes = encodeFaceModel(model, { region: "dreamface", identityCount: 1, expressions: false });
   assert.throws(() => decodeFaceModel(bytes.subarray(0, bytes.length - 100)), /truncated/);
+});
+
+test("synthesizeBackward is the adjoint of synthesize: <g, T(β, e) − T̄> = <∂β, β> + <∂e, e>", () => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const identity = Float32Array.from({ length: 12 }, rand), expression = Float32Array.from({ length: 53 }, rand);
+  const t = synthesize(model, { identity, expression });
+  const neutral = synthesize(model, {});
+  const g = Float32Array.from({ length: t.length }, rand);
+  let lhs = 0;
+  for (let i = 0; i < t.length; i++) lhs += g[i]! * (t[i]! - neutral[i]!);
+  const back = synthesizeBackward(model, g, { identity: 12 });
+  assert.equal(back.identity.length, 12);
+  assert.equal(back.expression.length, model.expressionModes.length);
+  let rhs = 0;
+  for (let k = 0; k < 12; k++) rhs += back.identity[k]! * identity[k]!;
+  for (let k = 0; k < 53; k++) rhs += back.expression[k]! * expression[k]!;
+  assert.ok(Math.abs(lhs - rhs) <= 1e-4 * Math.max(1, Math.abs(lhs)), `${lhs} vs ${rhs}`);
+  assert.ok(Math.abs(lhs) > 1e-3, "a nonzero pairing");
+  assert.equal(synthesizeBackward(model, g, { identity: 0, expression: 0 }).identity.length, 0);
 });

@@ -30,7 +30,7 @@ import { Adam } from "../../optim/adam.js";
 import { scheduleValue } from "../../config/schedule.js";
 import { Rng } from "../../util/rng.js";
 import type { FaceModel, SeamSplitMesh } from "../../face/types.js";
-import { synthesize } from "../../face/synthesize.js";
+import { synthesize, synthesizeBackward } from "../../face/synthesize.js";
 import { vertexNormals } from "../../face/normals.js";
 import { splitFrame } from "../../face/seam.js";
 import { joinTiles, splitTiles } from "../../face/atlas.js";
@@ -179,17 +179,9 @@ export class Carver implements Resumable {
     const vd = new Float32Array(this.vertexCount);
     for (let v = 0; v < this.vertexCount; v++)
       vd[v] = gT[3 * v]! * normals[3 * v]! + gT[3 * v + 1]! * normals[3 * v + 1]! + gT[3 * v + 2]! * normals[3 * v + 2]!;
-    const beta = new Float32Array(this.beta.length);
-    if (this.setup.config.refineShape) {
-      const n = gT.length;
-      const modes = this.setup.model.identityModes;
-      for (let k = 0; k < beta.length; k++) {
-        const m = modes[k]!;
-        let s = 0;
-        for (let q = 0; q < n; q++) s += m[q]! * gT[q]!;
-        beta[k] = s;
-      }
-    }
+    const beta = this.setup.config.refineShape
+      ? synthesizeBackward(this.setup.model, gT, { identity: this.beta.length, expression: 0 }).identity
+      : new Float32Array(this.beta.length);
     return { vd, beta };
   }
 
