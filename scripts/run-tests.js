@@ -27,9 +27,9 @@ if (selected.length === 0) {
 }
 // Without Chromium every browser-dependent file would fail anyway, some only after minutes
 // of work (the site build precedes the browser): stop at once with the install hint instead.
-// A file depends on the browser when it launches it (directly, via the three.js peer or the
-// tracker) or runs `dreamface animate`.
-const BROWSER = /browser\/chromium\.js|raster\/three-peer\.js|animation\/track\.js|\["animate"/;
+// A file depends on the browser when it launches it (directly, via the served-site fixture,
+// the three.js peer or the tracker) or runs `dreamface animate`.
+const BROWSER = /browser\/chromium\.js|raster\/three-peer\.js|animation\/track\.js|\/served-site\.js|\["animate"/;
 const needBrowser = selected.filter((f) => BROWSER.test(readFileSync(f, "utf8")));
 if (needBrowser.length) {
   const { register } = await import("tsx/esm/api");

@@ -3,28 +3,14 @@
 // something. Pages are enumerated from dist/, so new stage pages are checked automatically.
 // The face page is also checked for a plausibly framed face that reacts to its sliders.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { chromiumPath, launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
-import { buildSiteOnce, lastPage, listFiles, type BuildResult } from "./build-once.js";
-import { serveStatic, type StaticServer } from "../../data-loaders/io/static-server.js";
+import { listFiles } from "./build-once.js";
+import { servedSite } from "./served-site.js";
 
 const PAGE_TIMEOUT_MS = 90_000;
 
-let site: BuildResult;
-let server: StaticServer;
-let chromium: HeadlessChromium;
-before(async () => {
-  chromiumPath(); // no browser: fail now with the install hint, not after the minutes-long build
-  site = await buildSiteOnce();
-  assert.equal(site.exitCode, 0, `the site did not build (stopped at ${lastPage(site.log)}):\n${site.log.slice(-4000)}`);
-  server = await serveStatic(site.dist);
-  chromium = await launchChromium();
-}, { timeout: 17 * 60_000 });
-after(async () => {
-  await chromium?.close();
-  await server?.close();
-});
+const ctx = servedSite();
 
 interface CanvasStats {
   width: number;
@@ -82,7 +68,7 @@ async function settle(page: Page): Promise<void> {
 
 /** Opens a page, collecting every problem the browser reports while it loads. */
 async function open(path: string): Promise<{ page: Page; problems: string[] }> {
-  const page = await chromium.context.newPage();
+  const page = await ctx.chromium.context.newPage();
   const problems: string[] = [];
   page.on("console", (message) => {
     if (message.type() === "error") problems.push(`console.error: ${message.text()} (${message.location().url})`);
@@ -94,11 +80,11 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
   });
   // The site must work offline: any request off the loopback server is a problem, even where
   // the test machine happens to be online.
-  await page.route((url) => url.origin !== server.origin, async (route) => {
+  await page.route((url) => url.origin !== ctx.server.origin, async (route) => {
     problems.push(`off-site request: ${route.request().url()}`);
     await route.abort("blockedbyclient");
   });
-  await page.goto(`${server.origin}/${path}`, { waitUntil: "load", timeout: PAGE_TIMEOUT_MS });
+  await page.goto(`${ctx.server.origin}/${path}`, { waitUntil: "load", timeout: PAGE_TIMEOUT_MS });
   await settle(page);
   const errorCells = await page.$$eval(".observablehq--error", (nodes) => nodes.map((n) => n.textContent ?? ""));
   problems.push(...errorCells.map((text) => `error cell: ${text}`));
@@ -106,12 +92,12 @@ async function open(path: string): Promise<{ page: Page; problems: string[] }> {
 }
 
 test("the build has pages to check, including face.html", () => {
-  const pages = listFiles(site.dist).filter((f) => f.endsWith(".html"));
+  const pages = listFiles(ctx.site.dist).filter((f) => f.endsWith(".html"));
   assert.ok(pages.includes("index.html") && pages.includes("face.html"), `pages: ${pages.join(", ")}`);
 });
 
 test("every built page loads without errors and every canvas drew something", async (t) => {
-  const pages = listFiles(site.dist).filter((f) => f.endsWith(".html") && !f.startsWith("_"));
+  const pages = listFiles(ctx.site.dist).filter((f) => f.endsWith(".html") && !f.startsWith("_"));
   for (const file of pages) {
     await t.test(file, { timeout: 2 * PAGE_TIMEOUT_MS }, async () => {
       const { page, problems } = await open(file.replace(/(index)?\.html$/, ""));

@@ -2,34 +2,20 @@
 // (Web Worker, onnxruntime-web, tiny) driven like a researcher would; then the same built page
 // served by `dreamface serve` and driven over its protocol with the token from the address.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, type HeadlessChromium } from "../../data-loaders/browser/chromium.js";
 import { serve, type LiveServer } from "../../data-loaders/live/serve.js";
-import { buildSiteOnce, lastPage, type BuildResult } from "./build-once.js";
-import { serveStatic, type StaticServer } from "../../data-loaders/io/static-server.js";
+import { servedSite } from "./served-site.js";
 import { driveLivePage, TEXTURE_STEPS } from "./live-drive.js";
 import { tempDir } from "../helpers/tmp.js";
 
-let site: BuildResult;
-let server: StaticServer;
-let chromium: HeadlessChromium;
-before(async () => {
-  site = await buildSiteOnce();
-  assert.equal(site.exitCode, 0, `the site did not build (stopped at ${lastPage(site.log)}):\n${site.log.slice(-4000)}`);
-  server = await serveStatic(site.dist);
-  chromium = await launchChromium();
-}, { timeout: 17 * 60_000 });
-after(async () => {
-  await chromium?.close();
-  await server?.close();
-});
+const ctx = servedSite();
 
 test("live page: Run reaches step 10, a λ_geo slider move applies from the next step and is recorded; then texture latent on that T† with a λ_g move", { timeout: 1_500_000 }, async () => {
-  const page = await chromium.context.newPage();
+  const page = await ctx.chromium.context.newPage();
   try {
-    const r = await driveLivePage(page, `${server.origin}/live`, server.origin, { texture: true });
+    const r = await driveLivePage(page, `${ctx.server.origin}/live`, ctx.server.origin, { texture: true });
     assert.deepEqual(r.problems, []);
     assert.ok(r.changeStep >= 10, `change recorded at step ${r.changeStep}`);
     assert.match(r.changesListed[0] ?? "", new RegExp(`step ${r.changeStep}: lambdaGeo → 3000`));
@@ -59,9 +45,9 @@ test("live page through dreamface serve: the token in the address drives a serve
   const before = process.env.DREAMFACE_RESULTS_DIR;
   process.env.DREAMFACE_RESULTS_DIR = results;
   let live: LiveServer | undefined;
-  const page = await chromium.context.newPage();
+  const page = await ctx.chromium.context.newPage();
   try {
-    live = await serve({ site: site.dist, quiet: true });
+    live = await serve({ site: ctx.site.dist, quiet: true });
     const r = await driveLivePage(page, live.url, live.origin);
     assert.deepEqual(r.problems, []);
     assert.ok(r.changeStep >= 10);
