@@ -13,8 +13,11 @@ export interface LiveDrive {
   texture?: { changeStep: number; lambdaG: Map<number, number>; exported: unknown; previews: number };
 }
 
-/** Steps of the texture-latent part (each runs two tiny UNets under CFG at 64² latents). */
-export const TEXTURE_STEPS = 5;
+/**
+ * Steps of the texture-latent part (each runs two tiny UNets under CFG at 64² latents): enough
+ * that a λ_g move made after step 2 still lands before the end on a fast, idle machine.
+ */
+export const TEXTURE_STEPS = 16;
 
 // Generous: 128² tiny steps on wasm take about 1–2 s each on a quiet machine, far more on a loaded CI runner.
 const STEP_TIMEOUT_MS = 480_000;
