@@ -4,7 +4,7 @@
 // geometry/rank-parallel.ts does).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { ParallelRenderer, type BandMessage, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
+import { ParallelRenderer, bandWorker, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
 
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
@@ -13,22 +13,10 @@ import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.e
 
 function nodeBandWorker(): BandWorker {
   const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi: import.meta.resolve("tsx/esm/api"), entry: new URL("./render-worker.ts", import.meta.url).href } });
-  let pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  worker.on("message", (m: { error?: string }) => {
-    const p = pending;
-    pending = null;
-    if (m.error) p?.reject(new Error(m.error));
-    else p?.resolve();
-  });
-  worker.on("error", (e) => { pending?.reject(e); pending = null; });
-  return {
-    run: (message: BandMessage) => new Promise<void>((resolve, reject) => {
-      if (pending) return reject(new Error("render worker: a message is already running"));
-      pending = { resolve, reject };
-      worker.postMessage(message);
-    }),
-    close: async () => { await worker.terminate(); },
-  };
+  const handle = bandWorker((message) => worker.postMessage(message), async () => { await worker.terminate(); });
+  worker.on("message", (m: { error?: string }) => handle.settle(m.error));
+  worker.on("error", (e) => handle.fail(e));
+  return handle;
 }
 
 export interface NodeRendererOptions extends ParallelRendererOptions {

@@ -30,13 +30,10 @@ import { UserError } from "../cli/errors.js";
 import { generateDataset, readDataset } from "./dataset-files.js";
 import { defaultWeights, ldmSessions, modelSpace } from "./setup.js";
 import { readModel, trainVariant } from "./train.js";
+import { PAPER_FIG13_KID } from "../../src/engine/evaluation/paper.js";
 
-/** The paper's Fig. 13 values: reference only, never recomputed. */
-export const PAPER_KID = {
-  "wo-mp": { full: 0.1282, desired: 0.2737 },
-  "wo-prompt": { full: 0.2467, desired: 0.1068 },
-  full: { full: 0.2125, desired: 0.0578 },
-} as const;
+/** The paper's Fig. 13 values (src/engine/evaluation/paper.ts): reference only, never recomputed. */
+export { PAPER_FIG13_KID as PAPER_KID } from "../../src/engine/evaluation/paper.js";
 
 /** The profile roles the protocol runs (text_encoder_embeds and token_embeddings are derived from text_encoder). */
 const PROTOCOL_ROLES = ["kid_features", "text_encoder", "text_encoder_embeds", "texture_domain_tokens", "token_embeddings", "unet", "vae_decoder", "vae_encoder"] as const;
@@ -155,7 +152,7 @@ export async function ablateTextureLdm(o: AblateLdmOptions): Promise<AblateLdmRe
         variantHashes: hashes,
       },
       variants,
-      paper: PAPER_KID,
+      paper: PAPER_FIG13_KID,
     });
     return { dir, complete: true };
   } finally {

@@ -2,7 +2,7 @@
 // running bandHandler (renderWorker.ts). Workers need SharedArrayBuffer, which browsers give
 // only to cross-origin-isolated pages (COOP: same-origin + COEP: require-corp headers); without
 // it the renderer runs every band on the page's thread (same bytes, one core).
-import { ParallelRenderer, canShareMemory, type BandMessage, type BandWorker, type ParallelRendererOptions } from "../engine/raster/parallel.js";
+import { ParallelRenderer, bandWorker, canShareMemory, type BandWorker, type ParallelRendererOptions } from "../engine/raster/parallel.js";
 
 export interface PageRendererOptions extends ParallelRendererOptions {
   /** Threads including the page's (default: navigator.hardwareConcurrency, at most 8). */
@@ -18,22 +18,10 @@ export function singleThreadReason(): string | null {
 
 function webBandWorker(): BandWorker {
   const worker = new Worker(new URL("./renderWorker.js", import.meta.url), { type: "module" });
-  let pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  worker.onmessage = (e: MessageEvent<{ error?: string }>) => {
-    const p = pending;
-    pending = null;
-    if (e.data.error) p?.reject(new Error(e.data.error));
-    else p?.resolve();
-  };
-  worker.onerror = (e) => { pending?.reject(new Error(`render worker: ${e.message || "the script failed to load (under COEP it must be served with Cross-Origin-Embedder-Policy too)"}`)); pending = null; };
-  return {
-    run: (message: BandMessage) => new Promise<void>((resolve, reject) => {
-      if (pending) return reject(new Error("render worker: a message is already running"));
-      pending = { resolve, reject };
-      worker.postMessage(message);
-    }),
-    close: () => worker.terminate(),
-  };
+  const handle = bandWorker((message) => worker.postMessage(message), () => worker.terminate());
+  worker.onmessage = (e: MessageEvent<{ error?: string }>) => handle.settle(e.data.error);
+  worker.onerror = (e) => handle.fail(new Error(`render worker: ${e.message || "the script failed to load (under COEP it must be served with Cross-Origin-Embedder-Policy too)"}`));
+  return handle;
 }
 
 /** A ParallelRenderer for this page: workers when cross-origin isolated, else one thread. */

@@ -3,10 +3,11 @@
 // an uninterrupted run makes (counted in the test's own process with writesSoFar). The seed is
 // printed; DREAMFACE_KILL_SEED=<seed> replays a failure.
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
 import assert from "node:assert/strict";
 import { cliPath } from "./cli.js";
+import { filesOf } from "./files.js";
+
+export { filesOf };
 
 export interface Run {
   status: number | null;
@@ -52,19 +53,6 @@ export function runResumed(args: readonly string[]): void {
 }
 
 /** Every file under `dir` (relative path → bytes), except names in `skip` (any depth). */
-export function filesOf(dir: string, skip: readonly string[] = []): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (skip.includes(name)) continue;
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The same set of files with the same bytes (`skip`: names compared elsewhere or by design different). */
 export function assertSameFiles(whole: string, resumed: string, skip: readonly string[], seed: number): void {

@@ -2,20 +2,14 @@
 // each .png carries the profile label in its DreamFace-Label iTXt chunk, each .f32 in the sidecar
 // beside it (`<name>.json`, e.g. normal-map.json for normal-map.f32).
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readPngLabel } from "../../data-loaders/io/png.js";
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
+import { listFiles } from "./files.js";
 
 /** Asserts every .png and .f32 under `dir` carries `label`; returns how many of each were checked. */
 export function assertEveryFileLabelled(dir: string, label: string): { png: number; f32: number } {
-  const files = walk(dir);
+  const files = listFiles(dir).map((f) => join(dir, f));
   const pngs = files.filter((f) => f.endsWith(".png")), f32s = files.filter((f) => f.endsWith(".f32"));
   const unlabelled = pngs.filter((p) => readPngLabel(readFileSync(p)) !== label);
   for (const f of f32s) {

@@ -6,10 +6,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
-import { readFileSync, readdirSync, writeFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { cliPath, runCliAsync } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
+import { listFiles } from "../helpers/files.js";
+import { defaultPoolSize, ensureDefaultPool } from "../../data-loaders/geometry/pool-default.js";
 import { decodeEvent, type LiveEvent } from "../../src/components/liveProtocol.js";
 
 const results = tempDir("live-serve-");
@@ -19,6 +21,9 @@ let origin = "";
 let token = "";
 
 before(async () => {
+  // The default pool first: a run that has to build it also opens CLIP's image model, whose hash
+  // would then be in only one of the two manifests compared below.
+  await ensureDefaultPool({ profile: "tiny", size: defaultPoolSize("tiny"), seed: 0, quiet: true });
   child = spawn(process.execPath, [cliPath, "serve", "--port", "0"], { env: { ...process.env, DREAMFACE_RESULTS_DIR: results }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   await new Promise<void>((resolve, reject) => {
@@ -165,7 +170,7 @@ test("a texture-latent run: carving, then texture SDS streamed through the proto
 });
 
 function sameFolder(served: string, cliDir: string, normalise: (text: string) => string = (t) => t, stripMore: (m: Record<string, any>) => void = () => {}) {
-  const files = (dir: string) => walk(dir).map((f) => relative(dir, f)).filter((f) => !f.endsWith(".lock")).sort();
+  const files = (dir: string) => listFiles(dir).filter((f) => !f.endsWith(".lock"));
   assert.deepEqual(files(served), files(cliDir));
   for (const f of files(cliDir)) {
     if (f === "manifest.json") continue;
@@ -184,6 +189,3 @@ function sameFolder(served: string, cliDir: string, normalise: (text: string) =>
   assert.deepEqual(strip(served), strip(cliDir));
 }
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
-}

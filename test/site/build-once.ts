@@ -11,6 +11,9 @@ import { tmpdir } from "node:os";
 import { delimiter, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { projectRoot } from "../../data-loaders/io/paths.js";
+import { listFiles } from "../helpers/files.js";
+
+export { listFiles };
 
 export interface BuildResult {
   /** The temp project the build ran in (its src/ is a copy; code folders are symlinks). */
@@ -145,16 +148,3 @@ export function lastPage(log: string): string {
   return pages.at(-1) ?? "(unknown page)";
 }
 
-/** Every file under `dir`, as paths relative to it with "/" separators. */
-export function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true })) {
-      const path = join(d, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out.push(relative(dir, path).split(sep).join("/"));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}

@@ -17,6 +17,20 @@ import { VjpError } from "./vjp.js";
 /** Ops an id tensor may pass through on its way to the token-embedding Gather. */
 const ID_PASSTHROUGH = new Set(["Reshape", "Cast", "Unsqueeze", "Squeeze", "Identity", "Flatten"]);
 
+/** `info` renamed to `name` with dim 1 (channels) fixed to `channels`; other dims kept as declared. */
+function withChannels(info: ValueInfoProto, name: string, channels: number): ValueInfoProto {
+  const dims = info.type?.tensorType?.shape?.dim ?? [];
+  return onnx.ValueInfoProto.create({
+    name,
+    type: onnx.TypeProto.create({
+      tensorType: onnx.TypeProto.Tensor.create({
+        elemType: info.type!.tensorType!.elemType ?? DT.FLOAT,
+        shape: onnx.TensorShapeProto.create({ dim: dims.map((d, k) => onnx.TensorShapeProto.Dimension.create(k === 1 ? { dimValue: channels } : d)) }),
+      }),
+    }),
+  });
+}
+
 export function exposeTokenEmbeddings(model: ModelProto, { ids = "input_ids", name = "inputs_embeds" } = {}): ModelProto {
   const graph = model.graph;
   if (!graph) throw new VjpError("the model has no graph");
@@ -123,15 +137,7 @@ export function adaptCotangentChannels(model: ModelProto, from: string, to: stri
   const channels = num(dims[1]?.dimValue as never);
   if (dims.length !== 4 || !channels || channels % 2) throw new VjpError(`"${from}" should be [B, 2C, h, w] with a fixed even C, got ${dims.length} dims`);
   const half = channels / 2;
-  const newInfo = onnx.ValueInfoProto.create({
-    name: to,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: info.type!.tensorType!.elemType ?? DT.FLOAT,
-        shape: onnx.TensorShapeProto.create({ dim: dims.map((d, k) => onnx.TensorShapeProto.Dimension.create(k === 1 ? { dimValue: half } : d)) }),
-      }),
-    }),
-  });
+  const newInfo = withChannels(info, to, half);
   const pads = onnx.TensorProto.create({ name: `${to}/pads`, dims: [8], dataType: DT.INT64, rawData: new Uint8Array(BigInt64Array.from([0n, 0n, 0n, 0n, 0n, BigInt(half), 0n, 0n]).buffer) });
   const pad = onnx.NodeProto.create({ opType: "Pad", name: `${to}/pad`, input: [to, pads.name!], output: [from] });
   return onnx.ModelProto.create({
@@ -248,15 +254,7 @@ export function widenConvInput(model: ModelProto, input: string, extra: number, 
   }
   // Some exports leave the channel dim symbolic: the convs' weights fix it.
   const channels = num(dims[1]?.dimValue as never) || num(widened.values().next().value!.dims![1] as never) - extra;
-  const newInfo = onnx.ValueInfoProto.create({
-    name: input,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: info.type!.tensorType!.elemType ?? DT.FLOAT,
-        shape: onnx.TensorShapeProto.create({ dim: dims.map((d, k) => onnx.TensorShapeProto.Dimension.create(k === 1 ? { dimValue: channels + extra } : d)) }),
-      }),
-    }),
-  });
+  const newInfo = withChannels(info, input, channels + extra);
   return onnx.ModelProto.create({
     ...model,
     graph: onnx.GraphProto.create({

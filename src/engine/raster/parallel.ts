@@ -38,6 +38,30 @@ export interface BandWorker {
   close(): void | Promise<void>;
 }
 
+/**
+ * The calling-thread side of a worker that runs one message at a time (the same for
+ * worker_threads and Web Workers): `post` sends, and the glue calls `settle` with the reply's
+ * error (or none) and `fail` when the worker itself fails.
+ */
+export function bandWorker(post: (message: BandMessage) => void, close: () => void | Promise<void>): BandWorker & { settle(error?: string): void; fail(error: Error): void } {
+  let pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  const take = () => {
+    const p = pending;
+    pending = null;
+    return p;
+  };
+  return {
+    run: (message) => new Promise<void>((resolve, reject) => {
+      if (pending) return reject(new Error("render worker: a message is already running"));
+      pending = { resolve, reject };
+      post(message);
+    }),
+    close,
+    settle: (error) => (error ? take()?.reject(new Error(error)) : take()?.resolve()),
+    fail: (error) => take()?.reject(error),
+  };
+}
+
 /** The worker side (the same for worker_threads and Web Workers): runs one message. */
 export function bandHandler(): (message: BandMessage) => void {
   let scratch: BandScratch | undefined;

@@ -5,7 +5,7 @@
 // Issue 13.5: the same run shows every .png and .f32 it wrote carries the tiny profile's label.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildPool } from "../../../data-loaders/geometry/pool-build.js";
 import { ensureTinyModels } from "../../../data-loaders/models/ensure-tiny.js";
@@ -13,19 +13,14 @@ import { readPng } from "../../../data-loaders/io/png.js";
 import { parseGlb } from "../../../src/engine/stages/animation/glb.js";
 import { runCli } from "../../helpers/cli.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { listFiles } from "../../helpers/files.js";
 import { writeSmallExperiment } from "../../helpers/generate.js";
 import { assertEveryFileLabelled } from "../../helpers/labels.js";
 import { readPngLabel } from "../../../data-loaders/io/png.js";
 import { TINY_LABEL } from "../../../data-loaders/run/manifest.js";
 
 const tmp = tempDir("dreamface-atlas-");
-
-function files(dir: string, ext: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    return statSync(p).isDirectory() ? files(p, ext) : p.endsWith(ext) ? [p] : [];
-  });
-}
+const files = (dir: string, ext: string) => listFiles(dir).filter((f) => f.endsWith(ext)).map((f) => join(dir, f));
 
 /** Every TEXCOORD_0 value of every primitive, read from the binary chunk (not from accessor min/max). */
 function texcoords(bytes: Uint8Array): Float32Array[] {

@@ -2,8 +2,8 @@
 // files as an uninterrupted one; outputs are labelled; the .glb validates; bad input fails clearly.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { createNodeBackend } from "../../../data-loaders/models/backend-node.js";
 import { meanFaceGeometry, readGeometryRun } from "../../../data-loaders/texture/geometry-input.js";
 import { runTextureStage } from "../../../data-loaders/texture/run.js";
@@ -12,6 +12,7 @@ import { UserError } from "../../../data-loaders/cli/errors.js";
 import { TINY_LABEL } from "../../../data-loaders/run/index.js";
 import { assertValidGlb } from "../../helpers/gltf-validate.js";
 import { tempDir } from "../../helpers/tmp.js";
+import { filesOf } from "../../helpers/files.js";
 
 process.env.DREAMFACE_TEST = "1";
 const root = tempDir("dreamface-texture-");
@@ -25,18 +26,7 @@ const overrides = {
   snapshotEvery: 3,
 };
 
-function files(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
+const files = (dir: string) => filesOf(dir);
 
 test("runTextureStage: stopped mid-run (past its last checkpoint) and resumed → byte-identical files", async () => {
   const a = join(root, "uninterrupted"), b = join(root, "resumed");

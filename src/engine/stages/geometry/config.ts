@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { sdsWeightingSchema } from "../../config/weighting.js";
+import { azimuthRangeSchema } from "../../config/views.js";
 import { fractionScheduleSchema, nonNegativeScheduleSchema, T_RANGE_MESSAGE, tRangeOrdered } from "../../config/schedule-schema.js";
 
 export const rankingConfigSchema = z
@@ -51,10 +52,7 @@ export const carvingConfigSchema = z
     tMax: fractionScheduleSchema.default(0.98),
     weighting: sdsWeightingSchema.default("sds"),
     /** Camera azimuth arc in degrees (paper: ±45°) and the light hemisphere. */
-    azimuthRange: z
-      .tuple([z.number(), z.number()])
-      .refine(([low, high]) => low <= high, { message: "low end exceeds high end" })
-      .default([-45, 45]),
+    azimuthRange: azimuthRangeSchema,
     /** Largest |V_d| in model units (cm): displacements are clamped so a bad step can't fold the mesh. */
     maxDisplacement: z.number().positive().default(1),
     /** Optimize β too (x_d = [V_d, N_d, β]); off freezes the coarse shape. */

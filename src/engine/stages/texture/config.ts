@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { sdsWeightingSchema } from "../../config/weighting.js";
+import { azimuthRangeSchema } from "../../config/views.js";
 import { fractionScheduleSchema, nonNegativeScheduleSchema, T_RANGE_MESSAGE, tRangeOrdered } from "../../config/schedule-schema.js";
 
 const stageSchema = (steps: number, lr: number, renderSize: number) =>
@@ -70,10 +71,7 @@ export const textureConfigSchema = z
     weighting: sdsWeightingSchema.default("sds"),
     /** Background behind the rendered face: per-step random colour/noise (augmentation) or fixed. */
     background: z.enum(["random", "noise", "solid"]).default("random"),
-    azimuthRange: z
-      .tuple([z.number(), z.number()])
-      .refine(([low, high]) => low <= high, { message: "low end exceeds high end" })
-      .default([-45, 45]),
+    azimuthRange: azimuthRangeSchema,
     /** Eq. 9's conditioning of the texture LDM: see the schemas above. */
     textureNegative: textureNegativeSchema.default("empty-prompt"),
     textureSuffix: textureSuffixSchema.default("none"),
