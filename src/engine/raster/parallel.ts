@@ -27,6 +27,17 @@ export interface FrameRenderer {
 /** render()/renderBackward() on the calling thread, as a FrameRenderer. */
 export const syncRenderer: FrameRenderer = { render, renderBackward };
 
+/**
+ * The band count every optimization stage renders with (carving, texturing; CLI, pages and
+ * tests alike), so a run's bytes are the same on 1 thread or on all cores, in Node or in a page.
+ */
+export const STAGE_BANDS = 4;
+
+/** A stage's renderer when the caller gives none: STAGE_BANDS bands on the calling thread. */
+export function stageRenderer(): ParallelRenderer {
+  return new ParallelRenderer([], { bands: STAGE_BANDS });
+}
+
 export type BandMessage =
   | { op: "forward"; frame: Frame; bands: number[][] }
   | { op: "backward"; job: BackwardJob; accs: BandAcc[]; bands: number[][] }
