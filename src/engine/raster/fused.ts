@@ -12,6 +12,7 @@
 import type { DirectionalLight, RasterBuffer, Texture } from "./types.js";
 import { FRAME } from "./normalChain.js";
 import type { Specular } from "./shade.js";
+import { pixelsWasm } from "./wasm/fused-kernel.js";
 
 export interface FusedInputs {
   raster: RasterBuffer;
@@ -31,6 +32,11 @@ export interface FusedInputs {
   background: readonly number[] | Float32Array;
   /** Keep the per-pixel normal frame for the adjoint (normalChain.ts FRAME floats per pixel). */
   keepNormalFrame?: boolean;
+  /**
+   * The WebAssembly memory (wasm/arena.ts) the frame's arrays live in, when they do: workers
+   * register it so the SIMD kernels run there too.
+   */
+  wasm?: WebAssembly.Memory | null;
 }
 
 export interface FusedOutputs {
@@ -115,12 +121,19 @@ export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.rast
   }
   const alb = Float32Array.from(albedo);
   const tex = texture ? texture.data : EMPTY, nmd = normalMap ? normalMap.data : EMPTY;
+  const shared = nm && texture !== null && C === 3 && texture.width === normalMap!.width && texture.height === normalMap!.height && texRepeat === nmRepeat;
+  // The SIMD kernel (same bytes) when every array lies in a WebAssembly arena, else JS.
+  if (pixelsWasm({
+    p0, p1, C, ids, bary, tris, uv, uvImg, tex: texture ? tex : null, tw: texture ? texture.width : 0, th: texture ? texture.height : 0, texRepeat, alb, albedoImg,
+    lit, lx, ly, lz, amb, inten, vn, normals, nm, vt, vb, nmd: normalMap ? nmd : null, nw: normalMap ? normalMap.width : 0, nh: normalMap ? normalMap.height : 0, nmRepeat, shared,
+    spec: viewDirs !== null, image, mask, frame,
+  })) return out;
   pixels(
     p0, p1, C, ids, bary, tris, uv ?? EMPTY, uvImg ?? EMPTY, uvImg !== null,
     tex, texture ? texture.width : 0, texture ? texture.height : 0, texRepeat, texture !== null, alb, albedoImg,
     lit, lx, ly, lz, amb, inten, vn ?? EMPTY, normals ?? EMPTY,
     nm, vt ?? EMPTY, vb ?? EMPTY, nmd, normalMap ? normalMap.width : 0, normalMap ? normalMap.height : 0, nmRepeat,
-    nm && texture !== null && C === 3 && texture.width === normalMap!.width && texture.height === normalMap!.height && texRepeat === nmRepeat,
+    shared,
     viewDirs ?? EMPTY, viewDirs !== null, sp ?? EMPTY, eye[0], eye[1], eye[2], specular ? specular.strength : 0, specular ? specular.shininess : 0,
     image, mask, frame ?? EMPTY, frame !== null,
   );

@@ -1,0 +1,264 @@
+/**
+ * The fused forward pixel loop (fused.ts `pixels`) as a WebAssembly SIMD kernel, generated
+ * per configuration (channels, texture or constant albedo, lit, normal map on the texture's
+ * texel grid or its own, keeping the normal frame) and cached. It mirrors the JS loop's
+ * arithmetic exactly: float64 math in the same order, float32 rounding at the same points
+ * (f64x2 lanes carry two channels or x, y of a vector), so its bytes equal the JS path's and
+ * a frame does not depend on which path ran. SIMD pays here by doing two channels per
+ * instruction and by skipping JS's bounds checks.
+ *
+ * Declines (the caller runs the JS loop) for: specular (needs Math.pow), "repeat" wrapping,
+ * channel counts other than 3 and 4, SIMD-less runtimes, or any array outside an arena.
+ */
+import { FRAME } from "../normalChain.js";
+import { arenaOffsets } from "./arena.js";
+import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, local, loop, moduleBytes, select, v128, type Code } from "./asm.js";
+
+export interface FusedConfig {
+  C: 3 | 4;
+  hasUv: boolean;
+  hasTex: boolean;
+  lit: boolean;
+  nm: boolean;
+  shared: boolean;
+  keep: boolean;
+}
+
+// Parameters (byte addresses are i32; light and albedo constants f64).
+const P = {
+  p0: 0, p1: 1, ids: 2, bary: 3, tris: 4, uv: 5, uvImg: 6, tex: 7, tw: 8, th: 9, albedoImg: 10, vn: 11, normals: 12,
+  vt: 13, vb: 14, nmd: 15, nw: 16, nh: 17, image: 18, mask: 19, frame: 20, a0: 21, a1: 22, a2: 23, a3: 24,
+  lx: 25, ly: 26, lz: 27, amb: 28, inten: 29,
+} as const;
+const PARAMS = [...new Array(21).fill(I32), ...new Array(9).fill(F64)];
+
+/** The kernel's bytes for one configuration (also the SIMD feature probe). */
+export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
+  const types: number[] = [];
+  const next = (t: number) => { types.push(t); return PARAMS.length + types.length - 1; };
+  const g = local.get;
+  const ci = i32.const, cf = f64.const;
+  const { C, hasUv, hasTex, lit, nm, shared, keep } = cfg;
+
+  const p = next(I32), id = next(I32), t3 = next(I32), j0 = next(I32), j1 = next(I32), j2 = next(I32);
+  const base = next(I32); // byte offset of the pixel in [N*C] arrays
+  const b0 = next(F64), b1 = next(F64), b2 = next(F64), u = next(F64), v = next(F64);
+  const B0 = next(V128), B1 = next(V128), B2 = next(V128);
+  // Bilinear taps (shared by texture and normal map when on the same grid).
+  const fx = next(F64), fy = next(F64), ofx = next(F64), ofy = next(F64), flx = next(F64), fly = next(F64);
+  const x0 = next(I32), x1 = next(I32), y0 = next(I32), y1 = next(I32);
+  const e00 = next(I32), e01 = next(I32), e10 = next(I32), e11 = next(I32);
+  const W00 = next(V128), W01 = next(V128), W10 = next(V128), W11 = next(V128);
+  const A01 = next(V128), A23 = next(V128); // albedo (float32-rounded, as f64 lanes)
+  const Sxy = next(V128), sz = next(F64); // normal-map sample
+  const Gxy = next(V128), gz = next(F64), gl = next(F64);
+  const Txy = next(V128), tz = next(F64), Bxy = next(V128), bz = next(F64);
+  const Nxy = next(V128), nz = next(F64), ml = next(F64), nx = next(F64), ny = next(F64), s = next(F64);
+  const ACON01 = next(V128), ACON23 = next(V128);
+
+  const fround = (x: Code): Code => f64.promote(f32.demote(x));
+  const froundV = (x: Code): Code => f64x2.promoteLow(f32x4.demoteZero(x));
+  const clamp = (x: Code, size: number): Code => {
+    // x < 0 ? 0 : x >= size ? size − 1 : x, on i32 (trunc_sat agrees with JS for finite coordinates).
+    const t = next(I32);
+    return [...local.set(t, x), ...select(ci(0), select(i32.sub(g(size), ci(1)), g(t), i32.ge_s(g(t), g(size))), i32.lt_s(g(t), ci(0)))];
+  };
+  /** fxr = u·W − 0.5, fyr = (1 − v)·H − 0.5 → taps and weights (JS's double arithmetic). */
+  const taps = (W: number, H: number, CC: number): Code => [
+    ...local.set(fx, f64.sub(f64.mul(g(u), f64.convert_i32_s(g(W))), cf(0.5))),
+    ...local.set(fy, f64.sub(f64.mul(f64.sub(cf(1), g(v)), f64.convert_i32_s(g(H))), cf(0.5))),
+    ...local.set(flx, f64.floor(g(fx))), ...local.set(fly, f64.floor(g(fy))),
+    ...local.set(fx, f64.sub(g(fx), g(flx))), ...local.set(fy, f64.sub(g(fy), g(fly))),
+    ...local.set(x0, clamp(i32.trunc_sat_f64_s(g(flx)), W)),
+    ...local.set(x1, clamp(i32.trunc_sat_f64_s(f64.add(g(flx), cf(1))), W)),
+    ...local.set(y0, clamp(i32.trunc_sat_f64_s(g(fly)), H)),
+    ...local.set(y1, clamp(i32.trunc_sat_f64_s(f64.add(g(fly), cf(1))), H)),
+    ...local.set(e00, i32.mul(i32.add(i32.mul(g(y0), g(W)), g(x0)), ci(CC * 4))),
+    ...local.set(e01, i32.mul(i32.add(i32.mul(g(y0), g(W)), g(x1)), ci(CC * 4))),
+    ...local.set(e10, i32.mul(i32.add(i32.mul(g(y1), g(W)), g(x0)), ci(CC * 4))),
+    ...local.set(e11, i32.mul(i32.add(i32.mul(g(y1), g(W)), g(x1)), ci(CC * 4))),
+    ...local.set(ofx, f64.sub(cf(1), g(fx))), ...local.set(ofy, f64.sub(cf(1), g(fy))),
+    ...local.set(W00, f64x2.splat(f64.mul(g(ofx), g(ofy)))),
+    ...local.set(W01, f64x2.splat(f64.mul(g(fx), g(ofy)))),
+    ...local.set(W10, f64x2.splat(f64.mul(g(ofx), g(fy)))),
+    ...local.set(W11, f64x2.splat(f64.mul(g(fx), g(fy)))),
+  ];
+  /** ((w00·a + w01·b) + w10·d) + w11·e for the two channels at byte `off` of each texel. */
+  const bilerp = (texBase: number, off: number): Code => {
+    const at = (e: number) => f64x2.loadF32x2(i32.add(g(texBase), g(e)), off);
+    return f64x2.add(f64x2.add(f64x2.add(f64x2.mul(g(W00), at(e00)), f64x2.mul(g(W01), at(e01))), f64x2.mul(g(W10), at(e10))), f64x2.mul(g(W11), at(e11)));
+  };
+  /** (b0·a[i0] + b1·a[i1]) + b2·a[i2] for a per-vertex vec3 attribute: xy lanes, then z. */
+  const interpXy = (attr: number): Code =>
+    f64x2.add(f64x2.add(f64x2.mul(g(B0), f64x2.loadF32x2(i32.add(g(attr), g(j0)))), f64x2.mul(g(B1), f64x2.loadF32x2(i32.add(g(attr), g(j1))))), f64x2.mul(g(B2), f64x2.loadF32x2(i32.add(g(attr), g(j2)))));
+  const interpZ = (attr: number): Code =>
+    f64.add(f64.add(f64.mul(g(b0), f64.loadF32(i32.add(g(attr), g(j0)), 8)), f64.mul(g(b1), f64.loadF32(i32.add(g(attr), g(j1)), 8))), f64.mul(g(b2), f64.loadF32(i32.add(g(attr), g(j2)), 8)));
+  const lane = f64x2.extract;
+  const normLen = (xy: number, z: number): Code => {
+    const l = f64.sqrt(f64.add(f64.add(f64.mul(lane(g(xy), 0), lane(g(xy), 0)), f64.mul(lane(g(xy), 1), lane(g(xy), 1))), f64.mul(g(z), g(z))));
+    const t = next(F64);
+    return [...local.set(t, l), ...select(g(t), cf(1), f64.gt(g(t), cf(0)))]; // `|| 1`: 0 and NaN → 1
+  };
+  const store2 = (addr: Code, x: Code, offset = 0): Code => v128.store64_lane(addr, f32x4.demoteZero(x), 0, offset);
+  const store1 = (addr: Code, x: Code, offset = 0): Code => f32.store(addr, f32.demote(x), offset);
+  const pxAddr = (arr: number, shift: number) => i32.add(g(arr), i32.shl(g(p), ci(shift)));
+  const frameAddr = i32.add(g(P.frame), i32.mul(g(p), ci(FRAME * 4)));
+  const chanAddr = (arr: number) => i32.add(g(arr), g(base));
+
+  const pixel: Code[] = [
+    local.set(id, i32.load(pxAddr(P.ids, 2))),
+    brIf(0, i32.eqz(g(id))),
+    i32.store8(i32.add(g(P.mask), g(p)), ci(1)),
+    local.set(base, i32.mul(g(p), ci(C * 4))),
+    local.set(t3, i32.add(g(P.tris), i32.mul(i32.sub(g(id), ci(1)), ci(12)))),
+    local.set(b1, f64.loadF32(pxAddr(P.bary, 3))),
+    local.set(b2, f64.loadF32(pxAddr(P.bary, 3), 4)),
+    local.set(b0, f64.sub(f64.sub(cf(1), g(b1)), g(b2))),
+    local.set(B0, f64x2.splat(g(b0))), local.set(B1, f64x2.splat(g(b1))), local.set(B2, f64x2.splat(g(b2))),
+  ];
+  const vtx = (k: number, scale: number) => i32.mul(i32.load(g(t3), 4 * k), ci(scale));
+  if (hasUv) {
+    const UV = next(V128);
+    pixel.push(
+      local.set(j0, vtx(0, 8)), local.set(j1, vtx(1, 8)), local.set(j2, vtx(2, 8)),
+      local.set(UV, f32x4.demoteZero(interpXy(P.uv))),
+      v128.store64_lane(pxAddr(P.uvImg, 3), g(UV), 0),
+      local.set(UV, f64x2.promoteLow(g(UV))),
+      local.set(u, lane(g(UV), 0)), local.set(v, lane(g(UV), 1)),
+    );
+  }
+  if (hasTex) {
+    pixel.push(taps(P.tw, P.th, C), local.set(A01, froundV(bilerp(P.tex, 0))), local.set(A23, froundV(bilerp(P.tex, 8))));
+    if (shared) pixel.push(local.set(Sxy, froundV(bilerp(P.nmd, 0))), local.set(sz, lane(froundV(bilerp(P.nmd, 8)), 0)));
+  } else pixel.push(local.set(A01, g(ACON01)), local.set(A23, g(ACON23)));
+  pixel.push(store2(chanAddr(P.albedoImg), g(A01)), C === 3 ? store1(chanAddr(P.albedoImg), lane(g(A23), 0), 8) : store2(chanAddr(P.albedoImg), g(A23), 8));
+  if (!lit) {
+    pixel.push(store2(chanAddr(P.image), g(A01)), C === 3 ? store1(chanAddr(P.image), lane(g(A23), 0), 8) : store2(chanAddr(P.image), g(A23), 8));
+  } else {
+    pixel.push(
+      local.set(j0, vtx(0, 12)), local.set(j1, vtx(1, 12)), local.set(j2, vtx(2, 12)),
+      local.set(Gxy, froundV(interpXy(P.vn))), local.set(gz, fround(interpZ(P.vn))),
+      local.set(gl, normLen(Gxy, gz)),
+      local.set(Gxy, f64x2.div(g(Gxy), f64x2.splat(g(gl)))), local.set(gz, f64.div(g(gz), g(gl))),
+    );
+    if (keep) pixel.push(store2(frameAddr, g(Gxy)), store1(frameAddr, g(gz), 8), store1(frameAddr, f64.div(cf(1), g(gl)), 12));
+    if (nm) {
+      pixel.push(
+        local.set(Txy, froundV(interpXy(P.vt))), local.set(tz, fround(interpZ(P.vt))),
+        local.set(Bxy, froundV(interpXy(P.vb))), local.set(bz, fround(interpZ(P.vb))),
+      );
+      if (!shared) pixel.push(taps(P.nw, P.nh, 3), local.set(Sxy, froundV(bilerp(P.nmd, 0))), local.set(sz, lane(froundV(bilerp(P.nmd, 8)), 0)));
+      if (keep) {
+        pixel.push(
+          store2(frameAddr, g(Txy), 16), store1(frameAddr, g(tz), 24), store2(frameAddr, g(Bxy), 28), store1(frameAddr, g(bz), 36),
+          store2(frameAddr, g(Sxy), 40), store1(frameAddr, g(sz), 48),
+        );
+      }
+      // m = tx·T + ty·B + tz·g, per component in JS's order.
+      const sx = lane(g(Sxy), 0), sy = lane(g(Sxy), 1);
+      pixel.push(
+        local.set(Nxy, f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(sx), g(Txy)), f64x2.mul(f64x2.splat(sy), g(Bxy))), f64x2.mul(f64x2.splat(g(sz)), g(Gxy)))),
+        local.set(nz, f64.add(f64.add(f64.mul(sx, g(tz)), f64.mul(sy, g(bz))), f64.mul(g(sz), g(gz)))),
+        local.set(ml, normLen(Nxy, nz)),
+        local.set(Nxy, f64x2.div(g(Nxy), f64x2.splat(g(ml)))), local.set(nz, f64.div(g(nz), g(ml))),
+      );
+    } else pixel.push(local.set(Nxy, g(Gxy)), local.set(nz, g(gz)));
+    // normals are stored as float32 and read back (fn* in JS).
+    pixel.push(
+      local.set(Nxy, froundV(g(Nxy))), local.set(nz, fround(g(nz))),
+      store2(i32.add(g(P.normals), i32.mul(g(p), ci(12))), g(Nxy)), store1(i32.add(g(P.normals), i32.mul(g(p), ci(12))), g(nz), 8),
+      local.set(nx, lane(g(Nxy), 0)), local.set(ny, lane(g(Nxy), 1)),
+      // ndl = fnx·lx + fny·ly + fnz·lz; s = amb + (ndl > 0 ? inten·ndl : 0)
+      local.set(ml, f64.add(f64.add(f64.mul(g(nx), g(P.lx)), f64.mul(g(ny), g(P.ly))), f64.mul(g(nz), g(P.lz)))),
+      local.set(s, f64.add(g(P.amb), select(f64.mul(g(P.inten), g(ml)), cf(0), f64.gt(g(ml), cf(0))))),
+      // image = albedo·s + h (h = 0 without specular; + 0 kept: it turns −0 into +0 as in JS).
+      store2(chanAddr(P.image), f64x2.add(f64x2.mul(g(A01), f64x2.splat(g(s))), f64x2.splat(cf(0)))),
+      C === 3
+        ? store1(chanAddr(P.image), f64.add(f64.mul(lane(g(A23), 0), g(s)), cf(0)), 8)
+        : store2(chanAddr(P.image), f64x2.add(f64x2.mul(g(A23), f64x2.splat(g(s))), f64x2.splat(cf(0))), 8),
+    );
+  }
+  const body: Code = [
+    ...local.set(ACON01, f64x2.replace(f64x2.splat(g(P.a0)), 1, g(P.a1))),
+    ...local.set(ACON23, f64x2.replace(f64x2.splat(g(P.a2)), 1, g(P.a3))),
+    ...local.set(p, g(P.p0)),
+    ...block(loop(
+      brIf(1, i32.ge_s(g(p), g(P.p1))),
+      block(...pixel),
+      local.set(p, i32.add(g(p), ci(1))),
+      br(0),
+    )),
+  ];
+  return moduleBytes("pixels", PARAMS, types, body, true);
+}
+
+type PixelsFn = (...args: number[]) => void;
+const modules = new Map<string, WebAssembly.Module | null>();
+const instances = new WeakMap<WebAssembly.Memory, Map<string, PixelsFn>>();
+
+function kernel(memory: WebAssembly.Memory, cfg: FusedConfig): PixelsFn | null {
+  const key = `${cfg.C}${+cfg.hasUv}${+cfg.hasTex}${+cfg.lit}${+cfg.nm}${+cfg.shared}${+cfg.keep}`;
+  let perMemory = instances.get(memory);
+  const hit = perMemory?.get(key);
+  if (hit) return hit;
+  let mod = modules.get(key);
+  if (mod === undefined) {
+    const bytes = fusedKernelBytes(cfg);
+    mod = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    modules.set(key, mod);
+  }
+  if (!mod) return null;
+  const fn = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.pixels as PixelsFn;
+  if (!perMemory) instances.set(memory, (perMemory = new Map()));
+  perMemory.set(key, fn);
+  return fn;
+}
+
+let supported: boolean | undefined;
+/** Whether this runtime validates the kernels (WebAssembly SIMD and shared memory). */
+export function wasmSimdSupported(): boolean {
+  supported ??= typeof WebAssembly === "object" && WebAssembly.validate(fusedKernelBytes({ C: 3, hasUv: true, hasTex: true, lit: true, nm: true, shared: true, keep: true }));
+  return supported;
+}
+
+/** How many band calls the kernel has run in this thread (tests check that it ran). */
+export let wasmPixelCalls = 0;
+
+let enabled = true;
+/** Turns the SIMD kernels off (true) or on again: for A/B benchmarks and tests. */
+export function setWasmKernels(on: boolean): void {
+  enabled = on;
+}
+export function wasmKernelsEnabled(): boolean {
+  return enabled;
+}
+
+/** The arrays and numbers `pixels` reads (fused.ts), absent ones null. */
+export interface PixelArgs {
+  p0: number; p1: number; C: number;
+  ids: Int32Array; bary: Float32Array; tris: Uint32Array; uv: Float32Array | null; uvImg: Float32Array | null;
+  tex: Float32Array | null; tw: number; th: number; texRepeat: boolean; alb: Float32Array; albedoImg: Float32Array;
+  lit: boolean; lx: number; ly: number; lz: number; amb: number; inten: number; vn: Float32Array | null; normals: Float32Array | null;
+  nm: boolean; vt: Float32Array | null; vb: Float32Array | null; nmd: Float32Array | null; nw: number; nh: number; nmRepeat: boolean; shared: boolean;
+  spec: boolean; image: Float32Array; mask: Uint8Array; frame: Float32Array | null;
+}
+
+/** Runs the pixel loop in WebAssembly when it can (see the header); false = the caller runs JS. */
+export function pixelsWasm(a: PixelArgs): boolean {
+  if (!enabled || a.spec || (a.C !== 3 && a.C !== 4) || a.p1 <= a.p0) return false;
+  const hasTex = a.tex !== null, nm = a.lit && a.nm;
+  if ((hasTex && a.texRepeat) || (nm && !a.shared && a.nmRepeat)) return false;
+  const hasUv = a.uvImg !== null;
+  if ((hasTex || nm) && !hasUv) return false;
+  const where = arenaOffsets([a.ids, a.bary, a.tris, hasUv ? a.uv : null, a.uvImg, a.tex, a.albedoImg, a.lit ? a.vn : null, a.lit ? a.normals : null, nm ? a.vt : null, nm ? a.vb : null, nm || (hasTex && a.shared) ? a.nmd : null, a.image, a.mask, a.frame]);
+  if (!where) return false;
+  const cfg: FusedConfig = { C: a.C, hasUv, hasTex, lit: a.lit, nm, shared: nm && a.shared, keep: a.lit && a.frame !== null };
+  const fn = kernel(where.memory, cfg);
+  if (!fn) return false;
+  const [ids, bary, tris, uv, uvImg, tex, albedoImg, vn, normals, vt, vb, nmd, image, mask, frame] = where.offsets as number[];
+  const alb = a.alb;
+  fn(a.p0, a.p1, ids!, bary!, tris!, uv!, uvImg!, tex!, a.tw, a.th, albedoImg!, vn!, normals!, vt!, vb!, nmd!, a.nw, a.nh, image!, mask!, frame!,
+    alb[0] ?? 0, alb[1] ?? 0, alb[2] ?? 0, alb[3] ?? 0, a.lx, a.ly, a.lz, a.amb, a.inten);
+  wasmPixelCalls++;
+  return true;
+}
