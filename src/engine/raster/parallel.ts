@@ -13,6 +13,8 @@
  * (renderBackward included) before rendering the next frame.
  */
 import { render, renderBackward, prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
+import { WasmArena, canUseArena, registerMemory } from "./wasm/arena.js";
+import { wasmSimdSupported } from "./wasm/fused-kernel.js";
 import { accShape, backwardBand, backwardEdges, bandScratch, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget } from "./bands.js";
 
 /**
@@ -66,6 +68,9 @@ export function bandWorker(post: (message: BandMessage) => void, close: () => vo
 export function bandHandler(): (message: BandMessage) => void {
   let scratch: BandScratch | undefined;
   return (m) => {
+    // A frame in a WasmArena carries its memory: register it so this thread's kernels run there.
+    const wasm = m.op === "forward" ? m.frame.fused.wasm : m.op === "backward" ? m.job.frame.fused.wasm : null;
+    if (wasm) registerMemory(wasm);
     if (m.op === "forward") for (const [y0, y1] of m.bands) forwardBand(m.frame, y0!, y1!);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
@@ -110,7 +115,7 @@ const ALL: readonly GradTarget[] = ["texture", "normalMap", "positions"];
 
 export class ParallelRenderer implements FrameRenderer {
   readonly bands: number;
-  private readonly slots: SharedSlots;
+  private readonly slots: SharedSlots | WasmArena;
   private current: Saved | null = null;
   private lastSize = -1;
 
@@ -119,7 +124,14 @@ export class ParallelRenderer implements FrameRenderer {
     if (!Number.isInteger(bands) || bands < 1) throw new Error(`ParallelRenderer: bands must be a positive integer, got ${bands}`);
     if (workers.length > 0 && !canShareMemory()) throw new Error("ParallelRenderer: workers need SharedArrayBuffer (cross-origin isolation in pages)");
     this.bands = bands;
-    this.slots = new SharedSlots(workers.length > 0);
+    // Frames live in one shared WebAssembly memory where the SIMD kernels can run (same bytes
+    // as the JS loops, faster); else in SharedArrayBuffers (or plain buffers, one thread).
+    this.slots = canUseArena() && wasmSimdSupported() ? new WasmArena() : new SharedSlots(workers.length > 0);
+  }
+
+  /** Whether frames live in a WebAssembly arena (the SIMD kernels then run on them). */
+  get simd(): boolean {
+    return this.slots instanceof WasmArena;
   }
 
   /** Threads that run bands: the workers plus the calling thread. */
@@ -130,6 +142,7 @@ export class ParallelRenderer implements FrameRenderer {
   async render(mesh: RenderMesh, opts: RenderOptions): Promise<RenderResult> {
     this.current = null;
     const { frame, saved } = prepareFrame(mesh, opts, this.slots);
+    if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
     // Pixels do not depend on the split, so the forward may balance its bands on the previous
     // frame's coverage (still in the reused mask slot; consecutive views barely differ).
     const { width: W, height: H } = opts;
