@@ -48,6 +48,12 @@ export interface BackwardJob {
   /** Per-pixel dL/dbary and dL/duv `[H*W*2]` (rows are disjoint between bands). */
   gBary: Float32Array | null;
   gUv: Float32Array | null;
+  /**
+   * Per-pixel dL/dalbedo `[H*W*C]` shared by the bands (rows are disjoint), when the frame's
+   * memory provides it: in a WasmArena the texture adjoint's SIMD kernel can then read it.
+   * Absent: each thread's BandScratch holds its own.
+   */
+  gAlbedo?: Float32Array | null;
 }
 
 /** Per-thread scratch for the pixel-local gradients (dL/dalbedo, dL/dnormal, dL/duv-vertex). */
@@ -60,8 +66,9 @@ export interface BandScratch {
 export function bandScratch(job: BackwardJob, prev?: BandScratch): BandScratch {
   const f = job.frame.fused, N = f.raster.width * f.raster.height;
   const uvLen = f.uv ? f.uv.length : 0;
-  if (prev && prev.gA.length === N * f.channels && prev.gN.length === N * 3 && prev.gUvAttr.length === uvLen) return prev;
-  return { gA: new Float32Array(N * f.channels), gN: new Float32Array(N * 3), gUvAttr: new Float32Array(uvLen) };
+  const gA = job.gAlbedo ?? (prev && prev.gA.length === N * f.channels ? prev.gA : new Float32Array(N * f.channels));
+  if (prev && prev.gA === gA && prev.gN.length === N * 3 && prev.gUvAttr.length === uvLen) return prev;
+  return { gA, gN: prev && prev.gN.length === N * 3 ? prev.gN : new Float32Array(N * 3), gUvAttr: prev && prev.gUvAttr.length === uvLen ? prev.gUvAttr : new Float32Array(uvLen) };
 }
 
 /** Which accumulators an adjoint needs, and their lengths. */

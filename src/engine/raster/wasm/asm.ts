@@ -42,7 +42,7 @@ export const local = {
 
 export const i32 = {
   const: (n: number): Code => [0x41, ...sleb(n | 0)],
-  add: op(0x6a), sub: op(0x6b), mul: op(0x6c), shl: op(0x74),
+  add: op(0x6a), sub: op(0x6b), mul: op(0x6c), shl: op(0x74), and: op(0x71), or: op(0x72),
   eqz: op(0x45), eq: op(0x46), ne: op(0x47), lt_s: op(0x48), lt_u: op(0x49), gt_s: op(0x4a), ge_s: op(0x4e),
   load: (addr: Code, offset = 0): Code => cat(addr, [0x28], mem(2, offset)),
   store8: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, [0x3a], mem(0, offset)),
@@ -58,7 +58,7 @@ export const f32 = {
 export const f64 = {
   const: (x: number): Code => { const b = new Uint8Array(new Float64Array([x]).buffer); return [0x44, ...b]; },
   add: op(0xa0), sub: op(0xa1), mul: op(0xa2), div: op(0xa3), sqrt: op(0x9f), floor: op(0x9c),
-  gt: op(0x64), ne: op(0x62),
+  gt: op(0x64), ne: op(0x62), eq: op(0x61),
   promote: op(0xbb), convert_i32_s: op(0xb7),
   /** f64 from a float32 in memory. */
   loadF32: (addr: Code, offset = 0): Code => cat(addr, [0x2a], mem(2, offset), [0xbb]),
@@ -69,6 +69,7 @@ export const v128 = {
   load64_zero: (addr: Code, offset = 0): Code => cat(addr, simd(0x5d), mem(3, offset)),
   store64_lane: (addr: Code, v: Code, lane: number, offset = 0): Code => cat(addr, v, simd(0x5b), mem(3, offset), [lane]),
   store32_lane: (addr: Code, v: Code, lane: number, offset = 0): Code => cat(addr, v, simd(0x5a), mem(2, offset), [lane]),
+  and: op(...simd(0x4e)),
 };
 
 export const f64x2 = {
@@ -76,6 +77,8 @@ export const f64x2 = {
   extract: (v: Code, lane: number): Code => cat(v, simd(0x21), [lane]),
   replace: (v: Code, lane: number, x: Code): Code => cat(v, x, simd(0x22), [lane]),
   add: op(...simd(0xf0)), sub: op(...simd(0xf1)), mul: op(...simd(0xf2)), div: op(...simd(0xf3)),
+  /** All-ones lanes where a ≠ b (NaN ≠ 0 too). */
+  ne: op(...simd(0x48)),
   /** float32 lanes 0, 1 → float64 lanes. */
   promoteLow: op(...simd(0x5f)),
   /** Two float32 in memory → f64x2. */

@@ -13,6 +13,9 @@
 import { FRAME } from "../normalChain.js";
 import { arenaOffsets } from "./arena.js";
 import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, local, loop, moduleBytes, select, v128, type Code } from "./asm.js";
+import { Locals, kernelOn, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
+
+export { setWasmKernels } from "./kernel.js";
 
 export interface FusedConfig {
   C: 3 | 4;
@@ -34,8 +37,8 @@ const PARAMS = [...new Array(21).fill(I32), ...new Array(9).fill(F64)];
 
 /** The kernel's bytes for one configuration (also the SIMD feature probe). */
 export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
-  const types: number[] = [];
-  const next = (t: number) => { types.push(t); return PARAMS.length + types.length - 1; };
+  const L = new Locals(PARAMS.length);
+  const next = (t: number) => L.next(t);
   const g = local.get;
   const ci = i32.const, cf = f64.const;
   const { C, hasUv, hasTex, lit, nm, shared, keep } = cfg;
@@ -45,10 +48,9 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const b0 = next(F64), b1 = next(F64), b2 = next(F64), u = next(F64), v = next(F64);
   const B0 = next(V128), B1 = next(V128), B2 = next(V128);
   // Bilinear taps (shared by texture and normal map when on the same grid).
-  const fx = next(F64), fy = next(F64), ofx = next(F64), ofy = next(F64), flx = next(F64), fly = next(F64);
-  const x0 = next(I32), x1 = next(I32), y0 = next(I32), y1 = next(I32);
-  const e00 = next(I32), e01 = next(I32), e10 = next(I32), e11 = next(I32);
-  const W00 = next(V128), W01 = next(V128), W10 = next(V128), W11 = next(V128);
+  const tp = tapLocals(L);
+  const { e00, e01, e10, e11, W00, W01, W10, W11 } = tp;
+  const taps = (W: number, H: number, CC: number): Code => tapsCode(L, tp, u, v, W, H, CC);
   const A01 = next(V128), A23 = next(V128); // albedo (float32-rounded, as f64 lanes)
   const Sxy = next(V128), sz = next(F64); // normal-map sample
   const Gxy = next(V128), gz = next(F64), gl = next(F64);
@@ -58,31 +60,6 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
 
   const fround = (x: Code): Code => f64.promote(f32.demote(x));
   const froundV = (x: Code): Code => f64x2.promoteLow(f32x4.demoteZero(x));
-  const clamp = (x: Code, size: number): Code => {
-    // x < 0 ? 0 : x >= size ? size − 1 : x, on i32 (trunc_sat agrees with JS for finite coordinates).
-    const t = next(I32);
-    return [...local.set(t, x), ...select(ci(0), select(i32.sub(g(size), ci(1)), g(t), i32.ge_s(g(t), g(size))), i32.lt_s(g(t), ci(0)))];
-  };
-  /** fxr = u·W − 0.5, fyr = (1 − v)·H − 0.5 → taps and weights (JS's double arithmetic). */
-  const taps = (W: number, H: number, CC: number): Code => [
-    ...local.set(fx, f64.sub(f64.mul(g(u), f64.convert_i32_s(g(W))), cf(0.5))),
-    ...local.set(fy, f64.sub(f64.mul(f64.sub(cf(1), g(v)), f64.convert_i32_s(g(H))), cf(0.5))),
-    ...local.set(flx, f64.floor(g(fx))), ...local.set(fly, f64.floor(g(fy))),
-    ...local.set(fx, f64.sub(g(fx), g(flx))), ...local.set(fy, f64.sub(g(fy), g(fly))),
-    ...local.set(x0, clamp(i32.trunc_sat_f64_s(g(flx)), W)),
-    ...local.set(x1, clamp(i32.trunc_sat_f64_s(f64.add(g(flx), cf(1))), W)),
-    ...local.set(y0, clamp(i32.trunc_sat_f64_s(g(fly)), H)),
-    ...local.set(y1, clamp(i32.trunc_sat_f64_s(f64.add(g(fly), cf(1))), H)),
-    ...local.set(e00, i32.mul(i32.add(i32.mul(g(y0), g(W)), g(x0)), ci(CC * 4))),
-    ...local.set(e01, i32.mul(i32.add(i32.mul(g(y0), g(W)), g(x1)), ci(CC * 4))),
-    ...local.set(e10, i32.mul(i32.add(i32.mul(g(y1), g(W)), g(x0)), ci(CC * 4))),
-    ...local.set(e11, i32.mul(i32.add(i32.mul(g(y1), g(W)), g(x1)), ci(CC * 4))),
-    ...local.set(ofx, f64.sub(cf(1), g(fx))), ...local.set(ofy, f64.sub(cf(1), g(fy))),
-    ...local.set(W00, f64x2.splat(f64.mul(g(ofx), g(ofy)))),
-    ...local.set(W01, f64x2.splat(f64.mul(g(fx), g(ofy)))),
-    ...local.set(W10, f64x2.splat(f64.mul(g(ofx), g(fy)))),
-    ...local.set(W11, f64x2.splat(f64.mul(g(fx), g(fy)))),
-  ];
   /** ((w00·a + w01·b) + w10·d) + w11·e for the two channels at byte `off` of each texel. */
   const bilerp = (texBase: number, off: number): Code => {
     const at = (e: number) => f64x2.loadF32x2(i32.add(g(texBase), g(e)), off);
@@ -189,29 +166,7 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
       br(0),
     )),
   ];
-  return moduleBytes("pixels", PARAMS, types, body, true);
-}
-
-type PixelsFn = (...args: number[]) => void;
-const modules = new Map<string, WebAssembly.Module | null>();
-const instances = new WeakMap<WebAssembly.Memory, Map<string, PixelsFn>>();
-
-function kernel(memory: WebAssembly.Memory, cfg: FusedConfig): PixelsFn | null {
-  const key = `${cfg.C}${+cfg.hasUv}${+cfg.hasTex}${+cfg.lit}${+cfg.nm}${+cfg.shared}${+cfg.keep}`;
-  let perMemory = instances.get(memory);
-  const hit = perMemory?.get(key);
-  if (hit) return hit;
-  let mod = modules.get(key);
-  if (mod === undefined) {
-    const bytes = fusedKernelBytes(cfg);
-    mod = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-    modules.set(key, mod);
-  }
-  if (!mod) return null;
-  const fn = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.pixels as PixelsFn;
-  if (!perMemory) instances.set(memory, (perMemory = new Map()));
-  perMemory.set(key, fn);
-  return fn;
+  return moduleBytes("pixels", PARAMS, L.types, body, true);
 }
 
 let supported: boolean | undefined;
@@ -227,15 +182,6 @@ export function wasmPixelCalls(): number {
   return calls;
 }
 
-let enabled = true;
-/** Turns the SIMD kernels off (true) or on again: for A/B benchmarks and tests. */
-export function setWasmKernels(on: boolean): void {
-  enabled = on;
-}
-export function wasmKernelsEnabled(): boolean {
-  return enabled;
-}
-
 /** The arrays and numbers `pixels` reads (fused.ts), absent ones null. */
 export interface PixelArgs {
   p0: number; p1: number; C: number;
@@ -248,7 +194,7 @@ export interface PixelArgs {
 
 /** Runs the pixel loop in WebAssembly when it can (see the header); false = the caller runs JS. */
 export function pixelsWasm(a: PixelArgs): boolean {
-  if (!enabled || a.spec || (a.C !== 3 && a.C !== 4) || a.p1 <= a.p0) return false;
+  if (!wasmKernelsEnabled() || a.spec || (a.C !== 3 && a.C !== 4) || a.p1 <= a.p0) return false;
   const hasTex = a.tex !== null, nm = a.lit && a.nm;
   if ((hasTex && a.texRepeat) || (nm && !a.shared && a.nmRepeat)) return false;
   const hasUv = a.uvImg !== null;
@@ -256,7 +202,8 @@ export function pixelsWasm(a: PixelArgs): boolean {
   const where = arenaOffsets([a.ids, a.bary, a.tris, hasUv ? a.uv : null, a.uvImg, a.tex, a.albedoImg, a.lit ? a.vn : null, a.lit ? a.normals : null, nm ? a.vt : null, nm ? a.vb : null, nm || (hasTex && a.shared) ? a.nmd : null, a.image, a.mask, a.frame]);
   if (!where) return false;
   const cfg: FusedConfig = { C: a.C, hasUv, hasTex, lit: a.lit, nm, shared: nm && a.shared, keep: a.lit && a.frame !== null };
-  const fn = kernel(where.memory, cfg);
+  const key = `fused${cfg.C}${+cfg.hasUv}${+cfg.hasTex}${+cfg.lit}${+cfg.nm}${+cfg.shared}${+cfg.keep}`;
+  const fn = kernelOn(where.memory, key, "pixels", () => fusedKernelBytes(cfg));
   if (!fn) return false;
   const [ids, bary, tris, uv, uvImg, tex, albedoImg, vn, normals, vt, vb, nmd, image, mask, frame] = where.offsets as number[];
   const alb = a.alb;
