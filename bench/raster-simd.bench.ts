@@ -10,10 +10,13 @@ import { gatherSplit, seamSplit } from "../src/engine/face/seam.js";
 import { vertexNormals, vertexTangents } from "../src/engine/face/normals.js";
 import { directionalLight, orbitCamera } from "../src/engine/raster/camera.js";
 import { prepareFrame, type RenderMesh, type RenderOptions } from "../src/engine/raster/render.js";
-import { forwardBand, type Frame } from "../src/engine/raster/bands.js";
+import { forwardBand } from "../src/engine/raster/bands.js";
 import { shadePixels } from "../src/engine/raster/fused.js";
+import { sampleTextureBackward } from "../src/engine/raster/texture.js";
+import { ParallelRenderer } from "../src/engine/raster/parallel.js";
 import { WasmArena } from "../src/engine/raster/wasm/arena.js";
 import { setWasmKernels, wasmSimdSupported } from "../src/engine/raster/wasm/fused-kernel.js";
+import { Rng } from "../src/engine/util/rng.js";
 
 const loadBefore = loadavg();
 if (!wasmSimdSupported()) throw new Error("raster-simd: this runtime has no WebAssembly SIMD");
@@ -49,9 +52,9 @@ const configs: Record<string, RenderOptions> = {
 
 const REPS = 41;
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const cpu = (fn: () => void): number => {
+const cpu = async (fn: () => unknown): Promise<number> => {
   const c0 = process.cpuUsage();
-  fn();
+  await fn();
   const c = process.cpuUsage(c0);
   return (c.user + c.system) / 1000;
 };
@@ -60,14 +63,14 @@ const stats = (xs: number[]) => {
   return { minMs: +s[0]!.toFixed(3), medianMs: +s[s.length >> 1]!.toFixed(3) };
 };
 
-/** A/B of `run(frame)` with the kernels on and off; `check` returns the bytes both must agree on. */
-function ab(name: string, frame: Frame, run: () => void, check: () => Buffer) {
+/** A/B of `run()` with the kernels on and off; `check` returns the bytes both must agree on. */
+async function ab(name: string, run: () => unknown, check: () => Buffer) {
   const t: Record<"wasm" | "js", number[]> = { wasm: [], js: [] };
   const out: Partial<Record<"wasm" | "js", Buffer>> = {};
   for (let r = -3; r < REPS; r++) {
     for (const which of r % 2 ? (["wasm", "js"] as const) : (["js", "wasm"] as const)) {
       setWasmKernels(which === "wasm");
-      const ms = cpu(run);
+      const ms = await cpu(run);
       if (r >= 0) t[which].push(ms);
       out[which] ??= Buffer.from(check());
     }
@@ -77,7 +80,6 @@ function ab(name: string, frame: Frame, run: () => void, check: () => Buffer) {
   const wasm = stats(t.wasm), js = stats(t.js);
   const row = { wasm, js, speedupMin: +(js.minMs / wasm.minMs).toFixed(2), speedupMedian: +(js.medianMs / wasm.medianMs).toFixed(2), sameBytes: true };
   console.log(`${name}: wasm ${wasm.minMs} / ${wasm.medianMs} ms, js ${js.minMs} / ${js.medianMs} ms (min / median CPU) → ×${row.speedupMedian} (median)`);
-  void frame;
   return row;
 }
 
@@ -88,8 +90,42 @@ for (const [name, opts] of Object.entries(configs)) {
   frame.fused.wasm = arena.memory;
   forwardBand(frame, 0, 512); // rasterize once; then time the fused shading pass alone
   const N = 512 * 512;
-  forward[name] = ab(`forward shading, ${name}`, frame, () => { shadePixels(frame.fused, 0, N, frame.out); }, () => bytes(frame.out.image));
+  forward[name] = await ab(`forward shading, ${name}`, () => { shadePixels(frame.fused, 0, N, frame.out); }, () => bytes(frame.out.image));
 }
+
+// The texture adjoint alone (sampleTextureBackward over the frame's covered pixels), onto a
+// zeroed accumulation buffer per call, as a band's is.
+const textureAdjoint: Record<string, unknown> = {};
+for (const C of [3, 4]) {
+  const { frame } = prepareFrame(mesh, { ...base, texture: texture(C) }, arena);
+  forwardBand(frame, 0, 512);
+  const N = 512 * 512;
+  const grad = arena.f32("bench.grad", N * C);
+  grad.set(new Rng(3).normals(N * C));
+  const gTex = arena.f32("bench.gTex", 512 * 512 * C), gUv = arena.f32("bench.gUv", N * 2);
+  const tex = frame.fused.texture!;
+  for (const wantUv of [false, true]) {
+    const name = `C = ${C}, ${wantUv ? "with" : "without"} dL/duv`;
+    textureAdjoint[name] = await ab(`texture adjoint, ${name}`, () => {
+      gTex.fill(0);
+      gUv.fill(0);
+      sampleTextureBackward(frame.out.uvImg!, frame.raster.triangleId, tex.data, 512, 512, C, grad, {}, { texture: gTex, uv: wantUv ? gUv : null });
+    }, () => Buffer.concat([bytes(gTex), bytes(gUv)]));
+  }
+}
+
+// End to end on one thread: the ParallelRenderer (4 bands, frames in its arena) with the
+// kernels on and off; the rest of the frame (rasterize, normal chain, …) runs JS either way.
+const grad3 = Float32Array.from(new Rng(4).normals(512 * 512 * 3));
+const r = new ParallelRenderer([], { bands: 4 });
+const full: RenderOptions = { ...base, light, texture: texture(3), normalMap };
+let image = Buffer.alloc(0), gradBytes = Buffer.alloc(0);
+const endToEnd = {
+  forward: await ab("ParallelRenderer 1 thread, forward", async () => { image = Buffer.from(bytes((await r.render(mesh, full)).image)); }, () => image),
+  forwardAdjointTexture: await ab("ParallelRenderer 1 thread, forward + texture adjoint", async () => {
+    gradBytes = Buffer.from(bytes((await r.renderBackward(await r.render(mesh, full), grad3, ["texture"])).texture!));
+  }, () => gradBytes),
+};
 
 report("raster-simd", {
   note: "CPU ms per call on one thread, WebAssembly SIMD kernel vs the JS loop it mirrors, A/B interleaved in one process; bytes checked equal",
@@ -98,4 +134,6 @@ report("raster-simd", {
   loadBefore,
   loadAfter: loadavg(),
   forwardShading: forward,
+  textureAdjoint,
+  endToEnd,
 });

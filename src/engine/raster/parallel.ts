@@ -3,7 +3,9 @@
  * The calling thread runs its share of the bands itself and hands the others to workers
  * (BandWorker: worker_threads in data-loaders/raster/render-workers.ts, Web Workers in
  * src/components/renderWorkers.ts; both run bandHandler below). Frames live in
- * SharedArrayBuffers, so a message carries views, not copies. With no workers (or no
+ * SharedArrayBuffers, so a message carries views, not copies: in one shared WebAssembly
+ * memory where it can be made (wasm/arena.ts), so the SIMD kernels (wasm/) run on the frame in
+ * every thread, with the JS loops' bytes. With no workers (or no
  * SharedArrayBuffer, e.g. a page without cross-origin isolation) every band runs on the
  * calling thread: the same bytes, one core.
  *
@@ -13,7 +15,7 @@
  * (renderBackward included) before rendering the next frame.
  */
 import { render, renderBackward, prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
-import { WasmArena, canUseArena, registerMemory } from "./wasm/arena.js";
+import { WasmArena, registerMemory } from "./wasm/arena.js";
 import { wasmSimdSupported } from "./wasm/fused-kernel.js";
 import { accShape, backwardBand, backwardEdges, bandScratch, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget } from "./bands.js";
 
@@ -126,7 +128,7 @@ export class ParallelRenderer implements FrameRenderer {
     this.bands = bands;
     // Frames live in one shared WebAssembly memory where the SIMD kernels can run (same bytes
     // as the JS loops, faster); else in SharedArrayBuffers (or plain buffers, one thread).
-    this.slots = canUseArena() && wasmSimdSupported() ? new WasmArena() : new SharedSlots(workers.length > 0);
+    this.slots = (wasmSimdSupported() ? WasmArena.create() : null) ?? new SharedSlots(workers.length > 0);
   }
 
   /** Whether frames live in a WebAssembly arena (the SIMD kernels then run on them). */

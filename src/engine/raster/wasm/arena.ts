@@ -26,21 +26,25 @@ const MAX_PAGES = 65536;
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
 type View = ArrayBufferView & { length: number };
 
-/** Whether arenas can exist here: shared WebAssembly memory (SharedArrayBuffer) and WebAssembly. */
+/** Whether arenas can exist here: WebAssembly with shared memory (needs SharedArrayBuffer). */
 export function canUseArena(): boolean {
-  if (typeof WebAssembly !== "object" || typeof SharedArrayBuffer === "undefined") return false;
-  try {
-    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof WebAssembly === "object" && typeof SharedArrayBuffer !== "undefined";
 }
 
 export class WasmArena implements FrameMemory {
   readonly memory: WebAssembly.Memory;
   private top = HEADER;
   private readonly slots = new Map<string, { offset: number; capacity: number; view: View }>();
+
+  /** A new arena, or null where shared WebAssembly memory cannot be made (no SharedArrayBuffer, or no room to reserve it). */
+  static create(): WasmArena | null {
+    if (!canUseArena()) return null;
+    try {
+      return new WasmArena();
+    } catch {
+      return null;
+    }
+  }
 
   constructor() {
     this.memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true });
