@@ -52,6 +52,11 @@ const taken: Record<string, Partial<RenderOptions>> = {
   "latent + light + normal map (C = 4)": { light, texture: { data: smoothTexture(40, 40, 4), width: 40, height: 40, channels: 4 }, normalMap: { data: smoothNormalMap(40, 40), width: 40, height: 40 }, keepNormalFrame: true },
   "grey, lit, C = 4 albedo": { light, albedo: [0.2, 0.4, 0.6, 0.8] },
 };
+/** Configurations with a background image, which needs the frame's size. */
+const withBackgroundImage = (S: number): Record<string, Partial<RenderOptions>> => ({
+  "texture + light, background image (C = 3)": { light, texture: tex(3), background: smoothTexture(S, S, 3, 0.3) },
+  "latent, unlit, background image (C = 4)": { texture: { data: smoothTexture(40, 40, 4), width: 40, height: 40, channels: 4 }, background: smoothTexture(S, S, 4, 0.7) },
+});
 
 test("the runtime has WebAssembly SIMD and shared memory (Node ≥ 20)", () => {
   assert.ok(wasmSimdSupported(), "SIMD kernels do not validate");
@@ -67,7 +72,7 @@ test("fused SIMD kernel equals the JS loop byte for byte, every configuration, I
   ];
   const arena = new WasmArena();
   for (const [m, mesh, camera, S] of meshes) {
-    for (const [name, extra] of Object.entries(taken)) {
+    for (const [name, extra] of Object.entries({ ...taken, ...withBackgroundImage(S) })) {
       const opts: RenderOptions = { camera, width: S, height: S, ...extra };
       const { frame, calls } = arenaFrame(arena, mesh, opts);
       assert.equal(calls, 3, `${m}, ${name}: the kernel did not run on every band`);

@@ -53,6 +53,7 @@ export const f32 = {
   load: (addr: Code, offset = 0): Code => cat(addr, [0x2a], mem(2, offset)),
   store: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, [0x38], mem(2, offset)),
   demote: op(0xb6),
+  const0: (): Code => [0x43, 0, 0, 0, 0],
 };
 
 export const f64 = {

@@ -7,12 +7,15 @@
  * a frame does not depend on which path ran. SIMD pays here by doing two channels per
  * instruction and by skipping JS's bounds checks.
  *
+ * It also does what the JS path does with fills before its loop, in the same pass: clearing
+ * the band's reused outputs and writing the background.
+ *
  * Declines (the caller runs the JS loop) for: specular (needs Math.pow), "repeat" wrapping,
  * channel counts other than 3 and 4, SIMD-less runtimes, or any array outside an arena.
  */
 import { FRAME } from "../normalChain.js";
 import { arenaOffsets } from "./arena.js";
-import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, local, loop, moduleBytes, select, v128, type Code } from "./asm.js";
+import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, ifThen, local, loop, moduleBytes, select, v128, type Code } from "./asm.js";
 import { Locals, kernelOn, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
 
 export { setWasmKernels } from "./kernel.js";
@@ -25,15 +28,17 @@ export interface FusedConfig {
   nm: boolean;
   shared: boolean;
   keep: boolean;
+  /** The background is an image `[N*C]` (else C constants). */
+  bgImage: boolean;
 }
 
 // Parameters (byte addresses are i32; light and albedo constants f64).
 const P = {
   p0: 0, p1: 1, ids: 2, bary: 3, tris: 4, uv: 5, uvImg: 6, tex: 7, tw: 8, th: 9, albedoImg: 10, vn: 11, normals: 12,
-  vt: 13, vb: 14, nmd: 15, nw: 16, nh: 17, image: 18, mask: 19, frame: 20, a0: 21, a1: 22, a2: 23, a3: 24,
-  lx: 25, ly: 26, lz: 27, amb: 28, inten: 29,
+  vt: 13, vb: 14, nmd: 15, nw: 16, nh: 17, image: 18, mask: 19, frame: 20, bgImg: 21, a0: 22, a1: 23, a2: 24, a3: 25,
+  lx: 26, ly: 27, lz: 28, amb: 29, inten: 30, bg0: 31, bg1: 32, bg2: 33, bg3: 34,
 } as const;
-const PARAMS = [...new Array(21).fill(I32), ...new Array(9).fill(F64)];
+const PARAMS = [...new Array(22).fill(I32), ...new Array(13).fill(F64)];
 
 /** The kernel's bytes for one configuration (also the SIMD feature probe). */
 export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
@@ -41,7 +46,7 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const next = (t: number) => L.next(t);
   const g = local.get;
   const ci = i32.const, cf = f64.const;
-  const { C, hasUv, hasTex, lit, nm, shared, keep } = cfg;
+  const { C, hasUv, hasTex, lit, nm, shared, keep, bgImage } = cfg;
 
   const p = next(I32), id = next(I32), t3 = next(I32), j0 = next(I32), j1 = next(I32), j2 = next(I32);
   const base = next(I32); // byte offset of the pixel in [N*C] arrays
@@ -56,7 +61,7 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const Gxy = next(V128), gz = next(F64), gl = next(F64);
   const Txy = next(V128), tz = next(F64), Bxy = next(V128), bz = next(F64);
   const Nxy = next(V128), nz = next(F64), ml = next(F64), nx = next(F64), ny = next(F64), s = next(F64);
-  const ACON01 = next(V128), ACON23 = next(V128);
+  const ACON01 = next(V128), ACON23 = next(V128), BG01 = next(V128), BG23 = next(V128), ZERO = next(V128);
 
   const fround = (x: Code): Code => f64.promote(f32.demote(x));
   const froundV = (x: Code): Code => f64x2.promoteLow(f32x4.demoteZero(x));
@@ -82,11 +87,22 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const frameAddr = i32.add(g(P.frame), i32.mul(g(p), ci(FRAME * 4)));
   const chanAddr = (arr: number) => i32.add(g(arr), g(base));
 
+  // A background pixel: the clears and background the JS path does with fills before its loop.
+  const copyBg = (off: number): Code => v128.store64_lane(chanAddr(P.image), v128.load64_zero(chanAddr(P.bgImg), off), 0, off);
+  const background: Code[] = [
+    i32.store8(i32.add(g(P.mask), g(p)), ci(0)),
+    store2(chanAddr(P.albedoImg), g(ZERO)), C === 3 ? f32.store(chanAddr(P.albedoImg), f32.const0(), 8) : store2(chanAddr(P.albedoImg), g(ZERO), 8),
+    ...(hasUv ? [store2(pxAddr(P.uvImg, 3), g(ZERO))] : []),
+    ...(lit ? [store2(i32.add(g(P.normals), i32.mul(g(p), ci(12))), g(ZERO)), f32.store(i32.add(g(P.normals), i32.mul(g(p), ci(12))), f32.const0(), 8)] : []),
+    ...(bgImage
+      ? [copyBg(0), C === 3 ? f32.store(chanAddr(P.image), f32.load(chanAddr(P.bgImg), 8), 8) : copyBg(8)]
+      : [v128.store64_lane(chanAddr(P.image), g(BG01), 0), C === 3 ? v128.store32_lane(chanAddr(P.image), g(BG23), 0, 8) : v128.store64_lane(chanAddr(P.image), g(BG23), 0, 8)]),
+  ];
   const pixel: Code[] = [
     local.set(id, i32.load(pxAddr(P.ids, 2))),
-    brIf(0, i32.eqz(g(id))),
-    i32.store8(i32.add(g(P.mask), g(p)), ci(1)),
     local.set(base, i32.mul(g(p), ci(C * 4))),
+    ifThen(i32.eqz(g(id)), ...background, br(1)),
+    i32.store8(i32.add(g(P.mask), g(p)), ci(1)),
     local.set(t3, i32.add(g(P.tris), i32.mul(i32.sub(g(id), ci(1)), ci(12)))),
     local.set(b1, f64.loadF32(pxAddr(P.bary, 3))),
     local.set(b2, f64.loadF32(pxAddr(P.bary, 3), 4)),
@@ -158,6 +174,10 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const body: Code = [
     ...local.set(ACON01, f64x2.replace(f64x2.splat(g(P.a0)), 1, g(P.a1))),
     ...local.set(ACON23, f64x2.replace(f64x2.splat(g(P.a2)), 1, g(P.a3))),
+    // Background constants rounded to float32 once, as the JS fill stores them.
+    ...local.set(BG01, f32x4.demoteZero(f64x2.replace(f64x2.splat(g(P.bg0)), 1, g(P.bg1)))),
+    ...local.set(BG23, f32x4.demoteZero(f64x2.replace(f64x2.splat(g(P.bg2)), 1, g(P.bg3)))),
+    ...local.set(ZERO, f32x4.demoteZero(f64x2.splat(cf(0)))),
     ...local.set(p, g(P.p0)),
     ...block(loop(
       brIf(1, i32.ge_s(g(p), g(P.p1))),
@@ -190,6 +210,8 @@ export interface PixelArgs {
   lit: boolean; lx: number; ly: number; lz: number; amb: number; inten: number; vn: Float32Array | null; normals: Float32Array | null;
   nm: boolean; vt: Float32Array | null; vb: Float32Array | null; nmd: Float32Array | null; nw: number; nh: number; nmRepeat: boolean; shared: boolean;
   spec: boolean; image: Float32Array; mask: Uint8Array; frame: Float32Array | null;
+  /** A background image `[N*C]`, else `bg` holds C values. */
+  bgImage: Float32Array | null; bg: readonly number[] | Float32Array;
 }
 
 /** Runs the pixel loop in WebAssembly when it can (see the header); false = the caller runs JS. */
@@ -199,16 +221,16 @@ export function pixelsWasm(a: PixelArgs): boolean {
   if ((hasTex && a.texRepeat) || (nm && !a.shared && a.nmRepeat)) return false;
   const hasUv = a.uvImg !== null;
   if ((hasTex || nm) && !hasUv) return false;
-  const where = arenaOffsets([a.ids, a.bary, a.tris, hasUv ? a.uv : null, a.uvImg, a.tex, a.albedoImg, a.lit ? a.vn : null, a.lit ? a.normals : null, nm ? a.vt : null, nm ? a.vb : null, nm || (hasTex && a.shared) ? a.nmd : null, a.image, a.mask, a.frame]);
+  const where = arenaOffsets([a.ids, a.bary, a.tris, hasUv ? a.uv : null, a.uvImg, a.tex, a.albedoImg, a.lit ? a.vn : null, a.lit ? a.normals : null, nm ? a.vt : null, nm ? a.vb : null, nm || (hasTex && a.shared) ? a.nmd : null, a.image, a.mask, a.frame, a.bgImage]);
   if (!where) return false;
-  const cfg: FusedConfig = { C: a.C, hasUv, hasTex, lit: a.lit, nm, shared: nm && a.shared, keep: a.lit && a.frame !== null };
-  const key = `fused${cfg.C}${+cfg.hasUv}${+cfg.hasTex}${+cfg.lit}${+cfg.nm}${+cfg.shared}${+cfg.keep}`;
+  const cfg: FusedConfig = { C: a.C, hasUv, hasTex, lit: a.lit, nm, shared: nm && a.shared, keep: a.lit && a.frame !== null, bgImage: a.bgImage !== null };
+  const key = `fused${cfg.C}${+cfg.hasUv}${+cfg.hasTex}${+cfg.lit}${+cfg.nm}${+cfg.shared}${+cfg.keep}${+cfg.bgImage}`;
   const fn = kernelOn(where.memory, key, "pixels", () => fusedKernelBytes(cfg));
   if (!fn) return false;
-  const [ids, bary, tris, uv, uvImg, tex, albedoImg, vn, normals, vt, vb, nmd, image, mask, frame] = where.offsets as number[];
-  const alb = a.alb;
-  fn(a.p0, a.p1, ids!, bary!, tris!, uv!, uvImg!, tex!, a.tw, a.th, albedoImg!, vn!, normals!, vt!, vb!, nmd!, a.nw, a.nh, image!, mask!, frame!,
-    alb[0] ?? 0, alb[1] ?? 0, alb[2] ?? 0, alb[3] ?? 0, a.lx, a.ly, a.lz, a.amb, a.inten);
+  const [ids, bary, tris, uv, uvImg, tex, albedoImg, vn, normals, vt, vb, nmd, image, mask, frame, bgImg] = where.offsets as number[];
+  const alb = a.alb, bg = a.bg;
+  fn(a.p0, a.p1, ids!, bary!, tris!, uv!, uvImg!, tex!, a.tw, a.th, albedoImg!, vn!, normals!, vt!, vb!, nmd!, a.nw, a.nh, image!, mask!, frame!, bgImg!,
+    alb[0] ?? 0, alb[1] ?? 0, alb[2] ?? 0, alb[3] ?? 0, a.lx, a.ly, a.lz, a.amb, a.inten, bg[0] ?? 0, bg[1] ?? 0, bg[2] ?? 0, bg[3] ?? 0);
   calls++;
   return true;
 }
