@@ -192,7 +192,7 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
 let supported: boolean | undefined;
 /** Whether this runtime validates the kernels (WebAssembly SIMD and shared memory). */
 export function wasmSimdSupported(): boolean {
-  supported ??= typeof WebAssembly === "object" && WebAssembly.validate(fusedKernelBytes({ C: 3, hasUv: true, hasTex: true, lit: true, nm: true, shared: true, keep: true }));
+  supported ??= typeof WebAssembly === "object" && WebAssembly.validate(fusedKernelBytes({ C: 3, hasUv: true, hasTex: true, lit: true, nm: true, shared: true, keep: true, bgImage: false }));
   return supported;
 }
 
