@@ -15,8 +15,8 @@
  */
 import { FRAME } from "../normalChain.js";
 import { arenaOffsets } from "./arena.js";
-import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, ifThen, local, loop, moduleBytes, select, v128, type Code } from "./asm.js";
-import { Locals, kernelOn, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
+import { F64, I32, V128, br, f32, f32x4, f64, f64x2, i32, ifThen, local, moduleBytes, select, v128, type Code } from "./asm.js";
+import { Locals, kernelOn, pixelLoop, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
 
 export { setWasmKernels } from "./kernel.js";
 
@@ -178,13 +178,7 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
     ...local.set(BG01, f32x4.demoteZero(f64x2.replace(f64x2.splat(g(P.bg0)), 1, g(P.bg1)))),
     ...local.set(BG23, f32x4.demoteZero(f64x2.replace(f64x2.splat(g(P.bg2)), 1, g(P.bg3)))),
     ...local.set(ZERO, f32x4.demoteZero(f64x2.splat(cf(0)))),
-    ...local.set(p, g(P.p0)),
-    ...block(loop(
-      brIf(1, i32.ge_s(g(p), g(P.p1))),
-      block(...pixel),
-      local.set(p, i32.add(g(p), ci(1))),
-      br(0),
-    )),
+    ...pixelLoop(p, pixel),
   ];
   return moduleBytes("pixels", PARAMS, L.types, body, true);
 }

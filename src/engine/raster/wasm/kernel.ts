@@ -4,7 +4,7 @@
  * module/instance caches (one compiled module per configuration, one instance per memory and
  * thread), and the switch that turns them off for A/B runs.
  */
-import { F64, I32, V128, f64, f64x2, i32, local, select, type Code } from "./asm.js";
+import { F64, I32, V128, block, br, brIf, f64, f64x2, i32, local, loop, select, type Code } from "./asm.js";
 
 export class Locals {
   readonly types: number[] = [];
@@ -62,6 +62,23 @@ export function tapsCode(L: Locals, t: Taps, u: number, v: number, W: number, H:
     ...local.set(t.W01, f64x2.splat(f64.mul(g(t.fx), g(t.ofy)))),
     ...local.set(t.W10, f64x2.splat(f64.mul(g(t.ofx), g(t.fy)))),
     ...local.set(t.W11, f64x2.splat(f64.mul(g(t.fx), g(t.fy)))),
+  ];
+}
+
+/**
+ * for (p = p0; p < p1; p++) { pixel } with p0, p1 the function's first two parameters; inside
+ * `pixel`, `br 0` (at its top level) skips to the next pixel.
+ */
+export function pixelLoop(p: number, pixel: Code[]): Code {
+  const g = local.get;
+  return [
+    ...local.set(p, g(0)),
+    ...block(loop(
+      brIf(1, i32.ge_s(g(p), g(1))),
+      block(...pixel),
+      local.set(p, i32.add(g(p), i32.const(1))),
+      br(0),
+    )),
   ];
 }
 

@@ -10,9 +10,9 @@
  * Declines (the caller runs JS) for other channel counts, "repeat", SIMD-less runtimes and
  * arrays outside a WasmArena.
  */
-import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, local, loop, moduleBytes, v128, type Code } from "./asm.js";
+import { F64, I32, V128, brIf, f32, f32x4, f64, f64x2, i32, local, moduleBytes, v128, type Code } from "./asm.js";
 import { arenaOffsets } from "./arena.js";
-import { Locals, kernelOn, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
+import { Locals, kernelOn, pixelLoop, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
 
 const P = { p0: 0, p1: 1, mask: 2, uv: 3, tex: 4, tw: 5, th: 6, grad: 7, gTex: 8, gUv: 9 } as const;
 const PARAMS = new Array(10).fill(I32);
@@ -87,16 +87,7 @@ export function textureBackwardBytes(C: 3 | 4, hasMask: boolean, wantUv: boolean
       f32.store(g(addr), f32.demote(f64.sub(f64.loadF32(g(addr), 4), f64.mul(g(gfy), f64.convert_i32_s(g(P.th))))), 4),
     );
   }
-  const body: Code = [
-    ...local.set(p, g(P.p0)),
-    ...block(loop(
-      brIf(1, i32.ge_s(g(p), g(P.p1))),
-      block(...pixel),
-      local.set(p, i32.add(g(p), ci(1))),
-      br(0),
-    )),
-  ];
-  return moduleBytes("backward", PARAMS, L.types, body, true);
+  return moduleBytes("backward", PARAMS, L.types, pixelLoop(p, pixel), true);
 }
 
 let calls = 0;
