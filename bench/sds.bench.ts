@@ -5,8 +5,10 @@
 // the numbers time the plumbing and our JS, not SD 1.5 (a real UNet call is ~1000× longer).
 // Peers measured in the same run: each part as a multiple of the UNet call, and the same
 // UNet call on onnxruntime-web (wasm, 1 thread) in Node.
-// Also in the same run: three.js (SwiftShader) drawing the same mesh at 512² (the renderer
-// peer), and the step's render + renderer adjoint on the ParallelRenderer (2 threads, 4 bands).
+// The step renders as `dreamface geometry` does: the stage renderer (STAGE_BANDS bands over
+// every core, SDS_BENCH_THREADS to change). Also in the same run: three.js (SwiftShader)
+// drawing the same mesh at 512² (the renderer peer), and the step's render + renderer adjoint
+// on the calling thread alone (render()/renderBackward(), one band).
 // SDS_BENCH_STEPS overrides the number of timed steps (default 8).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,7 +32,7 @@ import { orbitCamera, directionalLight } from "../src/engine/raster/camera.js";
 import { render, renderBackward } from "../src/engine/raster/render.js";
 import { Rng } from "../src/engine/util/rng.js";
 import { loadavg } from "node:os";
-import { createNodeRenderer } from "../data-loaders/raster/render-workers.js";
+import { createStageRenderer } from "../data-loaders/raster/render-workers.js";
 import { launchThreePeer } from "../data-loaders/raster/three-peer.js";
 import { FACE_DISTANCE, FACE_FOV_Y, FACE_TARGET } from "../src/engine/raster/camera.js";
 
@@ -38,6 +40,7 @@ const loadBefore = loadavg();
 
 const SIZE = 512, NORMAL_MAP = 256, GUIDANCE = 100;
 const STEPS = Number(process.env.SDS_BENCH_STEPS ?? 8);
+const stage = await createStageRenderer(process.env.SDS_BENCH_THREADS ? Number(process.env.SDS_BENCH_THREADS) : undefined);
 
 await ensureTinyModels();
 const node = await createNodeBackend({ profile: "tiny" });
@@ -78,7 +81,7 @@ async function sdsStep(step: number, record: boolean): Promise<void> {
       t = now;
     };
   })();
-  const rendered = render(mesh, stepOpts());
+  const rendered = await stage.render(mesh, stepOpts());
   mark("render");
   const image = toSigned(hwcToChw({ data: rendered.image, width: SIZE, height: SIZE, channels: 3 }));
   const imageTensor = f32(image, [1, 3, SIZE, SIZE]);
@@ -100,7 +103,7 @@ async function sdsStep(step: number, record: boolean): Promise<void> {
   const P = SIZE * SIZE;
   for (let p = 0; p < P; p++) for (let c = 0; c < 3; c++) gImage[p * 3 + c] = 2 * gImageChw[c * P + p]!;
   const tAdj = performance.now();
-  const grads = renderBackward(rendered, gImage, ["normalMap", "positions"]);
+  const grads = await stage.renderBackward(rendered, gImage, ["normalMap", "positions"]);
   if (record) adjointMs.push(performance.now() - tAdj);
   mark("vjp");
   adamPos.step(positions, grads.positions!, 1e-3);
@@ -115,7 +118,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const timing = (name: string, xs: number[]): Timing => ({ name, medianMs: median(xs), minMs: Math.min(...xs), runs: xs.length });
 const partTimings = Object.fromEntries(parts.map((p) => [p, timing(p, samples[p])])) as Record<(typeof parts)[number], Timing>;
 const total = parts.reduce((s, p) => s + partTimings[p].medianMs, 0);
-console.log(`one SDS step at ${SIZE}² on the ICT dreamface region (${split.source.length} render vertices), tiny models — test signals, not SD 1.5 timings`);
+await stage.close();
+console.log(`one SDS step at ${SIZE}² on the ICT dreamface region (${split.source.length} render vertices), renderer on ${stage.threads} thread(s) × ${stage.bands} bands, tiny models — test signals, not SD 1.5 timings`);
 for (const p of parts) console.log(`  ${p.padEnd(9)} ${partTimings[p].medianMs.toFixed(1).padStart(8)} ms  ${((100 * partTimings[p].medianMs) / total).toFixed(1).padStart(5)} %`);
 console.log(`  total     ${total.toFixed(1).padStart(8)} ms (sum of part medians); last SDS loss ${lastLoss.toExponential(3)}`);
 console.log(`  (vjp: vae_encoder_vjp ${median(vaeVjpMs).toFixed(1)} ms, the rest is the renderer adjoint)`);
@@ -134,16 +138,10 @@ const webLine = ratioLine("UNet pair node vs web-wasm", unetOnly, unetWeb);
 await web.dispose();
 await node.dispose();
 
-// Peer 3: the step's render and renderer adjoint on the ParallelRenderer, 2 threads (4 bands).
+// Peer 3: the step's render and renderer adjoint on the calling thread alone (one band).
 const gStep = Float32Array.from(new Rng(3).normals(SIZE * SIZE * 3), (x) => x * 1e-3);
-const pr = await createNodeRenderer({ threads: 2, bands: 4 });
-let parRender: Timing, parFwdAdj: Timing;
-try {
-  parRender = await time("render, 2 threads", () => pr.render(mesh, stepOpts()), { runs: STEPS, warmup: 2 });
-  parFwdAdj = await time("render + renderer adjoint, 2 threads", async () => pr.renderBackward(await pr.render(mesh, stepOpts()), gStep, ["normalMap", "positions"]), { runs: STEPS, warmup: 2 });
-} finally {
-  await pr.close();
-}
+const syncRender = await time("render, calling thread", () => render(mesh, stepOpts()), { runs: STEPS, warmup: 2 });
+const syncFwdAdj = await time("render + renderer adjoint, calling thread", () => renderBackward(render(mesh, stepOpts()), gStep, ["normalMap", "positions"]), { runs: STEPS, warmup: 2 });
 // Peer 4: three.js drawing the same mesh at 512² (Lambert, readPixels), as in the raster bench.
 const peer = await launchThreePeer();
 let three: Timing;
@@ -159,12 +157,15 @@ try {
   await peer.close();
 }
 const rendererAdjoint = timing("renderer adjoint (in the step)", adjointMs);
+const stepRenderAdjoint = timing(`render + renderer adjoint (in the step, ${stage.threads} threads)`, samples.render.map((r, i) => r + adjointMs[i]!));
 const threeLines = [
-  ratioLine("render (1 thread) vs three.js", partTimings.render, three),
-  ratioLine("render (2 threads) vs three.js", parRender, three),
-  ratioLine("renderer adjoint (1 thread) vs three.js", rendererAdjoint, three),
-  ratioLine("render + renderer adjoint (2 threads) vs three.js", parFwdAdj, three),
-  ratioLine("render + renderer adjoint (2 threads) vs the UNet call", parFwdAdj, unetOnly),
+  ratioLine(`render (in the step, ${stage.threads} threads) vs three.js`, partTimings.render, three),
+  ratioLine("render (calling thread) vs three.js", syncRender, three),
+  ratioLine(`renderer adjoint (in the step, ${stage.threads} threads) vs three.js`, rendererAdjoint, three),
+  ratioLine(`render + renderer adjoint (in the step, ${stage.threads} threads) vs three.js`, stepRenderAdjoint, three),
+  ratioLine("render + renderer adjoint (calling thread) vs three.js", syncFwdAdj, three),
+  ratioLine(`render + renderer adjoint (in the step) vs the same on the calling thread`, stepRenderAdjoint, syncFwdAdj),
+  ratioLine(`render + renderer adjoint (in the step, ${stage.threads} threads) vs the UNet call`, stepRenderAdjoint, unetOnly),
 ];
 
 report("sds", {
@@ -179,7 +180,8 @@ report("sds", {
   totalMs: total,
   vaeEncoderVjpMs: median(vaeVjpMs),
   rendererAdjointMs: median(adjointMs),
-  parallel: { threads: 2, bands: 4, render: parRender, renderAndAdjoint: parFwdAdj },
+  renderer: { threads: stage.threads, bands: stage.bands, renderAndAdjointInStep: stepRenderAdjoint },
+  callingThread: { render: syncRender, renderAndAdjoint: syncFwdAdj },
   threeJs: three,
   loadAverage: { before: loadBefore, after: loadavg() },
   unetOnly,

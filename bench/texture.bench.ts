@@ -12,6 +12,7 @@ import { encodePng16, encodePng8 } from "../data-loaders/io/png.js";
 import { parseTextureConfig } from "../src/engine/stages/texture/config.js";
 import { createTextureModels } from "../src/engine/stages/texture/guidance.js";
 import { createTextureScene } from "../src/engine/stages/texture/scene.js";
+import { syncRenderer } from "../src/engine/raster/parallel.js";
 import { imageStep, latentStep } from "../src/engine/stages/texture/sds.js";
 import { resample } from "../src/engine/stages/texture/resample.js";
 import { Adam } from "../src/engine/optim/adam.js";
@@ -23,7 +24,9 @@ const backend = await createNodeBackend({ profile: "tiny" });
 const prompt = "the face of an old man with deep wrinkles";
 const models = await createTextureModels(backend, { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(prompt) });
 const geo = await meanFaceGeometry(prompt);
-const scene = createTextureScene(geo.scene);
+// One thread, one band: the parts below re-run a kept view's adjoint after other renders, which a
+// ParallelRenderer (whose next frame reuses a result's memory) refuses.
+const scene = createTextureScene(geo.scene, { renderer: syncRenderer });
 const config = parseTextureConfig({});
 // z is the stack of tile latents (face | head and neck, README "UV atlas"); decode and its VJP run once per tile.
 const N = 64 * 64 * 4;
@@ -33,7 +36,7 @@ const rng = () => Rng.derive(7, "bench");
 const opts = { runs: 7, warmup: 2 };
 
 // ---- latent step parts ----
-const zr = scene.latentView(z, 64, rng(), "random");
+const zr = await scene.latentView(z, 64, rng(), "random");
 const noisyLatent = new Rng(2).normals(64 * 64 * 4);
 const latentParts: Timing[] = [
   await time("render z → z^r (64²)", () => scene.latentView(z, 64, rng(), "random"), opts),
@@ -49,7 +52,7 @@ const latentWhole = await time("whole latent step", () => latentStep(inputs(0), 
 const diffuseFace = await models.decode(zFace);
 const diffuse = new Float32Array(diffuseFace.length * scene.tiles);
 for (let i = 0; i < scene.tiles; i++) diffuse.set(await models.decode(z.subarray(i * N, (i + 1) * N)), i * diffuseFace.length);
-const view = scene.imageView(diffuse, 512, rng(), "random");
+const view = await scene.imageView(diffuse, 512, rng(), "random");
 const latentOfRender = await models.encode(view.image);
 const dImage = new Rng(3).normals(512 * 512 * 3);
 const imageParts: Timing[] = [

@@ -65,6 +65,7 @@ export async function runGenerate(opts: GenerateOptions): Promise<GenerateResult
     backend: opts.backend,
     capabilities,
     quiet: opts.quiet,
+    threads: opts.threads,
   });
   if (!texture.complete) throw new UserError(`the texture stage stopped at step ${texture.stepsDone}: rerun the same command to resume`);
   const t2 = performance.now();

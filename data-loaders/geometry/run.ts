@@ -30,6 +30,8 @@ import { encodePng8, encodePng16 } from "../io/png.js";
 import { writeNormalMapF32, NORMAL_MAP_F32, NORMAL_MAP_HEADER } from "./normal-map-file.js";
 import { runHairSelection } from "./hair-select.js";
 import { loadExperiment } from "../run/experiment.js";
+import { createStageRenderer } from "../raster/render-workers.js";
+import type { ParallelRenderer } from "../../src/engine/raster/parallel.js";
 import type { Resumable } from "../../src/engine/run/resumable.js";
 
 export interface GeometryStageOptions {
@@ -45,6 +47,8 @@ export interface GeometryStageOptions {
   out?: string;
   /** Stop after this many carving steps in this process (tests use it to simulate a kill). */
   stopAfter?: number;
+  /** Render threads (default DREAMFACE_THREADS, else the machine's cores); the bytes do not depend on it. */
+  threads?: number;
   backend?: Backend;
   /** What the profile can do (generate computes it once for every stage); default: probed here and printed. */
   capabilities?: CapabilityTable;
@@ -116,6 +120,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const timings: Record<string, number> = {};
   const lap = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
+  let renderer: ParallelRenderer | undefined;
   try {
     let t = performance.now();
     const model = await loadFaceModel();
@@ -146,7 +151,8 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     t = performance.now();
     const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
     const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates }, { encoderVjp });
-    const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide });
+    renderer = await createStageRenderer(opts.threads);
+    const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide, renderer });
     const writeSnapshot = (step: number) => {
       const s = carver.snapshot(256);
       const name = `step-${String(step).padStart(4, "0")}`;
@@ -213,6 +219,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
       modelHashes: backend.modelHashes(),
       capabilities,
       timings,
+      renderer: { threads: renderer.threads, bands: renderer.bands },
       inputs: { prompt, pool: poolDir, poolSize: pool.spec.size, experiment: opts.experiment ?? null, coarseIndex: best.index, coarseScore: best.score },
       outputs: files,
       complete,
@@ -223,6 +230,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     }
     return { dir, label, betaStar, beta: carver.beta.slice(), coarseIndex: best.index, stepsDone: carver.step, complete, files, timings };
   } finally {
+    await renderer?.close();
     if (!opts.backend) await backend.dispose();
     unlock();
   }

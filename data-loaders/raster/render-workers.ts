@@ -4,7 +4,8 @@
 // geometry/rank-parallel.ts does).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { ParallelRenderer, bandWorker, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
+import { ParallelRenderer, STAGE_BANDS, bandWorker, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
+import { UserError } from "../cli/errors.js";
 
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads");
@@ -31,4 +32,22 @@ export async function createNodeRenderer({ threads = availableParallelism(), ...
   // A tiny reduce round-trip: waits until every worker has loaded the engine.
   await Promise.all(workers.map((w) => w.run({ op: "reduce", accs: [], from: 0, to: 1 })));
   return new ParallelRenderer(workers, opts);
+}
+
+/**
+ * Render threads for a stage: `threads` (a CLI's --threads), else DREAMFACE_THREADS, else the
+ * machine's cores. Results do not depend on it (stages render with STAGE_BANDS bands).
+ */
+export function renderThreads(threads?: number): number {
+  if (threads !== undefined) return threads;
+  const env = process.env.DREAMFACE_THREADS;
+  if (env === undefined || env === "") return availableParallelism();
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`DREAMFACE_THREADS must be a positive integer, got "${env}"`);
+  return n;
+}
+
+/** The renderer a stage's run uses: STAGE_BANDS bands over renderThreads(threads) threads. Close it when done. */
+export function createStageRenderer(threads?: number): Promise<ParallelRenderer> {
+  return createNodeRenderer({ threads: renderThreads(threads), bands: STAGE_BANDS });
 }

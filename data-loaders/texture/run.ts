@@ -28,6 +28,8 @@ import { texturedGlb } from "./asset.js";
 import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { encodePng16, encodePng8 } from "../io/png.js";
 import { loadExperiment } from "../run/experiment.js";
+import { createStageRenderer } from "../raster/render-workers.js";
+import type { ParallelRenderer } from "../../src/engine/raster/parallel.js";
 
 const SNAPSHOT_SIZE = 256;
 const PREVIEW_SIZE = 512;
@@ -47,6 +49,8 @@ export interface TextureStageOptions {
   out?: string;
   /** Stop after this many optimization steps in this process (tests use it to simulate a kill). */
   stopAfter?: number;
+  /** Render threads (default DREAMFACE_THREADS, else the machine's cores); the bytes do not depend on it. */
+  threads?: number;
   backend?: Backend;
   /** What the profile can do (generate and the ablation compute it once); default: probed here and printed. */
   capabilities?: CapabilityTable;
@@ -117,6 +121,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   const unlock = claimRunDir(dir, identity, "texture", "geometry, seed, profile or config");
 
   const backend = opts.backend ?? (await createNodeBackend({ profile }));
+  let renderer: ParallelRenderer | undefined;
   try {
     t = performance.now();
     const models = await createTextureModels(
@@ -129,7 +134,8 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
         throw new ModelMissingError(error.role, `${error.message}; without the texture LDM, --variant wo-texture runs the generic path only`);
       throw error;
     });
-    const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange });
+    renderer = await createStageRenderer(opts.threads);
+    const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange, renderer });
     const optimizer = new TextureOptimizer({ config, models, scene, seed });
     lap("setup", t);
 
@@ -242,6 +248,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
       capabilities,
       ...(variantNote ? { variantNote } : {}),
       timings,
+      renderer: { threads: renderer.threads, bands: renderer.bands },
       inputs: { geometry: gdir, prompt: geo.prompt, texturePrompt: texturePromptText(geo.prompt, config), experiment: opts.experiment ?? null },
       outputs: files,
       complete,
@@ -259,6 +266,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
     if (!opts.quiet) console.log(`${complete ? "texture stage done" : `texture stage paused at step ${optimizer.step}/${total}`}: ${dir}${label ? ` [${label}]` : ""}`);
     return { dir, label, complete, stepsDone: optimizer.step, files, timings, config, prompt: geo.prompt };
   } finally {
+    await renderer?.close();
     if (!opts.backend) await backend.dispose();
     unlock();
   }

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { intOption } from "../options.js";
 
 interface GenerateFlags {
+  threads?: string;
   profile?: string;
   out?: string;
   experiment?: string;
@@ -24,12 +25,13 @@ export function register(program: Command): void {
     .option("--pool <dir>", "candidate pool for the geometry stage (default: built once into the user cache: 64 candidates on tiny, 10k on sd15)")
     .option("--steps <n>", "detail-carving steps (overrides the experiment)")
     .option("--seed <n>", "seed (overrides the experiment)")
+    .option("--threads <n>", "render threads (default: DREAMFACE_THREADS, else every core); results do not depend on it")
     .option("--template <text>", 'text the final renders are CLIP-scored against, with {prompt}; the paper\'s: "the realistic face of {prompt}"', "{prompt}")
     .action(async (prompt: string, flags: GenerateFlags) => {
       const { checkPrompt } = await import("../../clip/prompt.js");
       checkPrompt(prompt);
       const { runGenerate } = await import("../../generate/run.js");
-      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: intOption("steps", flags.steps), seed: intOption("seed", flags.seed), out: flags.out, template: flags.template });
+      const r = await runGenerate({ prompt, profile: flags.profile, experiment: flags.experiment, pool: flags.pool, steps: intOption("steps", flags.steps), seed: intOption("seed", flags.seed), threads: intOption("threads", flags.threads, 1), out: flags.out, template: flags.template });
       // Animation needs a performance to follow (a video or images): `dreamface animate <asset>`.
       const how: Record<string, string> = { animation: `dreamface animate ${r.dir}/${r.asset} --video …` };
       const notRun = r.notRun.map((s) => (how[s] ? `${s} (${how[s]})` : s)).join(", ");

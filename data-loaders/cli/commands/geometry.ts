@@ -8,6 +8,7 @@ import type { IctGeometryOptions } from "../../face/geometry-cli.js";
 /** The coefficient mode's options plus the prompt mode's (`seed` and `out` serve both). */
 interface GeometryFlags extends IctGeometryOptions {
   profile?: string;
+  threads?: string;
   listExpressions?: boolean;
   pool?: string;
   experiment?: string;
@@ -29,10 +30,11 @@ export function register(program: Command): void {
     .option("--pool <dir>", "prompt mode: face pool folder (default: a small pool built once into the user cache)")
     .option("--experiment <file>", "prompt mode: experiment JSON (λ's, schedules, steps)")
     .option("--steps <n>", "prompt mode: detail-carving steps")
+    .option("--threads <n>", "prompt mode: render threads (default: DREAMFACE_THREADS, else every core); results do not depend on it")
     .option("--list-expressions", "print the 53 expression names in model order and exit")
     .action(async (prompt: string | undefined, flags: GeometryFlags) => {
-      if (prompt === undefined && (flags.profile || flags.pool || flags.experiment || flags.steps)) {
-        throw new UserError("--profile, --pool, --experiment and --steps need a prompt (dreamface geometry \"<prompt>\" …)");
+      if (prompt === undefined && (flags.profile || flags.pool || flags.experiment || flags.steps || flags.threads)) {
+        throw new UserError("--profile, --pool, --experiment, --steps and --threads need a prompt (dreamface geometry \"<prompt>\" …)");
       }
       if (flags.listExpressions) {
         const { loadFaceModel } = await import("../../face/load.js");
@@ -46,7 +48,7 @@ export function register(program: Command): void {
         }
         const { runGeometryStage } = await import("../../geometry/run.js");
         const { profile, pool, experiment, steps, seed, out } = flags;
-        await runGeometryStage({ prompt, profile, pool, experiment, steps: intOption("steps", steps), seed: intOption("seed", seed), out });
+        await runGeometryStage({ prompt, profile, pool, experiment, steps: intOption("steps", steps), seed: intOption("seed", seed), threads: intOption("threads", flags.threads, 1), out });
         return;
       }
       if (!flags.identity && !flags.expression && flags.seed === undefined) {

@@ -5,6 +5,7 @@ import { intOption, oneOf } from "../options.js";
 import { TEXTURE_VARIANTS } from "../../../src/engine/stages/texture/config.js";
 
 interface TextureFlags {
+  threads?: string;
   profile?: string;
   experiment?: string;
   out?: string;
@@ -38,9 +39,10 @@ export function register(program: Command): void {
     .option("--latent-steps <n>", "latent-space SDS steps (paper: 200)")
     .option("--image-steps <n>", "image-space SDS steps (paper: 200)")
     .option("--map-size <n>", "side of the written maps (paper: 4096)")
+    .option("--threads <n>", "render threads (default: DREAMFACE_THREADS, else every core); results do not depend on it")
     .action(async (runDir: string, flags: TextureFlags) => {
       const overrides = textureOverrides(flags);
       const { runTextureStage } = await import("../../texture/run.js");
-      await runTextureStage({ runDir, profile: flags.profile, experiment: flags.experiment, out: flags.out, overrides });
+      await runTextureStage({ runDir, profile: flags.profile, experiment: flags.experiment, out: flags.out, overrides, threads: intOption("threads", flags.threads, 1) });
     });
 }

@@ -37,6 +37,12 @@ export interface BandAcc {
   vertexNormals: Float32Array | null;
   bitangents: Float32Array | null;
   clip: Float64Array | null;
+  /**
+   * The element ranges [lo, hi) of `texture` and `normalMap` this band's pixels can write
+   * (`[texLo, texHi, mapLo, mapHi]`, from the texel rows its uv reach): the ParallelRenderer
+   * zeroes and reduces only those, since a band's rows see a part of the atlas.
+   */
+  footprint: Int32Array;
 }
 
 export interface BackwardJob {
@@ -72,7 +78,7 @@ export function bandScratch(job: BackwardJob, prev?: BandScratch): BandScratch {
 }
 
 /** Which accumulators an adjoint needs, and their lengths. */
-export function accShape(job: Omit<BackwardJob, "gBary" | "gUv" | "gradImage">): Record<keyof BandAcc, number> {
+export function accShape(job: Omit<BackwardJob, "gBary" | "gUv" | "gradImage">): AccShape {
   const f = job.frame.fused;
   const normals = f.light !== null && (job.wantPos || (f.normalMap !== null && job.wantMap));
   const S = f.vertexNormals ? f.vertexNormals.length : 0;
@@ -85,14 +91,39 @@ export function accShape(job: Omit<BackwardJob, "gBary" | "gUv" | "gradImage">):
   };
 }
 
-export function newAcc(shape: Record<keyof BandAcc, number>, f32: (n: number) => Float32Array = (n) => new Float32Array(n), f64: (n: number) => Float64Array = (n) => new Float64Array(n)): BandAcc {
+export type AccShape = Record<Exclude<keyof BandAcc, "footprint">, number>;
+
+export function newAcc(shape: AccShape, f32: (n: number) => Float32Array = (n) => new Float32Array(n), f64: (n: number) => Float64Array = (n) => new Float64Array(n), i32: (n: number) => Int32Array = (n) => new Int32Array(n)): BandAcc {
+  const footprint = i32(4);
+  footprint.set([0, shape.texture, 0, shape.normalMap]);
   return {
     texture: shape.texture ? f32(shape.texture) : null,
     normalMap: shape.normalMap ? f32(shape.normalMap) : null,
     vertexNormals: shape.vertexNormals ? f32(shape.vertexNormals) : null,
     bitangents: shape.bitangents ? f32(shape.bitangents) : null,
     clip: shape.clip ? f64(shape.clip) : null,
+    footprint,
   };
+}
+
+/**
+ * Element range [lo, hi) of a texture `[th*tw*C]` that bilinear taps at the covered pixels
+ * p0…p1 can touch: the texel rows their v reaches, one row of margin each side. The whole
+ * texture for "repeat" or a non-finite v.
+ */
+export function tapFootprint(uvImg: Float32Array, ids: Int32Array, p0: number, p1: number, tw: number, th: number, C: number, repeat: boolean): [number, number] {
+  const all: [number, number] = [0, tw * th * C];
+  if (repeat) return all;
+  let lo = Infinity, hi = -Infinity;
+  for (let p = p0; p < p1; p++) {
+    if (ids[p] === 0) continue;
+    const y = (1 - uvImg[2 * p + 1]!) * th - 0.5;
+    if (!(y < lo)) { if (y !== y) return all; } else lo = y;
+    if (y > hi) hi = y;
+  }
+  if (lo > hi) return [0, 0];
+  const r0 = Math.max(0, Math.min(th - 1, Math.floor(lo) - 1)), r1 = Math.max(0, Math.min(th - 1, Math.floor(hi) + 2));
+  return [r0 * tw * C, (r1 + 1) * tw * C];
 }
 
 /** Forward for rows y0…y1: rasterize (coverage + barycentrics) then the fused shading pass. */
@@ -104,15 +135,29 @@ export function forwardBand(frame: Frame, y0: number, y1: number): void {
 }
 
 /**
- * The pixel part of the adjoint for rows y0…y1, scattering into `acc` (zeroed here when
- * `clear`: a band's buffers start empty). Background pixels are skipped by every kernel.
+ * How backwardBand prepares a band's buffers: "all" zeroes them whole; "footprint" records the
+ * band's texture and normal-map footprints and zeroes the rest of its buffers, the caller
+ * having kept the texture and normal map zero outside them (reduceBands with `footprints` does);
+ * "none" accumulates into them as they are (fresh arrays).
  */
-export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratch, y0: number, y1: number, clear = true): void {
+export type BandClear = "all" | "footprint" | "none";
+
+/** The pixel part of the adjoint for rows y0…y1, scattering into `acc`. Background pixels are skipped by every kernel. */
+export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratch, y0: number, y1: number, clear: BandClear = "all"): void {
   const { frame, gradImage, wantPos, gBary, gUv } = job;
   const { raster, fused: f, out } = frame;
   const W = raster.width, C = f.channels, p0 = y0 * W, p1 = y1 * W;
   const ids = raster.triangleId;
-  if (clear) for (const a of [acc.texture, acc.normalMap, acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
+  if (clear === "all") {
+    for (const a of [acc.texture, acc.normalMap, acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
+    acc.footprint.set([0, acc.texture?.length ?? 0, 0, acc.normalMap?.length ?? 0]);
+  } else if (clear === "footprint") {
+    for (const a of [acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
+    const fp = acc.footprint, tex = f.texture, map = f.normalMap;
+    const [t0, t1] = acc.texture && tex ? tapFootprint(out.uvImg!, ids, p0, p1, tex.width, tex.height, C, tex.wrap === "repeat") : [0, 0];
+    const [m0, m1] = acc.normalMap && map ? tapFootprint(out.uvImg!, ids, p0, p1, map.width, map.height, 3, map.wrap === "repeat") : [0, 0];
+    fp[0] = t0; fp[1] = t1; fp[2] = m0; fp[3] = m1;
+  }
   gBary?.fill(0, 2 * p0, 2 * p1);
   gUv?.fill(0, 2 * p0, 2 * p1);
   const light: DirectionalLight | null = f.light;
@@ -146,18 +191,48 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
 /**
  * Sums element range [lo, hi) of each band's buffers into band 0's, in band order (one fixed
  * association per element, whoever runs it). Callers split [0, 1) of every array among threads.
+ * With `footprints`, the texture and normal map of bands 1… are read only inside their
+ * footprints (zero outside, see BandClear) and zeroed there after the read, so the next frame
+ * finds them zero; band 0 must have been zeroed whole. Skipping zeros keeps the bytes: these
+ * sums never hold −0 (they start at +0, and +0 + −0 = +0).
  */
-export function reduceBands(accs: readonly BandAcc[], from: number, to: number): void {
+export function reduceBands(accs: readonly BandAcc[], from: number, to: number, footprints = false): void {
   if (accs.length < 2) return;
-  for (const key of ["texture", "normalMap", "vertexNormals", "bitangents", "clip"] as const) {
+  for (const key of ["texture", "normalMap", "vertexNormals", "bitangents"] as const) {
     const first = accs[0]![key];
     if (!first) continue;
     const lo = Math.floor(from * first.length), hi = Math.floor(to * first.length);
-    for (let b = 1; b < accs.length; b++) {
-      const a = accs[b]![key]!;
-      for (let i = lo; i < hi; i++) first[i] += a[i]!;
+    const f = key === "texture" ? 0 : key === "normalMap" ? 2 : -1;
+    if (footprints && f >= 0) {
+      for (let b = 1; b < accs.length; b++) {
+        const fp = accs[b]!.footprint, a = accs[b]![key]!;
+        const l = Math.max(lo, fp[f]!), h = Math.min(hi, fp[f + 1]!);
+        if (l < h) { addInto32(first, a, null, null, l, h); a.fill(0, l, h); }
+      }
+      continue;
     }
+    const rest = accs.slice(1).map((a) => a[key]!);
+    // Bands 1–3 in one pass (fround: the float32 the in-place sums would store after each add).
+    for (let b = 0; b < rest.length; b += 3) addInto32(first, rest[b]!, rest[b + 1] ?? null, rest[b + 2] ?? null, lo, hi);
   }
+  const clip = accs[0]!.clip;
+  if (!clip) return;
+  const lo = Math.floor(from * clip.length), hi = Math.floor(to * clip.length);
+  for (let b = 1; b < accs.length; b++) addInto64(clip, accs[b]!.clip!, lo, hi);
+}
+
+// One loop per element type (a loop over both Float32Array and Float64Array buffers went
+// polymorphic in V8), and up to three bands per pass over the output: the passes were memory
+// bound. dst[i] = ((dst[i] + a[i]) + b[i]) + c[i], rounded to float32 after each add, is what
+// three in-place passes store, bit for bit.
+function addInto32(dst: Float32Array, a: Float32Array, b: Float32Array | null, c: Float32Array | null, lo: number, hi: number): void {
+  const fround = Math.fround;
+  if (b && c) for (let i = lo; i < hi; i++) dst[i] = fround(fround(dst[i]! + a[i]!) + b[i]!) + c[i]!;
+  else if (b) for (let i = lo; i < hi; i++) dst[i] = fround(dst[i]! + a[i]!) + b[i]!;
+  else for (let i = lo; i < hi; i++) dst[i] += a[i]!;
+}
+function addInto64(dst: Float64Array, src: Float64Array, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) dst[i] += src[i]!;
 }
 
 /**

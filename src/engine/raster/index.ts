@@ -14,4 +14,4 @@ export { normalChainBackward, type NormalChainInputs, type NormalChainGrads } fr
 export { vertexNormalsBackward } from "../face/normals.js";
 export { render, renderBackward, renderViews, scatter, type RenderMesh, type RenderOptions, type RenderResult, type RenderGrads } from "./render.js";
 export { rasterizeUV, uvMap, uvMapBackward, sampleToVertices, sampleToVerticesBackward, dilate, toRect, type UvRect } from "./uvraster.js";
-export { ParallelRenderer, syncRenderer, bandHandler, canShareMemory, type FrameRenderer, type BandWorker, type BandMessage, type ParallelRendererOptions } from "./parallel.js";
+export { ParallelRenderer, syncRenderer, stageRenderer, STAGE_BANDS, bandHandler, canShareMemory, type FrameRenderer, type BandWorker, type BandMessage, type ParallelRendererOptions } from "./parallel.js";

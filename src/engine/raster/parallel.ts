@@ -31,9 +31,20 @@ export interface FrameRenderer {
 /** render()/renderBackward() on the calling thread, as a FrameRenderer. */
 export const syncRenderer: FrameRenderer = { render, renderBackward };
 
+/**
+ * The band count every optimization stage renders with (carving, texturing; CLI, pages and
+ * tests alike), so a run's bytes are the same on 1 thread or on all cores, in Node or in a page.
+ */
+export const STAGE_BANDS = 4;
+
+/** A stage's renderer when the caller gives none: STAGE_BANDS bands on the calling thread. */
+export function stageRenderer(): ParallelRenderer {
+  return new ParallelRenderer([], { bands: STAGE_BANDS });
+}
+
 export type BandMessage =
   | { op: "forward"; frame: Frame; bands: number[][] }
-  | { op: "backward"; job: BackwardJob; accs: BandAcc[]; bands: number[][] }
+  | { op: "backward"; job: BackwardJob; accs: BandAcc[]; bands: number[][]; clean: boolean }
   | { op: "reduce"; accs: BandAcc[]; from: number; to: number };
 
 /** One worker, seen from the calling thread: runs a message, resolves when done. */
@@ -76,9 +87,17 @@ export function bandHandler(): (message: BandMessage) => void {
     if (m.op === "forward") for (const [y0, y1] of m.bands) forwardBand(m.frame, y0!, y1!);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
-      for (const [y0, y1, b] of m.bands) backwardBand(m.job, m.accs[b!]!, scratch, y0!, y1!);
-    } else reduceBands(m.accs, m.from, m.to);
+      for (const [y0, y1, b] of m.bands) backwardBand(m.job, m.accs[b!]!, scratch, y0!, y1!, bandClear(b!, m.clean));
+    } else reduceBands(m.accs, m.from, m.to, true);
   };
+}
+
+/**
+ * Band 0's buffers become the result, so they are zeroed whole; the others were left zero
+ * outside their footprints by the previous reduce (`clean`), so only their footprints are.
+ */
+function bandClear(band: number, clean: boolean): "all" | "footprint" {
+  return band === 0 || !clean ? "all" : "footprint";
 }
 
 /** True where typed arrays can be shared with workers (Node; pages only when cross-origin isolated). */
@@ -163,26 +182,34 @@ export class ParallelRenderer implements FrameRenderer {
     const accs: BandAcc[] = [];
     for (let b = 0; b < this.bands; b++) {
       let k = 0;
-      accs.push(newAcc(shape, (n) => this.slots.f32(`acc${b}.${k++}`, n), (n) => this.slots.f64(`acc${b}.${k++}`, n)));
+      accs.push(newAcc(shape, (n) => this.slots.f32(`acc${b}.${k++}`, n), (n) => this.slots.f64(`acc${b}.${k++}`, n), (n) => this.slots.i32(`acc${b}.footprint`, n)));
     }
+    // The accumulators are zero outside the bands' footprints only after a finished adjoint of
+    // the same shape (the slots then hold the same arrays); otherwise every band zeroes them whole.
+    const key = JSON.stringify(shape);
+    const clean = this.accsClean === key;
+    this.accsClean = null;
     const { width: W, height: H } = result.raster;
     const edges = backwardEdges(result.mask, W, H, this.bands);
     const scratch = (this.scratch = bandScratch(job, this.scratch));
-    await this.spread(edges, (bands) => ({ op: "backward", job, accs, bands }), (bands) => { for (const [y0, y1, b] of bands) backwardBand(job, accs[b!]!, scratch, y0!, y1!); });
+    await this.spread(edges, (bands) => ({ op: "backward", job, accs, bands, clean }), (bands) => { for (const [y0, y1, b] of bands) backwardBand(job, accs[b!]!, scratch, y0!, y1!, bandClear(b!, clean)); });
     // Reduction split by element over the threads; each element sums bands 0…B−1 in order.
     const T = this.threads;
     const parts = Array.from({ length: T }, (_, t) => [t / T, (t + 1) / T] as const);
     await Promise.all([
       ...this.workers.map((w, i) => w.run({ op: "reduce", accs, from: parts[i + 1]![0], to: parts[i + 1]![1] })),
-      Promise.resolve().then(() => reduceBands(accs, parts[0]![0], parts[0]![1])),
+      Promise.resolve().then(() => reduceBands(accs, parts[0]![0], parts[0]![1], true)),
     ]);
+    this.accsClean = key;
     const a = accs[0]!;
     // Returned arrays leave the shared slots (the next call reuses them).
-    const total: BandAcc = { texture: a.texture?.slice() ?? null, normalMap: a.normalMap?.slice() ?? null, vertexNormals: a.vertexNormals, bitangents: a.bitangents, clip: a.clip };
+    const total: BandAcc = { texture: a.texture?.slice() ?? null, normalMap: a.normalMap?.slice() ?? null, vertexNormals: a.vertexNormals, bitangents: a.bitangents, clip: a.clip, footprint: a.footprint };
     return finishBackward(result.saved, job, total);
   }
 
   private scratch: BandScratch | undefined;
+  /** The accumulator shape whose bands 1… are zero outside their footprints, if any. */
+  private accsClean: string | null = null;
 
   /** Contiguous runs of bands per thread (thread 0 = this one); resolves when all are done. */
   private async spread(edges: number[], message: (bands: number[][]) => BandMessage, local: (bands: number[][]) => void): Promise<void> {

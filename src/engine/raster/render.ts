@@ -197,7 +197,7 @@ export function renderBackward(result: RenderResult, gradImage: Float32Array, wr
   const job = backwardJob(result, gradImage, wrt, scratchMemory, false);
   const acc = newAcc(accShape(job));
   syncScratch = bandScratch(job, syncScratch);
-  backwardBand(job, acc, syncScratch, 0, result.raster.height, false);
+  backwardBand(job, acc, syncScratch, 0, result.raster.height, "none");
   return finishBackward(result.saved, job, acc);
 }
 

@@ -34,7 +34,8 @@ import { synthesize, synthesizeBackward } from "../../face/synthesize.js";
 import { vertexNormals } from "../../face/normals.js";
 import { splitFrame } from "../../face/seam.js";
 import { joinTiles, splitTiles } from "../../face/atlas.js";
-import { render, renderBackward, type RenderResult } from "../../raster/render.js";
+import { render, renderBackward, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult } from "../../raster/render.js";
+import { stageRenderer, type FrameRenderer } from "../../raster/parallel.js";
 import type { Camera, DirectionalLight } from "../../raster/types.js";
 import { orbitCamera, sampleFrontLight, sampleOrbitCamera, directionalLight } from "../../raster/camera.js";
 import { ddpmSchedule, type DdpmSchedule } from "../../diffusion/schedule.js";
@@ -81,6 +82,12 @@ export interface CarveSetup {
   config: ResolvedCarvingConfig;
   seed: number;
   guide: SdsGuide;
+  /**
+   * Renders each step's view and its adjoint: a ParallelRenderer over the machine's cores (the
+   * CLI) or, by default, stageRenderer() on this thread. Both use STAGE_BANDS bands, so the
+   * bytes do not depend on the choice.
+   */
+  renderer?: FrameRenderer;
 }
 
 /** One trajectory row: every loss term, gradient norms per group, t, λ values, learning rates. */
@@ -106,8 +113,10 @@ export class Carver implements Resumable {
   /** N_d's atlas: `tiles` tiles of M² side by side (width M·tiles, height M). */
   readonly ndWidth: number;
   readonly ndHeight: number;
+  private readonly renderer: FrameRenderer;
 
   constructor(readonly setup: CarveSetup) {
+    this.renderer = setup.renderer ?? stageRenderer();
     const { model, split, betaStar, config } = setup;
     if (betaStar.length !== model.identityModes.length)
       throw new Error(`carve: β* has ${betaStar.length} values, the model has ${model.identityModes.length} identity modes`);
@@ -147,31 +156,41 @@ export class Carver implements Resumable {
     return splitFrame(this.setup.split, positions, { modelTriangles: this.triangles, tangents: true }).tangents!;
   }
 
+  /** A view of a mesh of the region (split for UVs) with the current detail normal map, as the renderer takes it. */
+  private view(positions: Float32Array, camera: Camera, light: DirectionalLight, size: number, withMap: boolean, tangents?: Float32Array): [RenderMesh, RenderOptions] {
+    const { split } = this.setup;
+    return [
+      { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents: withMap ? (tangents ?? this.tangentsOf(positions)) : undefined },
+      { camera, width: size, height: size, light, albedo: ALBEDO, background: BACKGROUND, normalMap: withMap ? { data: this.nd, width: this.ndWidth, height: this.ndHeight } : null },
+    ];
+  }
+
   /**
    * Renders a mesh of the region (split for UVs) with the current detail normal map. The
    * tangent frame is computed from `positions` unless given.
    */
   renderView(positions: Float32Array, camera: Camera, light: DirectionalLight, size: number, withMap = true, tangents?: Float32Array): RenderResult {
-    const { split } = this.setup;
-    return render(
-      { positions, triangles: split.triangles, uv: split.uv, source: split.source, tangents: withMap ? (tangents ?? this.tangentsOf(positions)) : undefined },
-      { camera, width: size, height: size, light, albedo: ALBEDO, background: BACKGROUND, normalMap: withMap ? { data: this.nd, width: this.ndWidth, height: this.ndHeight } : null },
-    );
+    return render(...this.view(positions, camera, light, size, withMap, tangents));
   }
 
-  /**
-   * The forward of one step: T† = T(β) + V_d ⊙ n(T(β)) and its render with N_d, the tangent
-   * frame recomputed from T†. `frozen` replaces the frame (n and t) with given constants: the
-   * finite-difference test holds them fixed exactly as `vjp` does.
-   */
-  renderCarved(camera: Camera, light: DirectionalLight, size: number, frozen?: CarveFrame): CarveForward {
+  /** T† = T(β) + V_d ⊙ n(T(β)) and the frame its render uses (`frozen` replaces it). */
+  private carvedFrame(frozen?: CarveFrame): { carved: Float32Array; frame: CarveFrame } {
     const positions = synthesize(this.setup.model, { identity: this.beta, region: "dreamface" });
     const normals = frozen?.normals ?? vertexNormals(positions, this.triangles);
     const carved = positions;
     for (let v = 0; v < this.vertexCount; v++)
       for (let j = 0; j < 3; j++) carved[3 * v + j]! += this.vd[v]! * normals[3 * v + j]!;
-    const tangents = frozen?.tangents ?? this.tangentsOf(carved);
-    return { carved, frame: { normals, tangents }, rendered: this.renderView(carved, camera, light, size, true, tangents) };
+    return { carved, frame: { normals, tangents: frozen?.tangents ?? this.tangentsOf(carved) } };
+  }
+
+  /**
+   * The forward of one step: T† = T(β) + V_d ⊙ n(T(β)) and its render with N_d, the tangent
+   * frame recomputed from T†. `frozen` replaces the frame (n and t) with given constants: the
+   * finite-difference test holds them fixed exactly as `vjp` does. On this thread, one band.
+   */
+  renderCarved(camera: Camera, light: DirectionalLight, size: number, frozen?: CarveFrame): CarveForward {
+    const { carved, frame } = this.carvedFrame(frozen);
+    return { carved, frame, rendered: this.renderView(carved, camera, light, size, true, frame.tangents) };
   }
 
   /** dL/dT† → (V_d, β): gT·n per vertex and modesᵀ·gT (zero when refineShape is off). */
@@ -187,7 +206,10 @@ export class Carver implements Resumable {
 
   /** The chain dL/dimage → dL/d(T†, V_d, N_d, β) of one render (the frame held constant; see the header). */
   vjp(fwd: CarveForward, gImage: Float32Array): CarveGrads {
-    const g = renderBackward(fwd.rendered, gImage, ["normalMap", "positions"]);
+    return this.chain(fwd, renderBackward(fwd.rendered, gImage, ["normalMap", "positions"]));
+  }
+
+  private chain(fwd: CarveForward, g: RenderGrads): CarveGrads {
     const positions = g.positions ?? new Float32Array(fwd.carved.length);
     const nd = g.normalMap ?? new Float32Array(this.nd.length);
     return { positions, nd, ...this.toParameters(positions, fwd.frame.normals) };
@@ -231,8 +253,11 @@ export class Carver implements Resumable {
 
     // Forward: T† and its render (tangent frame from T†).
     const R = config.renderSize;
-    const fwd = this.renderCarved(camera, light, R);
-    const { carved, rendered } = fwd;
+    const { carved, frame } = this.carvedFrame();
+    // keepNormalFrame: the adjoint differentiates through the normals and reads the forward's frame.
+    const [mesh, opts] = this.view(carved, camera, light, R, true, frame.tangents);
+    const rendered = await this.renderer.render(mesh, { ...opts, keepNormalFrame: true });
+    const fwd: CarveForward = { carved, frame, rendered };
     const x = toVaeInput(rendered.image, R, R, rendered.channels);
 
     // SDS in latent space (Eq. 6).
@@ -244,7 +269,7 @@ export class Carver implements Resumable {
     for (let k = 0; k < sds.grad.length; k++) sds.grad[k]! *= lambdaSds;
     const gx = await guide.encodeVjp(x, R, R, sds.grad);
     const gImage = fromVaeInputGrad(gx, R, R, rendered.channels);
-    const gRender = this.vjp(fwd, gImage);
+    const gRender = this.chain(fwd, await this.renderer.renderBackward(rendered, gImage, ["normalMap", "positions"]));
 
     // dL/dT† from SDS plus L_geo; then onto V_d (along n) and β (through the identity modes).
     const gT = gRender.positions;

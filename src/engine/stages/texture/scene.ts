@@ -5,7 +5,8 @@
  * Gradients flow to the texture only: T†, N_d, camera and light are fixed in this stage.
  */
 import { sampleFrontLight, sampleOrbitCamera } from "../../raster/camera.js";
-import { render, renderBackward, type RenderMesh } from "../../raster/render.js";
+import type { RenderMesh } from "../../raster/render.js";
+import { stageRenderer, type FrameRenderer } from "../../raster/parallel.js";
 import { noiseBackground } from "../../raster/shade.js";
 import type { Rng } from "../../util/rng.js";
 import { splitFrame } from "../../face/seam.js";
@@ -44,6 +45,8 @@ function atlasOf(stack: Float32Array, n: number, channels: number) {
 
 export interface SceneOptions {
   azimuthRange?: readonly [number, number];
+  /** Renders the views and their adjoints (default stageRenderer(): same bytes on any thread count). */
+  renderer?: FrameRenderer;
 }
 
 type Background = "random" | "noise" | "solid";
@@ -63,34 +66,35 @@ function withTangents(mesh: TextureSceneMesh): TextureSceneMesh {
   return { ...mesh, tangents: splitFrame({ source, uv, triangles }, positions, { tangents: true }).tangents };
 }
 
-export function createTextureScene(input: TextureSceneMesh, { azimuthRange = [-45, 45] }: SceneOptions = {}): TextureScene {
+export function createTextureScene(input: TextureSceneMesh, { azimuthRange = [-45, 45], renderer = stageRenderer() }: SceneOptions = {}): TextureScene {
   const mesh = withTangents(input);
   const normalMap = mesh.detailNormalMap ?? null;
   const tiles = mesh.tiles ?? 1;
   return {
     tiles,
-    latentView(z, size, rng, kind): RenderedView {
+    async latentView(z, size, rng, kind): Promise<RenderedView> {
       const atlas = atlasOf(z, tiles, 4);
       const camera = sampleOrbitCamera(rng, { azimuthRange });
       const bg = background(rng, size, 4, kind, true);
       // No light: a latent is rendered as is (z^r of Eq. 10).
-      const result = render(mesh, { camera, width: size, height: size, texture: atlas.texture, background: bg.image });
+      const result = await renderer.render(mesh, { camera, width: size, height: size, texture: atlas.texture, background: bg.image });
       return {
-        image: result.image,
+        // Copies: a ParallelRenderer's next frame reuses its result arrays.
+        image: result.image.slice(),
         size,
         channels: 4,
-        coverage: result.mask,
+        coverage: result.mask.slice(),
         params: { azimuth: camera.azimuth, background_noise: bg.noise },
-        backward: (dImage) => atlas.unstack(renderBackward(result, dImage, ["texture"]).texture!),
+        backward: async (dImage) => atlas.unstack((await renderer.renderBackward(result, dImage, ["texture"])).texture!),
       };
     },
 
-    imageView(diffuse, size, rng, kind): RenderedView {
+    async imageView(diffuse, size, rng, kind): Promise<RenderedView> {
       const atlas = atlasOf(diffuse, tiles, 3);
       const camera = sampleOrbitCamera(rng, { azimuthRange });
       const light = sampleFrontLight(rng);
       const bg = background(rng, size, 3, kind, false);
-      const result = render(mesh, {
+      const result = await renderer.render(mesh, {
         camera,
         width: size,
         height: size,
@@ -100,12 +104,12 @@ export function createTextureScene(input: TextureSceneMesh, { azimuthRange = [-4
         background: bg.image,
       });
       return {
-        image: result.image,
+        image: result.image.slice(),
         size,
         channels: 3,
-        coverage: result.mask,
+        coverage: result.mask.slice(),
         params: { azimuth: camera.azimuth, light_x: light.direction[0], light_y: light.direction[1], light_z: light.direction[2], background_noise: bg.noise },
-        backward: (dImage) => atlas.unstack(renderBackward(result, dImage, ["texture"]).texture!),
+        backward: async (dImage) => atlas.unstack((await renderer.renderBackward(result, dImage, ["texture"])).texture!),
       };
     },
   };

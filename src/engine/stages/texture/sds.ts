@@ -89,8 +89,8 @@ export interface GenericForward {
 /** Eq. 10: z^r = R(T†, z, c). The view (camera, background) is drawn from `rng`. */
 export async function latentGenericForward(inputs: Pick<StepInputs, "config" | "scene">, z: Float32Array, rng: Rng): Promise<GenericForward> {
   const { config, scene } = inputs;
-  const view = scene.latentView(z, config.latent.renderSize, rng, config.background);
-  return { scored: view.image, backward: async (g) => view.backward(g), params: view.params };
+  const view = await scene.latentView(z, config.latent.renderSize, rng, config.background);
+  return { scored: view.image, backward: (g) => view.backward(g), params: view.params };
 }
 
 /** Eq. 13–14: z^{Hr} = E(R(T†, N_d, D(z), c, l)); backward runs E's VJP, the renderer's adjoint, D's VJP. */
@@ -102,14 +102,14 @@ export async function imageGenericForward(inputs: Pick<StepInputs, "config" | "s
   const per = decoded[0]!.length;
   const diffuse = new Float32Array(per * tiles.length);
   decoded.forEach((d, i) => diffuse.set(d, i * per));
-  const view = scene.imageView(diffuse, config.image.renderSize, rng, config.background);
+  const view = await scene.imageView(diffuse, config.image.renderSize, rng, config.background);
   const scored = await models.encode(view.image);
   return {
     scored,
     params: view.params,
     async backward(g) {
       const dImage = await models.encodeVjp(view.image, g);
-      const dDiffuse = view.backward(dImage);
+      const dDiffuse = await view.backward(dImage);
       const out = new Float32Array(z.length);
       for (let i = 0; i < tiles.length; i++) out.set(await models.decodeVjp(tiles[i]!, dDiffuse.subarray(i * per, (i + 1) * per)), i * tiles[0]!.length);
       return out;

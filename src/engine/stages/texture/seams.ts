@@ -33,8 +33,8 @@ export interface RenderedView {
   readonly channels: number;
   /** Which pixels the face covers (1) vs background (0). `[size*size]` */
   readonly coverage: Uint8Array;
-  /** dL/dImage → dL/dTexture (same layout as the texture rendered). */
-  backward(dImage: Float32Array): Float32Array;
+  /** dL/dImage → dL/dTexture (same layout as the texture rendered); call it before the scene renders another view. */
+  backward(dImage: Float32Array): Promise<Float32Array>;
   /** Camera/light parameters drawn for this view, for the trajectory log. */
   readonly params: Record<string, number>;
 }
@@ -49,7 +49,7 @@ export interface TextureScene {
   /** How many UV tiles the mesh's atlas holds (1 for a one-tile mesh, 2 for ICT's region). */
   readonly tiles: number;
   /** Eq. 10: the latent tiles `[tiles*h*w*4]` as a 4-channel texture on T†, random camera and background. */
-  latentView(z: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): RenderedView;
+  latentView(z: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): Promise<RenderedView>;
   /** Eq. 13: T† with diffuse tiles `[tiles*S*S*3]`, detail normals N_d and a random directional light. */
-  imageView(diffuse: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): RenderedView;
+  imageView(diffuse: Float32Array, size: number, rng: Rng, background: "random" | "noise" | "solid"): Promise<RenderedView>;
 }
