@@ -95,8 +95,9 @@ export class WasmArena implements FrameMemory {
   u8 = (name: string, n: number) => this.get<Uint8Array>(name, Uint8Array, n);
 }
 
-// Per thread: the memories this thread has seen (by id), and verdicts per buffer object.
-const known = new Map<string, WebAssembly.Memory>();
+// Per thread: the memories this thread has seen (by id; weakly, so a dropped renderer's memory
+// is freed), and verdicts per buffer object.
+const known = new Map<string, WeakRef<WebAssembly.Memory>>();
 const verdicts = new WeakMap<object, WebAssembly.Memory | null>();
 
 const idOf = (buffer: ArrayBufferLike): string => {
@@ -107,7 +108,9 @@ const idOf = (buffer: ArrayBufferLike): string => {
 /** Makes a memory made by a WasmArena (possibly in another thread) known to this thread. */
 export function registerMemory(memory: WebAssembly.Memory): void {
   const id = idOf(memory.buffer);
-  if (!known.has(id)) known.set(id, memory);
+  if (known.get(id)?.deref()) return;
+  for (const [k, ref] of known) if (!ref.deref()) known.delete(k);
+  known.set(id, new WeakRef(memory));
 }
 
 /** The registered arena memory whose bytes `buffer` views, or null. */
@@ -116,7 +119,7 @@ export function arenaOf(buffer: ArrayBufferLike): WebAssembly.Memory | null {
   if (hit !== undefined) return hit;
   let found: WebAssembly.Memory | null = null;
   if (typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer && buffer.byteLength >= HEADER) {
-    const m = known.get(idOf(buffer));
+    const m = known.get(idOf(buffer))?.deref();
     if (m) {
       // The counter only rises, so a copy holds a value older than this increment.
       const n = Atomics.add(new Int32Array(m.buffer, 0, 4), 2, 1) + 1;
