@@ -16,7 +16,7 @@
 import { FRAME } from "../normalChain.js";
 import { arenaOffsets } from "./arena.js";
 import { F64, I32, V128, br, f32, f32x4, f64, f64x2, i32, ifThen, local, moduleBytes, select, v128, type Code } from "./asm.js";
-import { Locals, kernelOn, pixelLoop, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
+import { Locals, bilerp, cornerLocals, fround, froundV, interpXy, interpZ, kernelOn, normLen, pixelLoop, store1, store2, tapLocals, tapsCode, wasmKernelsEnabled } from "./kernel.js";
 
 export { setWasmKernels } from "./kernel.js";
 
@@ -48,13 +48,13 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const ci = i32.const, cf = f64.const;
   const { C, hasUv, hasTex, lit, nm, shared, keep, bgImage } = cfg;
 
-  const p = next(I32), id = next(I32), t3 = next(I32), j0 = next(I32), j1 = next(I32), j2 = next(I32);
+  const p = next(I32), id = next(I32), t3 = next(I32);
   const base = next(I32); // byte offset of the pixel in [N*C] arrays
-  const b0 = next(F64), b1 = next(F64), b2 = next(F64), u = next(F64), v = next(F64);
-  const B0 = next(V128), B1 = next(V128), B2 = next(V128);
+  const u = next(F64), v = next(F64);
+  const cr = cornerLocals(L);
+  const { j0, j1, j2, b0, b1, b2, B0, B1, B2 } = cr;
   // Bilinear taps (shared by texture and normal map when on the same grid).
   const tp = tapLocals(L);
-  const { e00, e01, e10, e11, W00, W01, W10, W11 } = tp;
   const taps = (W: number, H: number, CC: number): Code => tapsCode(L, tp, u, v, W, H, CC);
   const A01 = next(V128), A23 = next(V128); // albedo (float32-rounded, as f64 lanes)
   const Sxy = next(V128), sz = next(F64); // normal-map sample
@@ -63,26 +63,8 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   const Nxy = next(V128), nz = next(F64), ml = next(F64), nx = next(F64), ny = next(F64), s = next(F64);
   const ACON01 = next(V128), ACON23 = next(V128), BG01 = next(V128), BG23 = next(V128), ZERO = next(V128);
 
-  const fround = (x: Code): Code => f64.promote(f32.demote(x));
-  const froundV = (x: Code): Code => f64x2.promoteLow(f32x4.demoteZero(x));
-  /** ((w00·a + w01·b) + w10·d) + w11·e for the two channels at byte `off` of each texel. */
-  const bilerp = (texBase: number, off: number): Code => {
-    const at = (e: number) => f64x2.loadF32x2(i32.add(g(texBase), g(e)), off);
-    return f64x2.add(f64x2.add(f64x2.add(f64x2.mul(g(W00), at(e00)), f64x2.mul(g(W01), at(e01))), f64x2.mul(g(W10), at(e10))), f64x2.mul(g(W11), at(e11)));
-  };
-  /** (b0·a[i0] + b1·a[i1]) + b2·a[i2] for a per-vertex vec3 attribute: xy lanes, then z. */
-  const interpXy = (attr: number): Code =>
-    f64x2.add(f64x2.add(f64x2.mul(g(B0), f64x2.loadF32x2(i32.add(g(attr), g(j0)))), f64x2.mul(g(B1), f64x2.loadF32x2(i32.add(g(attr), g(j1))))), f64x2.mul(g(B2), f64x2.loadF32x2(i32.add(g(attr), g(j2)))));
-  const interpZ = (attr: number): Code =>
-    f64.add(f64.add(f64.mul(g(b0), f64.loadF32(i32.add(g(attr), g(j0)), 8)), f64.mul(g(b1), f64.loadF32(i32.add(g(attr), g(j1)), 8))), f64.mul(g(b2), f64.loadF32(i32.add(g(attr), g(j2)), 8)));
   const lane = f64x2.extract;
-  const normLen = (xy: number, z: number): Code => {
-    const l = f64.sqrt(f64.add(f64.add(f64.mul(lane(g(xy), 0), lane(g(xy), 0)), f64.mul(lane(g(xy), 1), lane(g(xy), 1))), f64.mul(g(z), g(z))));
-    const t = next(F64);
-    return [...local.set(t, l), ...select(g(t), cf(1), f64.gt(g(t), cf(0)))]; // `|| 1`: 0 and NaN → 1
-  };
-  const store2 = (addr: Code, x: Code, offset = 0): Code => v128.store64_lane(addr, f32x4.demoteZero(x), 0, offset);
-  const store1 = (addr: Code, x: Code, offset = 0): Code => f32.store(addr, f32.demote(x), offset);
+  const bilerpT = (texBase: number, off: number) => bilerp(tp, texBase, off);
   const pxAddr = (arr: number, shift: number) => i32.add(g(arr), i32.shl(g(p), ci(shift)));
   const frameAddr = i32.add(g(P.frame), i32.mul(g(p), ci(FRAME * 4)));
   const chanAddr = (arr: number) => i32.add(g(arr), g(base));
@@ -114,15 +96,15 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
     const UV = next(V128);
     pixel.push(
       local.set(j0, vtx(0, 8)), local.set(j1, vtx(1, 8)), local.set(j2, vtx(2, 8)),
-      local.set(UV, f32x4.demoteZero(interpXy(P.uv))),
+      local.set(UV, f32x4.demoteZero(interpXy(cr, P.uv))),
       v128.store64_lane(pxAddr(P.uvImg, 3), g(UV), 0),
       local.set(UV, f64x2.promoteLow(g(UV))),
       local.set(u, lane(g(UV), 0)), local.set(v, lane(g(UV), 1)),
     );
   }
   if (hasTex) {
-    pixel.push(taps(P.tw, P.th, C), local.set(A01, froundV(bilerp(P.tex, 0))), local.set(A23, froundV(bilerp(P.tex, 8))));
-    if (shared) pixel.push(local.set(Sxy, froundV(bilerp(P.nmd, 0))), local.set(sz, lane(froundV(bilerp(P.nmd, 8)), 0)));
+    pixel.push(taps(P.tw, P.th, C), local.set(A01, froundV(bilerpT(P.tex, 0))), local.set(A23, froundV(bilerpT(P.tex, 8))));
+    if (shared) pixel.push(local.set(Sxy, froundV(bilerpT(P.nmd, 0))), local.set(sz, lane(froundV(bilerpT(P.nmd, 8)), 0)));
   } else pixel.push(local.set(A01, g(ACON01)), local.set(A23, g(ACON23)));
   pixel.push(store2(chanAddr(P.albedoImg), g(A01)), C === 3 ? store1(chanAddr(P.albedoImg), lane(g(A23), 0), 8) : store2(chanAddr(P.albedoImg), g(A23), 8));
   if (!lit) {
@@ -130,17 +112,17 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
   } else {
     pixel.push(
       local.set(j0, vtx(0, 12)), local.set(j1, vtx(1, 12)), local.set(j2, vtx(2, 12)),
-      local.set(Gxy, froundV(interpXy(P.vn))), local.set(gz, fround(interpZ(P.vn))),
-      local.set(gl, normLen(Gxy, gz)),
+      local.set(Gxy, froundV(interpXy(cr, P.vn))), local.set(gz, fround(interpZ(cr, P.vn))),
+      local.set(gl, normLen(L, Gxy, gz)),
       local.set(Gxy, f64x2.div(g(Gxy), f64x2.splat(g(gl)))), local.set(gz, f64.div(g(gz), g(gl))),
     );
     if (keep) pixel.push(store2(frameAddr, g(Gxy)), store1(frameAddr, g(gz), 8), store1(frameAddr, f64.div(cf(1), g(gl)), 12));
     if (nm) {
       pixel.push(
-        local.set(Txy, froundV(interpXy(P.vt))), local.set(tz, fround(interpZ(P.vt))),
-        local.set(Bxy, froundV(interpXy(P.vb))), local.set(bz, fround(interpZ(P.vb))),
+        local.set(Txy, froundV(interpXy(cr, P.vt))), local.set(tz, fround(interpZ(cr, P.vt))),
+        local.set(Bxy, froundV(interpXy(cr, P.vb))), local.set(bz, fround(interpZ(cr, P.vb))),
       );
-      if (!shared) pixel.push(taps(P.nw, P.nh, 3), local.set(Sxy, froundV(bilerp(P.nmd, 0))), local.set(sz, lane(froundV(bilerp(P.nmd, 8)), 0)));
+      if (!shared) pixel.push(taps(P.nw, P.nh, 3), local.set(Sxy, froundV(bilerpT(P.nmd, 0))), local.set(sz, lane(froundV(bilerpT(P.nmd, 8)), 0)));
       if (keep) {
         pixel.push(
           store2(frameAddr, g(Txy), 16), store1(frameAddr, g(tz), 24), store2(frameAddr, g(Bxy), 28), store1(frameAddr, g(bz), 36),
@@ -152,7 +134,7 @@ export function fusedKernelBytes(cfg: FusedConfig): Uint8Array<ArrayBuffer> {
       pixel.push(
         local.set(Nxy, f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(sx), g(Txy)), f64x2.mul(f64x2.splat(sy), g(Bxy))), f64x2.mul(f64x2.splat(g(sz)), g(Gxy)))),
         local.set(nz, f64.add(f64.add(f64.mul(sx, g(tz)), f64.mul(sy, g(bz))), f64.mul(g(sz), g(gz)))),
-        local.set(ml, normLen(Nxy, nz)),
+        local.set(ml, normLen(L, Nxy, nz)),
         local.set(Nxy, f64x2.div(g(Nxy), f64x2.splat(g(ml)))), local.set(nz, f64.div(g(nz), g(ml))),
       );
     } else pixel.push(local.set(Nxy, g(Gxy)), local.set(nz, g(gz)));

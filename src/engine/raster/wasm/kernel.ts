@@ -4,7 +4,7 @@
  * module/instance caches (one compiled module per configuration, one instance per memory and
  * thread), and the switch that turns them off for A/B runs.
  */
-import { F64, I32, V128, block, br, brIf, f64, f64x2, i32, local, loop, select, type Code } from "./asm.js";
+import { F64, I32, V128, block, br, brIf, f32, f32x4, f64, f64x2, i32, local, loop, select, v128, type Code } from "./asm.js";
 
 export class Locals {
   readonly types: number[] = [];
@@ -80,6 +80,46 @@ export function pixelLoop(p: number, pixel: Code[]): Code {
       br(0),
     )),
   ];
+}
+
+/** Math.fround of an f64 (scalar) or of both f64x2 lanes. */
+export const fround = (x: Code): Code => f64.promote(f32.demote(x));
+export const froundV = (x: Code): Code => f64x2.promoteLow(f32x4.demoteZero(x));
+/** Stores two f64 lanes (or one f64) as float32. */
+export const store2 = (addr: Code, x: Code, offset = 0): Code => v128.store64_lane(addr, f32x4.demoteZero(x), 0, offset);
+export const store1 = (addr: Code, x: Code, offset = 0): Code => f32.store(addr, f32.demote(x), offset);
+
+/** ((w00·a + w01·b) + w10·d) + w11·e for the two channels at byte `off` of each texel. */
+export function bilerp(t: Taps, texBase: number, off: number): Code {
+  const g = local.get;
+  const at = (e: number) => f64x2.loadF32x2(i32.add(g(texBase), g(e)), off);
+  return f64x2.add(f64x2.add(f64x2.add(f64x2.mul(g(t.W00), at(t.e00)), f64x2.mul(g(t.W01), at(t.e01))), f64x2.mul(g(t.W10), at(t.e10))), f64x2.mul(g(t.W11), at(t.e11)));
+}
+
+/** A pixel's triangle: byte offsets of its vertices in [S*3] arrays, barycentrics (b0 = 1 − b1 − b2) scalar and splatted. */
+export interface Corner { j0: number; j1: number; j2: number; b0: number; b1: number; b2: number; B0: number; B1: number; B2: number }
+
+export function cornerLocals(L: Locals): Corner {
+  return { j0: L.next(I32), j1: L.next(I32), j2: L.next(I32), b0: L.next(F64), b1: L.next(F64), b2: L.next(F64), B0: L.next(V128), B1: L.next(V128), B2: L.next(V128) };
+}
+
+/** (b0·a[j0] + b1·a[j1]) + b2·a[j2] of a per-vertex vec3 attribute: the xy lanes. */
+export function interpXy(c: Corner, attr: number): Code {
+  const g = local.get, at = (j: number) => f64x2.loadF32x2(i32.add(g(attr), g(j)));
+  return f64x2.add(f64x2.add(f64x2.mul(g(c.B0), at(c.j0)), f64x2.mul(g(c.B1), at(c.j1))), f64x2.mul(g(c.B2), at(c.j2)));
+}
+/** The same for z. */
+export function interpZ(c: Corner, attr: number): Code {
+  const g = local.get, at = (j: number) => f64.loadF32(i32.add(g(attr), g(j)), 8);
+  return f64.add(f64.add(f64.mul(g(c.b0), at(c.j0)), f64.mul(g(c.b1), at(c.j1))), f64.mul(g(c.b2), at(c.j2)));
+}
+
+/** Math.sqrt(x² + y² + z²) || 1 of a vector held as (xy lanes, z). */
+export function normLen(L: Locals, xy: number, z: number): Code {
+  const g = local.get, lane = f64x2.extract;
+  const l = f64.sqrt(f64.add(f64.add(f64.mul(lane(g(xy), 0), lane(g(xy), 0)), f64.mul(lane(g(xy), 1), lane(g(xy), 1))), f64.mul(g(z), g(z))));
+  const t = L.next(F64);
+  return [...local.set(t, l), ...select(g(t), f64.const(1), f64.gt(g(t), f64.const(0)))]; // `|| 1`: 0 and NaN → 1
 }
 
 type Fn = (...args: number[]) => void;
