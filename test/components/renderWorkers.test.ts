@@ -2,7 +2,8 @@
 // (src/components/renderWorkers.ts + the engine) and the Web Worker (renderWorker.ts); a
 // loopback server serves them with and without cross-origin isolation (COOP/COEP). Isolated,
 // the page renders on 2 threads (Web Workers on SharedArrayBuffer) with the same bytes as one
-// thread; not isolated, it says why and renders on one thread.
+// thread, frames in a shared WebAssembly memory where the SIMD kernels run; not isolated, it
+// says why and renders on one thread with the JS loops.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -15,6 +16,8 @@ const PAGE = `
 import { createPageRenderer, singleThreadReason } from "./src/components/renderWorkers.ts";
 import { ParallelRenderer } from "./src/engine/raster/parallel.ts";
 import { render } from "./src/engine/raster/render.ts";
+import { wasmPixelCalls } from "./src/engine/raster/wasm/fused-kernel.ts";
+import { wasmTextureCalls } from "./src/engine/raster/wasm/texture-kernel.ts";
 import { orbitCamera, directionalLight } from "./src/engine/raster/camera.ts";
 import { bumpyGrid, smoothNormalMap, smoothTexture } from "./test/helpers/meshes.ts";
 const mesh = bumpyGrid(24);
@@ -28,7 +31,7 @@ window.result = (async () => {
   const a = await page.render(mesh, opts), imgA = a.image.slice(), gA = await page.renderBackward(a, grad);
   const b = await one.render(mesh, opts), gB = await one.renderBackward(b, grad);
   await page.close();
-  return { threads: page.threads, reason: singleThreadReason(), sameImage: same(imgA, render(mesh, opts).image),
+  return { threads: page.threads, reason: singleThreadReason(), simd: page.simd, kernelsRan: wasmPixelCalls() > 0 && wasmTextureCalls() > 0, sameImage: same(imgA, render(mesh, opts).image),
     sameGrads: ["texture", "normalMap", "positions"].every((k) => same(gA[k], gB[k])), nonzero: gA.positions.some((x) => x !== 0) };
 })().catch((e) => ({ error: String(e.stack ?? e) }));
 `;
@@ -73,6 +76,9 @@ test("page renderer: Web Workers on SharedArrayBuffer when cross-origin isolated
       assert.equal(r.nonzero, true);
       if (isolated) { assert.equal(r.threads, 2); assert.equal(r.reason, null); }
       else { assert.equal(r.threads, 1); assert.match(String(r.reason), /cross-origin isolated/); }
+      // Frames in a shared WebAssembly memory (SIMD kernels, same bytes) exactly when isolated.
+      assert.equal(r.simd, isolated, "WasmArena use");
+      assert.equal(r.kernelsRan, isolated, "SIMD kernels on the page's thread");
       await page.close();
     }
   } finally {

@@ -15,7 +15,8 @@ import type { Raster } from "./rasterize.js";
 import { rasterizeRows, rasterizeBackwardClip } from "./rasterize.js";
 import { shadePixels, type FusedInputs, type FusedOutputs } from "./fused.js";
 import { shadeBackward, shadeBackwardAlbedo, type Specular } from "./shade.js";
-import { normalChainBackward } from "./normalChain.js";
+import { normalChainBackward, type NormalChainInputs } from "./normalChain.js";
+import { normalChainBackwardWasm } from "./wasm/normal-chain-kernel.js";
 import { sampleTextureBackward } from "./texture.js";
 import { interpolateBackward } from "./interpolate.js";
 
@@ -58,6 +59,14 @@ export interface BackwardJob {
   /** Per-pixel dL/dbary and dL/duv `[H*W*2]` (rows are disjoint between bands). */
   gBary: Float32Array | null;
   gUv: Float32Array | null;
+  /**
+   * Per-pixel dL/dalbedo `[H*W*C]` shared by the bands (rows are disjoint), when the frame's
+   * memory provides it: in a WasmArena the texture adjoint's SIMD kernel can then read it.
+   * Absent: each thread's BandScratch holds its own.
+   */
+  gAlbedo?: Float32Array | null;
+  /** Per-pixel dL/dn `[H*W*3]`, shared the same way (for the normal chain's SIMD kernel). */
+  gNormals?: Float32Array | null;
 }
 
 /** Per-thread scratch for the pixel-local gradients (dL/dalbedo, dL/dnormal, dL/duv-vertex). */
@@ -70,8 +79,10 @@ export interface BandScratch {
 export function bandScratch(job: BackwardJob, prev?: BandScratch): BandScratch {
   const f = job.frame.fused, N = f.raster.width * f.raster.height;
   const uvLen = f.uv ? f.uv.length : 0;
-  if (prev && prev.gA.length === N * f.channels && prev.gN.length === N * 3 && prev.gUvAttr.length === uvLen) return prev;
-  return { gA: new Float32Array(N * f.channels), gN: new Float32Array(N * 3), gUvAttr: new Float32Array(uvLen) };
+  const gA = job.gAlbedo ?? (prev && prev.gA.length === N * f.channels ? prev.gA : new Float32Array(N * f.channels));
+  const gN = job.gNormals ?? (prev && prev.gN.length === N * 3 ? prev.gN : new Float32Array(N * 3));
+  if (prev && prev.gA === gA && prev.gN === gN && prev.gUvAttr.length === uvLen) return prev;
+  return { gA, gN, gUvAttr: prev && prev.gUvAttr.length === uvLen ? prev.gUvAttr : new Float32Array(uvLen) };
 }
 
 /** Which accumulators an adjoint needs, and their lengths. */
@@ -172,11 +183,13 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
       gAlbedo = gs.albedo;
       // One fused pass (normalChain.ts) instead of shadingNormalsBackward → the map's
       // sampleTextureBackward → three interpolateBackward calls.
-      normalChainBackward({
+      const chain: NormalChainInputs = {
         raster, triangles: f.triangles, gradN: gs.normals, vertexNormals: f.vertexNormals!, tangents: f.tangents, bitangents: f.bitangents,
         uvImg: out.uvImg, normalMap: f.normalMap, wantMap: acc.normalMap !== null, wantPos, gBary, gUv, p0, p1, frame: out.frame,
         acc: { normalMap: acc.normalMap, vertexNormals: acc.vertexNormals, bitangents: acc.bitangents! },
-      });
+      };
+      // The SIMD kernel (same bytes) when the frame lies in a WebAssembly arena, else JS.
+      if (!normalChainBackwardWasm(chain)) normalChainBackward(chain);
     }
   } else {
     gAlbedo = scratch.gA;

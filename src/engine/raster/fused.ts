@@ -12,6 +12,7 @@
 import type { DirectionalLight, RasterBuffer, Texture } from "./types.js";
 import { FRAME } from "./normalChain.js";
 import type { Specular } from "./shade.js";
+import { pixelsWasm } from "./wasm/fused-kernel.js";
 
 export interface FusedInputs {
   raster: RasterBuffer;
@@ -31,6 +32,11 @@ export interface FusedInputs {
   background: readonly number[] | Float32Array;
   /** Keep the per-pixel normal frame for the adjoint (normalChain.ts FRAME floats per pixel). */
   keepNormalFrame?: boolean;
+  /**
+   * The WebAssembly memory (wasm/arena.ts) the frame's arrays live in, when they do: workers
+   * register it so the SIMD kernels run there too.
+   */
+  wasm?: WebAssembly.Memory | null;
 }
 
 export interface FusedOutputs {
@@ -93,6 +99,21 @@ export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.rast
   const { image, mask, uvImg, albedoImg, normals, viewDirs, frame } = out;
   const lit = light !== null;
   const nm = lit && normalMap !== null;
+  const bgImage = background instanceof Float32Array && background.length === N * C;
+  if (!bgImage && background.length !== C) throw new Error(`background must have ${C} values or be an image of ${N * C}, got ${background.length}`);
+  const texRepeat = texture?.wrap === "repeat", nmRepeat = normalMap?.wrap === "repeat";
+  const [lx, ly, lz] = light ? light.direction : [0, 0, 1];
+  const amb = light ? light.ambient : 0, inten = light ? light.intensity : 0;
+  const alb = Float32Array.from(albedo);
+  const tex = texture ? texture.data : EMPTY, nmd = normalMap ? normalMap.data : EMPTY;
+  const shared = nm && texture !== null && C === 3 && texture.width === normalMap!.width && texture.height === normalMap!.height && texRepeat === nmRepeat;
+  // The SIMD kernel (same bytes, clears and background included) when every array lies in a
+  // WebAssembly arena, as reused outputs (`given`) do in a ParallelRenderer; else JS below.
+  if (given && pixelsWasm({
+    p0, p1, C, ids, bary, tris, uv, uvImg, tex: texture ? tex : null, tw: texture ? texture.width : 0, th: texture ? texture.height : 0, texRepeat, alb, albedoImg,
+    lit, lx, ly, lz, amb, inten, vn, normals, nm, vt, vb, nmd: normalMap ? nmd : null, nw: normalMap ? normalMap.width : 0, nh: normalMap ? normalMap.height : 0, nmRepeat, shared,
+    spec: viewDirs !== null, image, mask, frame, bgImage: bgImage ? (background as Float32Array) : null, bg: background,
+  })) return out;
   if (given) {
     // Reused (shared) outputs: clear this band, as fresh arrays would be.
     mask.fill(0, p0, p1);
@@ -101,11 +122,6 @@ export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.rast
     normals?.fill(0, p0 * 3, p1 * 3);
     viewDirs?.fill(0, p0 * 3, p1 * 3);
   }
-  const bgImage = background instanceof Float32Array && background.length === N * C;
-  if (!bgImage && background.length !== C) throw new Error(`background must have ${C} values or be an image of ${N * C}, got ${background.length}`);
-  const texRepeat = texture?.wrap === "repeat", nmRepeat = normalMap?.wrap === "repeat";
-  const [lx, ly, lz] = light ? light.direction : [0, 0, 1];
-  const amb = light ? light.ambient : 0, inten = light ? light.intensity : 0;
   // Background first, with native copies; covered pixels are overwritten below.
   const lo = p0 * C, hi = p1 * C;
   if (bgImage) image.set(background.subarray(lo, hi), lo);
@@ -113,14 +129,12 @@ export function shadePixels(x: FusedInputs, p0 = 0, p1 = x.raster.width * x.rast
     for (let c = 0; c < C; c++) image[lo + c] = background[c]!;
     for (let filled = C; filled < hi - lo; filled *= 2) image.copyWithin(lo + filled, lo, lo + Math.min(filled, hi - lo - filled));
   }
-  const alb = Float32Array.from(albedo);
-  const tex = texture ? texture.data : EMPTY, nmd = normalMap ? normalMap.data : EMPTY;
   pixels(
     p0, p1, C, ids, bary, tris, uv ?? EMPTY, uvImg ?? EMPTY, uvImg !== null,
     tex, texture ? texture.width : 0, texture ? texture.height : 0, texRepeat, texture !== null, alb, albedoImg,
     lit, lx, ly, lz, amb, inten, vn ?? EMPTY, normals ?? EMPTY,
     nm, vt ?? EMPTY, vb ?? EMPTY, nmd, normalMap ? normalMap.width : 0, normalMap ? normalMap.height : 0, nmRepeat,
-    nm && texture !== null && C === 3 && texture.width === normalMap!.width && texture.height === normalMap!.height && texRepeat === nmRepeat,
+    shared,
     viewDirs ?? EMPTY, viewDirs !== null, sp ?? EMPTY, eye[0], eye[1], eye[2], specular ? specular.strength : 0, specular ? specular.shininess : 0,
     image, mask, frame ?? EMPTY, frame !== null,
   );

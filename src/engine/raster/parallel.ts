@@ -3,7 +3,9 @@
  * The calling thread runs its share of the bands itself and hands the others to workers
  * (BandWorker: worker_threads in data-loaders/raster/render-workers.ts, Web Workers in
  * src/components/renderWorkers.ts; both run bandHandler below). Frames live in
- * SharedArrayBuffers, so a message carries views, not copies. With no workers (or no
+ * SharedArrayBuffers, so a message carries views, not copies: in one shared WebAssembly
+ * memory where it can be made (wasm/arena.ts), so the SIMD kernels (wasm/) run on the frame in
+ * every thread, with the JS loops' bytes. With no workers (or no
  * SharedArrayBuffer, e.g. a page without cross-origin isolation) every band runs on the
  * calling thread: the same bytes, one core.
  *
@@ -16,6 +18,8 @@
  */
 import { triangleRows } from "./rasterize.js";
 import { render, renderBackward, prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
+import { WasmArena, registerMemory } from "./wasm/arena.js";
+import { wasmSimdSupported } from "./wasm/fused-kernel.js";
 import { accShape, backwardBand, bandScratch, coverEdges, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget, type ReduceTarget } from "./bands.js";
 
 /**
@@ -80,6 +84,9 @@ export function bandWorker(post: (message: BandMessage) => void, close: () => vo
 export function bandHandler(): (message: BandMessage) => void {
   let scratch: BandScratch | undefined;
   return (m) => {
+    // A frame in a WasmArena carries its memory: register it so this thread's kernels run there.
+    const wasm = m.op === "forward" ? m.frame.fused.wasm : m.op === "backward" ? m.job.frame.fused.wasm : null;
+    if (wasm) registerMemory(wasm);
     if (m.op === "forward") for (const [y0, y1] of m.bands) forwardBand(m.frame, y0!, y1!);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
@@ -132,7 +139,7 @@ const ALL: readonly GradTarget[] = ["texture", "normalMap", "positions"];
 
 export class ParallelRenderer implements FrameRenderer {
   readonly bands: number;
-  private readonly slots: SharedSlots;
+  private readonly slots: SharedSlots | WasmArena;
   private current: Saved | null = null;
   private lastSize = -1;
 
@@ -141,7 +148,14 @@ export class ParallelRenderer implements FrameRenderer {
     if (!Number.isInteger(bands) || bands < 1) throw new Error(`ParallelRenderer: bands must be a positive integer, got ${bands}`);
     if (workers.length > 0 && !canShareMemory()) throw new Error("ParallelRenderer: workers need SharedArrayBuffer (cross-origin isolation in pages)");
     this.bands = bands;
-    this.slots = new SharedSlots(workers.length > 0);
+    // Frames live in one shared WebAssembly memory where the SIMD kernels can run (same bytes
+    // as the JS loops, faster); else in SharedArrayBuffers (or plain buffers, one thread).
+    this.slots = (wasmSimdSupported() ? WasmArena.create() : null) ?? new SharedSlots(workers.length > 0);
+  }
+
+  /** Whether frames live in a WebAssembly arena (the SIMD kernels then run on them). */
+  get simd(): boolean {
+    return this.slots instanceof WasmArena;
   }
 
   /** Threads that run bands: the workers plus the calling thread. */
@@ -153,6 +167,7 @@ export class ParallelRenderer implements FrameRenderer {
     this.current = null;
     const { frame, saved } = prepareFrame(mesh, opts, this.slots);
     if (this.bands > 1) frame.triRows = triangleRows(frame.scr, frame.fused.triangles, opts.height, this.slots.i32("triRows", (frame.fused.triangles.length / 3) * 2));
+    if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
     // Pixels do not depend on the split, so the forward may balance its bands on the previous
     // frame's coverage (still in the reused rows slot; consecutive views barely differ).
     const { width: W, height: H } = opts;

@@ -188,6 +188,7 @@ export function backwardJob(result: RenderResult, gradImage: Float32Array, wrt: 
   return {
     frame: saved.frame, gradImage: g, wantTexture: wrt.includes("texture"), wantMap: wrt.includes("normalMap"), wantPos,
     gBary: wantPos ? f2("gBary") : null, gUv: wantPos && saved.frame.out.uvImg ? f2("gUv") : null,
+    gAlbedo: mem ? mem.f32("gAlbedo", N * C) : null, gNormals: mem && saved.frame.fused.light ? mem.f32("gNormals", N * 3) : null,
   };
 }
 

@@ -12,6 +12,8 @@
  * Pass `acc.uv = null` when dL/duv is not needed (e.g. texture-only optimisation): the slope
  * is then skipped and `uv` comes back empty. No mipmapping: the texture is sampled at one level.
  */
+import { sampleTextureBackwardWasm } from "./wasm/texture-kernel.js";
+
 export type Wrap = "clamp" | "repeat";
 
 export interface TextureOptions {
@@ -80,6 +82,8 @@ export function sampleTextureBackward(
   const wantUv = acc.uv !== null;
   const gUv = acc.uv ?? new Float32Array(wantUv ? N * 2 : 0);
   const repeat = wrap === "repeat";
+  // The SIMD kernel (same bytes) when every array lies in a WebAssembly arena, else JS.
+  if (sampleTextureBackwardWasm(uv, mask, texture, texW, texH, C, gradOut, repeat, gTex, wantUv ? gUv : null, p0, p1)) return { texture: gTex, uv: gUv };
   for (let p = p0; p < p1; p++) {
     if (mask && mask[p] === 0) continue;
     // Same taps as sampleTexture, with C = 3 unrolled: this runs once per covered

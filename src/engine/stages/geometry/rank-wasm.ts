@@ -9,21 +9,12 @@
  * Layout of the memory: [16 query slots: 2·D floats each, one per thread][output: 2·N floats][pool: N·D floats].
  */
 import type { PoolStats, RankQuery, ScoreParts } from "./rank.js";
+import { uleb as leb } from "../../raster/wasm/asm.js";
 
 const PAGE = 65536;
 /** Query slots: threads sharing a pool each write their query into their own slot. */
 export const QUERY_SLOTS = 16;
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
 
 const section = (id: number, content: number[]) => [id, ...leb(content.length), ...content];
 const ZERO_V128 = [0xfd, 0x0c, ...new Array(16).fill(0)];
