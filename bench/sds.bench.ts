@@ -33,6 +33,7 @@ import { render, renderBackward } from "../src/engine/raster/render.js";
 import { Rng } from "../src/engine/util/rng.js";
 import { loadavg } from "node:os";
 import { createStageRenderer } from "../data-loaders/raster/render-workers.js";
+import { STAGE_BANDS } from "../src/engine/raster/parallel.js";
 import { launchThreePeer } from "../data-loaders/raster/three-peer.js";
 import { FACE_DISTANCE, FACE_FOV_Y, FACE_TARGET } from "../src/engine/raster/camera.js";
 
@@ -40,7 +41,7 @@ const loadBefore = loadavg();
 
 const SIZE = 512, NORMAL_MAP = 256, GUIDANCE = 100;
 const STEPS = Number(process.env.SDS_BENCH_STEPS ?? 8);
-const stage = await createStageRenderer(process.env.SDS_BENCH_THREADS ? Number(process.env.SDS_BENCH_THREADS) : undefined);
+const stage = await createStageRenderer(process.env.SDS_BENCH_THREADS ? Number(process.env.SDS_BENCH_THREADS) : undefined, STAGE_BANDS);
 
 await ensureTinyModels();
 const node = await createNodeBackend({ profile: "tiny" });

@@ -151,7 +151,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     t = performance.now();
     const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
     const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates }, { encoderVjp });
-    renderer = await createStageRenderer(opts.threads);
+    renderer = await createStageRenderer(opts.threads, carving.renderBands);
     const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide, renderer });
     const writeSnapshot = (step: number) => {
       const s = carver.snapshot(256);

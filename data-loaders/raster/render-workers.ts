@@ -4,7 +4,7 @@
 // geometry/rank-parallel.ts does).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { ParallelRenderer, STAGE_BANDS, bandWorker, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
+import { ParallelRenderer, bandWorker, type BandWorker, type ParallelRendererOptions } from "../../src/engine/raster/parallel.js";
 import { UserError } from "../cli/errors.js";
 
 const BOOTSTRAP = `
@@ -47,7 +47,10 @@ export function renderThreads(threads?: number): number {
   return n;
 }
 
-/** The renderer a stage's run uses: STAGE_BANDS bands over renderThreads(threads) threads. Close it when done. */
-export function createStageRenderer(threads?: number): Promise<ParallelRenderer> {
-  return createNodeRenderer({ threads: renderThreads(threads), bands: STAGE_BANDS });
+/**
+ * The renderer a stage's run uses: the config's `bands` over renderThreads(threads) threads, at
+ * most one per band. Close it when done.
+ */
+export function createStageRenderer(threads: number | undefined, bands: number): Promise<ParallelRenderer> {
+  return createNodeRenderer({ threads: Math.min(renderThreads(threads), bands), bands });
 }

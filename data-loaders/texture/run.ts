@@ -134,7 +134,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
         throw new ModelMissingError(error.role, `${error.message}; without the texture LDM, --variant wo-texture runs the generic path only`);
       throw error;
     });
-    renderer = await createStageRenderer(opts.threads);
+    renderer = await createStageRenderer(opts.threads, config.renderBands);
     const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange, renderer });
     const optimizer = new TextureOptimizer({ config, models, scene, seed });
     lap("setup", t);

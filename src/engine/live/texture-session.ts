@@ -15,6 +15,7 @@ import type { TextureModels } from "../stages/texture/seams.js";
 import { latentPreview } from "../stages/texture/linear-rgb.js";
 import { resample } from "../stages/texture/resample.js";
 import { LiveControls, TEXTURE_CONTROLS } from "./controls.js";
+import { stageRenderer } from "../raster/parallel.js";
 
 export interface TextureSessionInput {
   prompt: string;
@@ -56,7 +57,7 @@ export async function createTextureSession(input: TextureSessionInput): Promise<
     { prompt: tokenize(prompt), empty: tokenize(""), texturePrompt: tokenize(texturePromptText(prompt, config)) },
     { textureNegative: config.textureNegative, latentSize: 64, vaeGradient: input.vaeGradient, texturePath: plan.texturePath },
   );
-  const scene = createTextureScene(input.scene, { azimuthRange: config.azimuthRange });
+  const scene = createTextureScene(input.scene, { azimuthRange: config.azimuthRange, renderer: stageRenderer(config.renderBands) });
   const optimizer = new TextureOptimizer({ config, models, scene, seed: input.seed });
   const controls = new LiveControls(config as unknown as Record<string, unknown>, TEXTURE_CONTROLS);
   return { optimizer, models, controls };

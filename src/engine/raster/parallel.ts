@@ -35,14 +35,15 @@ export interface FrameRenderer {
 export const syncRenderer: FrameRenderer = { render, renderBackward };
 
 /**
- * The band count every optimization stage renders with (carving, texturing; CLI, pages and
- * tests alike), so a run's bytes are the same on 1 thread or on all cores, in Node or in a page.
+ * The band count optimization stages render with unless their config says otherwise
+ * (`renderBands`, config/views.ts): the same in the CLI, pages and tests, so a run's bytes are
+ * the same on 1 thread or on all cores, in Node or in a page.
  */
 export const STAGE_BANDS = 4;
 
-/** A stage's renderer when the caller gives none: STAGE_BANDS bands on the calling thread. */
-export function stageRenderer(): ParallelRenderer {
-  return new ParallelRenderer([], { bands: STAGE_BANDS });
+/** A stage's renderer when the caller gives none: `bands` bands (the config's) on the calling thread. */
+export function stageRenderer(bands = STAGE_BANDS): ParallelRenderer {
+  return new ParallelRenderer([], { bands });
 }
 
 export type BandMessage =

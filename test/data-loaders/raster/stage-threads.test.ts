@@ -13,14 +13,14 @@ import { parseTextureConfig } from "../../../src/engine/stages/texture/config.js
 import { createTextureModels } from "../../../src/engine/stages/texture/guidance.js";
 import { TextureOptimizer } from "../../../src/engine/stages/texture/optimizer.js";
 import { createTextureScene } from "../../../src/engine/stages/texture/scene.js";
-import { syncRenderer, type FrameRenderer, type ParallelRenderer } from "../../../src/engine/raster/parallel.js";
+import { STAGE_BANDS, ParallelRenderer, type FrameRenderer } from "../../../src/engine/raster/parallel.js";
 import { linearGuide } from "../../stages/geometry/fixtures.js";
 import { planeMesh, prompts } from "../../engine/stages/texture/fixtures.js";
 
 const renderers: ParallelRenderer[] = [];
 after(async () => { for (const r of renderers) await r.close(); });
-async function threaded(n: number): Promise<FrameRenderer> {
-  const r = await createStageRenderer(n);
+async function threaded(n: number): Promise<ParallelRenderer> {
+  const r = await createStageRenderer(n, STAGE_BANDS);
   renderers.push(r);
   assert.equal(r.threads, n);
   return r;
@@ -31,9 +31,9 @@ const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLen
 test("carving: V_d, N_d and β after 3 steps are byte-identical on the default renderer, 1 thread and 2 threads", { timeout: 120_000 }, async () => {
   const model = await loadFaceModel();
   const split = seamSplit(model, "dreamface");
-  const config = { ...parseGeometryConfig({ carving: { steps: 3 } }).carving, renderSize: 64, normalMapSize: 16 };
-  const run = async (renderer?: FrameRenderer) => {
-    const c = new Carver({ model, split, betaStar: new Float32Array(model.identityModes.length), config, seed: 9, guide: linearGuide(), renderer });
+  const configOf = (renderBands?: number) => ({ ...parseGeometryConfig({ carving: { steps: 3, renderBands } }).carving, renderSize: 64, normalMapSize: 16 });
+  const run = async (renderer?: ParallelRenderer, renderBands?: number) => {
+    const c = new Carver({ model, split, betaStar: new Float32Array(model.identityModes.length), config: configOf(renderBands), seed: 9, guide: linearGuide(), renderer });
     const rows = [];
     for (let i = 0; i < 3; i++) rows.push(await c.next());
     return { state: [c.vd, c.nd, c.beta].map(bytes), rows };
@@ -42,10 +42,12 @@ test("carving: V_d, N_d and β after 3 steps are byte-identical on the default r
   assert.ok(base.rows.every((r) => r.grad_norm_nd! > 0 && r.grad_norm_vd! > 0), "the renders sent gradients");
   assert.deepEqual(await run(await threaded(1)), base);
   assert.deepEqual(await run(await threaded(2)), base);
-  // One band on this thread (the synchronous renderer) sums the scatters in another order: the
-  // check above would catch a thread-dependent split.
-  const sync = await run(syncRenderer);
-  assert.notDeepEqual(sync.state, base.state, "one band and four bands should differ in the last bits");
+  // Another band count (the experiment's geometry.carving.renderBands) sums the scatters in
+  // another order: the checks above would catch a thread-dependent split.
+  const oneBand = await run(undefined, 1);
+  assert.notDeepEqual(oneBand.state, base.state, "one band and four bands should differ in the last bits");
+  // A renderer with other bands than the config's is refused: its bytes would not be the run's.
+  assert.throws(() => new Carver({ model, split, betaStar: new Float32Array(model.identityModes.length), config: configOf(8), seed: 9, guide: linearGuide(), renderer: new ParallelRenderer([], { bands: 4 }) }), /4 bands, the config asks for 8/);
 });
 
 test("texturing: latent and image steps give the same z on the default renderer and on 2 threads", { timeout: 120_000 }, async () => {

@@ -35,7 +35,7 @@ import { vertexNormals } from "../../face/normals.js";
 import { splitFrame } from "../../face/seam.js";
 import { joinTiles, splitTiles } from "../../face/atlas.js";
 import { render, renderBackward, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult } from "../../raster/render.js";
-import { stageRenderer, type FrameRenderer } from "../../raster/parallel.js";
+import { stageRenderer, type ParallelRenderer } from "../../raster/parallel.js";
 import type { Camera, DirectionalLight } from "../../raster/types.js";
 import { orbitCamera, sampleFrontLight, sampleOrbitCamera, directionalLight } from "../../raster/camera.js";
 import { ddpmSchedule, type DdpmSchedule } from "../../diffusion/schedule.js";
@@ -84,10 +84,10 @@ export interface CarveSetup {
   guide: SdsGuide;
   /**
    * Renders each step's view and its adjoint: a ParallelRenderer over the machine's cores (the
-   * CLI) or, by default, stageRenderer() on this thread. Both use STAGE_BANDS bands, so the
-   * bytes do not depend on the choice.
+   * CLI) or, by default, one on this thread. Either way with the config's `renderBands` bands,
+   * so the bytes do not depend on the choice.
    */
-  renderer?: FrameRenderer;
+  renderer?: ParallelRenderer;
 }
 
 /** One trajectory row: every loss term, gradient norms per group, t, λ values, learning rates. */
@@ -113,10 +113,12 @@ export class Carver implements Resumable {
   /** N_d's atlas: `tiles` tiles of M² side by side (width M·tiles, height M). */
   readonly ndWidth: number;
   readonly ndHeight: number;
-  private readonly renderer: FrameRenderer;
+  private readonly renderer: ParallelRenderer;
 
   constructor(readonly setup: CarveSetup) {
-    this.renderer = setup.renderer ?? stageRenderer();
+    this.renderer = setup.renderer ?? stageRenderer(setup.config.renderBands);
+    if (this.renderer.bands !== setup.config.renderBands)
+      throw new Error(`carve: the renderer splits frames into ${this.renderer.bands} bands, the config asks for ${setup.config.renderBands} (the gradients' bytes depend on it)`);
     const { model, split, betaStar, config } = setup;
     if (betaStar.length !== model.identityModes.length)
       throw new Error(`carve: β* has ${betaStar.length} values, the model has ${model.identityModes.length} identity modes`);

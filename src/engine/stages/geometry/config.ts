@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { sdsWeightingSchema } from "../../config/weighting.js";
-import { azimuthRangeSchema } from "../../config/views.js";
+import { azimuthRangeSchema, renderBandsSchema } from "../../config/views.js";
 import { fractionScheduleSchema, nonNegativeScheduleSchema, T_RANGE_MESSAGE, tRangeOrdered } from "../../config/schedule-schema.js";
 
 export const rankingConfigSchema = z
@@ -57,6 +57,8 @@ export const carvingConfigSchema = z
     maxDisplacement: z.number().positive().default(1),
     /** Optimize β too (x_d = [V_d, N_d, β]); off freezes the coarse shape. */
     refineShape: z.boolean().default(true),
+    /** Bands of rows per rendered frame: fixes the gradient bytes, caps the render threads. */
+    renderBands: renderBandsSchema,
     checkpointEvery: z.number().int().min(1).default(10),
     snapshotEvery: z.number().int().min(1).default(25),
   })

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { sdsWeightingSchema } from "../../config/weighting.js";
-import { azimuthRangeSchema } from "../../config/views.js";
+import { azimuthRangeSchema, renderBandsSchema } from "../../config/views.js";
 import { fractionScheduleSchema, nonNegativeScheduleSchema, T_RANGE_MESSAGE, tRangeOrdered } from "../../config/schedule-schema.js";
 
 const stageSchema = (steps: number, lr: number, renderSize: number) =>
@@ -91,6 +91,8 @@ export const textureConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Bands of rows per rendered frame: fixes the gradient bytes, caps the render threads. */
+    renderBands: renderBandsSchema,
     /** Checkpoint / trajectory / snapshot cadence in steps. */
     checkpointEvery: z.number().int().min(1).default(10),
     snapshotEvery: z.number().int().min(1).default(25),
