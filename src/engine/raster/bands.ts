@@ -27,6 +27,10 @@ export interface Frame {
   /** Screen coordinates per render vertex `[S*3]` (rasterize.ts screenCoords). */
   scr: Float64Array;
   out: FusedOutputs;
+  /** Covered pixels per row `[H]`, counted by each band after shading: balances the next split. */
+  rows: Int32Array;
+  /** Each triangle's pixel rows `[T*2]` (rasterize.ts triangleRows) when the frame is split into bands, else null. */
+  triRows: Int32Array | null;
 }
 
 export type GradTarget = "texture" | "normalMap" | "positions";
@@ -41,7 +45,7 @@ export interface BandAcc {
   /**
    * The element ranges [lo, hi) of `texture` and `normalMap` this band's pixels can write
    * (`[texLo, texHi, mapLo, mapHi]`, from the texel rows its uv reach): the ParallelRenderer
-   * zeroes and reduces only those, since a band's rows see a part of the atlas.
+   * reduces and zeroes only those, since a band's rows see a part of the atlas.
    */
   footprint: Int32Array;
 }
@@ -134,15 +138,21 @@ export function tapFootprint(uvImg: Float32Array, ids: Int32Array, p0: number, p
 export function forwardBand(frame: Frame, y0: number, y1: number): void {
   const { raster, fused, scr, out } = frame;
   const W = raster.width;
-  rasterizeRows(raster.clip, scr, fused.triangles, W, y0, y1, raster.triangleId, raster.depth, raster.bary);
+  rasterizeRows(raster.clip, scr, fused.triangles, W, y0, y1, raster.triangleId, raster.depth, raster.bary, frame.triRows);
   shadePixels(fused, y0 * W, y1 * W, out);
+  const mask = out.mask;
+  for (let y = y0; y < y1; y++) {
+    let n = 0;
+    for (let p = y * W, end = p + W; p < end; p++) n += mask[p]!;
+    frame.rows[y] = n;
+  }
 }
 
 /**
- * How backwardBand prepares a band's buffers: "all" zeroes them whole; "footprint" records the
- * band's texture and normal-map footprints and zeroes the rest of its buffers, the caller
- * having kept the texture and normal map zero outside them (reduceBands with `footprints` does);
- * "none" accumulates into them as they are (fresh arrays).
+ * How backwardBand prepares a band's buffers: "all" zeroes them whole (its footprints = all);
+ * "footprint" records the band's texture and normal-map footprints and zeroes its other
+ * buffers, the texture and normal map being zero already (reduceBands with `into` leaves them
+ * so); "none" accumulates into them as they are (fresh arrays).
  */
 export type BandClear = "all" | "footprint" | "none";
 
@@ -194,26 +204,33 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
   }
 }
 
+/** Where reduceBands sums the texture and normal-map gradients when not into band 0 (any contents: it zeroes its range first). */
+export interface ReduceTarget {
+  texture: Float32Array | null;
+  normalMap: Float32Array | null;
+}
+
 /**
- * Sums element range [lo, hi) of each band's buffers into band 0's, in band order (one fixed
- * association per element, whoever runs it). Callers split [0, 1) of every array among threads.
- * With `footprints`, the texture and normal map of bands 1… are read only inside their
- * footprints (zero outside, see BandClear) and zeroed there after the read, so the next frame
- * finds them zero; band 0 must have been zeroed whole. Skipping zeros keeps the bytes: these
- * sums never hold −0 (they start at +0, and +0 + −0 = +0).
+ * Sums element range [lo, hi) of each band's buffers in band order (one fixed association per
+ * element, whoever runs it): into band 0's, or with `into`, the texture and normal map into
+ * those arrays (zeroed over the range first). Callers split [0, 1) of every array among threads. With `into`,
+ * each band's texture and normal map are read only inside its footprint (zero outside, see
+ * BandClear) and zeroed there after the read, so the next frame finds them zero. Skipping
+ * zeros keeps the bytes: these sums never hold −0 (they start at +0, and +0 + −0 = +0).
  */
-export function reduceBands(accs: readonly BandAcc[], from: number, to: number, footprints = false): void {
-  if (accs.length < 2) return;
+export function reduceBands(accs: readonly BandAcc[], from: number, to: number, into?: ReduceTarget): void {
   for (const key of ["texture", "normalMap", "vertexNormals", "bitangents"] as const) {
-    const first = accs[0]![key];
+    const first = accs[0]?.[key];
     if (!first) continue;
     const lo = Math.floor(from * first.length), hi = Math.floor(to * first.length);
-    const f = key === "texture" ? 0 : key === "normalMap" ? 2 : -1;
-    if (footprints && f >= 0) {
-      for (let b = 1; b < accs.length; b++) {
-        const fp = accs[b]!.footprint, a = accs[b]![key]!;
+    const target = key === "texture" || key === "normalMap" ? into?.[key] : null;
+    if (target) {
+      const f = key === "texture" ? 0 : 2;
+      target.fill(0, lo, hi);
+      for (const acc of accs) {
+        const fp = acc.footprint, a = acc[key]!;
         const l = Math.max(lo, fp[f]!), h = Math.min(hi, fp[f + 1]!);
-        if (l < h) { addInto32(first, a, null, null, l, h); a.fill(0, l, h); }
+        if (l < h) { addInto32(target, a, null, null, l, h); a.fill(0, l, h); }
       }
       continue;
     }
@@ -221,7 +238,7 @@ export function reduceBands(accs: readonly BandAcc[], from: number, to: number, 
     // Bands 1–3 in one pass (fround: the float32 the in-place sums would store after each add).
     for (let b = 0; b < rest.length; b += 3) addInto32(first, rest[b]!, rest[b + 1] ?? null, rest[b + 2] ?? null, lo, hi);
   }
-  const clip = accs[0]!.clip;
+  const clip = accs[0]?.clip;
   if (!clip) return;
   const lo = Math.floor(from * clip.length), hi = Math.floor(to * clip.length);
   for (let b = 1; b < accs.length; b++) addInto64(clip, accs[b]!.clip!, lo, hi);
@@ -257,14 +274,16 @@ export function forwardEdges(scr: Float64Array, H: number, B: number): number[] 
   return edges;
 }
 
-export function backwardEdges(mask: Uint8Array, W: number, H: number, B: number): number[] {
+/** Backward edges from the covered pixels per row (Frame.rows, counted by the bands): whole rows, equal coverage per band. */
+export function coverEdges(rows: Int32Array, B: number): number[] {
+  const H = rows.length;
   let total = 0;
-  for (let p = 0; p < W * H; p++) total += mask[p]!;
+  for (let y = 0; y < H; y++) total += rows[y]!;
   const edges = [0];
   let cum = 0, y = 0;
   for (let b = 1; b < B; b++) {
     const goal = (total * b) / B;
-    while (y < H && cum < goal) { for (let x = 0; x < W; x++) cum += mask[y * W + x]!; y++; }
+    while (y < H && cum < goal) cum += rows[y++]!;
     edges.push(y);
   }
   edges.push(H);

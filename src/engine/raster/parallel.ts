@@ -12,12 +12,15 @@
  * Determinism: the bytes depend on `bands` (default 4), not on the thread count; with
  * `bands: 1` they equal the synchronous renderBackward's. A result's arrays (image, mask,
  * raster) are shared slots that the renderer's next render() overwrites: finish with a result
- * (renderBackward included) before rendering the next frame.
+ * (renderBackward included) before rendering the next frame. Likewise the texture and
+ * normal-map gradients renderBackward returns are overwritten by its next call: use or copy
+ * them first (the stages consume them within the step).
  */
+import { triangleRows } from "./rasterize.js";
 import { render, renderBackward, prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
 import { WasmArena, registerMemory } from "./wasm/arena.js";
 import { wasmSimdSupported } from "./wasm/fused-kernel.js";
-import { accShape, backwardBand, backwardEdges, bandScratch, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget } from "./bands.js";
+import { accShape, backwardBand, bandScratch, coverEdges, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget, type ReduceTarget } from "./bands.js";
 
 /**
  * What a stage loop needs from a renderer: the synchronous functions (syncRenderer) or a
@@ -45,7 +48,7 @@ export function stageRenderer(): ParallelRenderer {
 export type BandMessage =
   | { op: "forward"; frame: Frame; bands: number[][] }
   | { op: "backward"; job: BackwardJob; accs: BandAcc[]; bands: number[][]; clean: boolean }
-  | { op: "reduce"; accs: BandAcc[]; from: number; to: number };
+  | { op: "reduce"; accs: BandAcc[]; from: number; to: number; into?: ReduceTarget };
 
 /** One worker, seen from the calling thread: runs a message, resolves when done. */
 export interface BandWorker {
@@ -87,17 +90,17 @@ export function bandHandler(): (message: BandMessage) => void {
     if (m.op === "forward") for (const [y0, y1] of m.bands) forwardBand(m.frame, y0!, y1!);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
-      for (const [y0, y1, b] of m.bands) backwardBand(m.job, m.accs[b!]!, scratch, y0!, y1!, bandClear(b!, m.clean));
-    } else reduceBands(m.accs, m.from, m.to, true);
+      for (const [y0, y1, b] of m.bands) backwardBand(m.job, m.accs[b!]!, scratch, y0!, y1!, bandClear(m.clean));
+    } else reduceBands(m.accs, m.from, m.to, m.into);
   };
 }
 
 /**
- * Band 0's buffers become the result, so they are zeroed whole; the others were left zero
- * outside their footprints by the previous reduce (`clean`), so only their footprints are.
+ * After a finished adjoint of the same shape (`clean`) the reduce left every band's texture
+ * and normal map zero, so a band records its footprint instead of zeroing them whole.
  */
-function bandClear(band: number, clean: boolean): "all" | "footprint" {
-  return band === 0 || !clean ? "all" : "footprint";
+function bandClear(clean: boolean): "all" | "footprint" {
+  return clean ? "footprint" : "all";
 }
 
 /** True where typed arrays can be shared with workers (Node; pages only when cross-origin isolated). */
@@ -164,10 +167,11 @@ export class ParallelRenderer implements FrameRenderer {
     this.current = null;
     const { frame, saved } = prepareFrame(mesh, opts, this.slots);
     if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
+    if (this.bands > 1) frame.triRows = triangleRows(frame.scr, frame.fused.triangles, opts.height, this.slots.i32("triRows", (frame.fused.triangles.length / 3) * 2));
     // Pixels do not depend on the split, so the forward may balance its bands on the previous
-    // frame's coverage (still in the reused mask slot; consecutive views barely differ).
+    // frame's coverage (still in the reused rows slot; consecutive views barely differ).
     const { width: W, height: H } = opts;
-    let edges = this.lastSize === W * 65536 + H ? backwardEdges(frame.out.mask, W, H, this.bands) : null;
+    let edges = this.lastSize === W * 65536 + H ? coverEdges(frame.rows, this.bands) : null;
     if (!edges || edges[this.bands - 1] === 0) edges = forwardEdges(frame.scr, H, this.bands);
     this.lastSize = W * 65536 + H;
     await this.spread(edges, (bands) => ({ op: "forward", frame, bands }), (bands) => { for (const [y0, y1] of bands) forwardBand(frame, y0!, y1!); });
@@ -189,22 +193,23 @@ export class ParallelRenderer implements FrameRenderer {
     const key = JSON.stringify(shape);
     const clean = this.accsClean === key;
     this.accsClean = null;
-    const { width: W, height: H } = result.raster;
-    const edges = backwardEdges(result.mask, W, H, this.bands);
+    const edges = coverEdges(result.saved.frame.rows, this.bands);
     const scratch = (this.scratch = bandScratch(job, this.scratch));
-    await this.spread(edges, (bands) => ({ op: "backward", job, accs, bands, clean }), (bands) => { for (const [y0, y1, b] of bands) backwardBand(job, accs[b!]!, scratch, y0!, y1!, bandClear(b!, clean)); });
+    await this.spread(edges, (bands) => ({ op: "backward", job, accs, bands, clean }), (bands) => { for (const [y0, y1, b] of bands) backwardBand(job, accs[b!]!, scratch, y0!, y1!, bandClear(clean)); });
     // Reduction split by element over the threads; each element sums bands 0…B−1 in order.
+    // The texture and normal-map gradients are summed into the renderer's own arrays (reused by
+    // its next renderBackward, as a result's arrays are by the next render): no copy out of the
+    // band slots and no fresh 512² allocations (their page faults cost as much as the sums).
+    const into: ReduceTarget = { texture: shape.texture ? this.slots.f32("grad.texture", shape.texture) : null, normalMap: shape.normalMap ? this.slots.f32("grad.normalMap", shape.normalMap) : null };
     const T = this.threads;
     const parts = Array.from({ length: T }, (_, t) => [t / T, (t + 1) / T] as const);
     await Promise.all([
-      ...this.workers.map((w, i) => w.run({ op: "reduce", accs, from: parts[i + 1]![0], to: parts[i + 1]![1] })),
-      Promise.resolve().then(() => reduceBands(accs, parts[0]![0], parts[0]![1], true)),
+      ...this.workers.map((w, i) => w.run({ op: "reduce", accs, from: parts[i + 1]![0], to: parts[i + 1]![1], into })),
+      Promise.resolve().then(() => reduceBands(accs, parts[0]![0], parts[0]![1], into)),
     ]);
     this.accsClean = key;
     const a = accs[0]!;
-    // Returned arrays leave the shared slots (the next call reuses them).
-    const total: BandAcc = { texture: a.texture?.slice() ?? null, normalMap: a.normalMap?.slice() ?? null, vertexNormals: a.vertexNormals, bitangents: a.bitangents, clip: a.clip, footprint: a.footprint };
-    return finishBackward(result.saved, job, total);
+    return finishBackward(result.saved, job, { ...a, texture: into.texture, normalMap: into.normalMap });
   }
 
   private scratch: BandScratch | undefined;

@@ -95,18 +95,44 @@ export function screenCoords(clip: Float64Array, W: number, H: number, scr: Floa
  * runs both passes there. Each pixel's result does not depend on the banding (triangles are
  * visited in the same order), so any split gives the same bytes.
  */
-export function rasterizeRows(clip: Float64Array, scr: Float64Array, tris: Uint32Array, W: number, y0: number, y1: number, ids: Int32Array, depth: Float32Array, bary: Float32Array): void {
+export function rasterizeRows(clip: Float64Array, scr: Float64Array, tris: Uint32Array, W: number, y0: number, y1: number, ids: Int32Array, depth: Float32Array, bary: Float32Array, triRows: Int32Array | null = null): void {
   ids.fill(0, y0 * W, y1 * W);
   depth.fill(Infinity, y0 * W, y1 * W);
   bary.fill(0, y0 * W * 2, y1 * W * 2);
-  coverage(scr, tris, W, y0, y1, ids, depth);
+  coverage(scr, tris, W, y0, y1, ids, depth, triRows ?? NO_ROWS, triRows !== null);
   resolve(clip, tris, W, ids.length / W, y0, y1, ids, bary);
 }
 
-/** Pass 1: screen-space edge functions per triangle bounding box (clipped to rows y0…y1), depth test, id write. */
-function coverage(scr: Float64Array, tris: Uint32Array, W: number, yLo: number, yHi: number, ids: Int32Array, depth: Float32Array): void {
+const NO_ROWS = new Int32Array(0);
+
+/**
+ * The pixel rows [first, last] each triangle's bounding box covers (`[T*2]`; first > last when
+ * none or the triangle is dropped), with coverage()'s own arithmetic: once per frame, so each
+ * band of a split frame skips the triangles outside its rows with two integer reads instead
+ * of loading three vertices (with B bands every band would otherwise visit every triangle).
+ */
+export function triangleRows(scr: Float64Array, tris: Uint32Array, H: number, out: Int32Array = new Int32Array((tris.length / 3) * 2)): Int32Array {
   const T = tris.length / 3;
   for (let t = 0; t < T; t++) {
+    const i0 = 3 * tris[3 * t]!, i1 = 3 * tris[3 * t + 1]!, i2 = 3 * tris[3 * t + 2]!;
+    const y0 = scr[i0 + 1]!, y1 = scr[i1 + 1]!, y2 = scr[i2 + 1]!;
+    const loy = y0 < y1 ? (y0 < y2 ? y0 : y2) : y1 < y2 ? y1 : y2;
+    const hiy = y0 > y1 ? (y0 > y2 ? y0 : y2) : y1 > y2 ? y1 : y2;
+    // NaN (a vertex behind the camera) or absurd extents: coverage() drops these.
+    if (!(scr[i0]! === scr[i0]! && scr[i1]! === scr[i1]! && scr[i2]! === scr[i2]! && hiy - loy < 1e9)) { out[2 * t] = 1; out[2 * t + 1] = 0; continue; }
+    let ymin = Math.ceil(loy - 0.5), ymax = Math.floor(hiy - 0.5);
+    if (ymin < 0) ymin = 0;
+    if (ymax > H - 1) ymax = H - 1;
+    out[2 * t] = ymin; out[2 * t + 1] = ymax;
+  }
+  return out;
+}
+
+/** Pass 1: screen-space edge functions per triangle bounding box (clipped to rows y0…y1), depth test, id write. */
+function coverage(scr: Float64Array, tris: Uint32Array, W: number, yLo: number, yHi: number, ids: Int32Array, depth: Float32Array, triRows: Int32Array, binned: boolean): void {
+  const T = tris.length / 3;
+  for (let t = 0; t < T; t++) {
+    if (binned && (triRows[2 * t + 1]! < yLo || triRows[2 * t]! >= yHi)) continue;
     const i0 = 3 * tris[3 * t]!, i1 = 3 * tris[3 * t + 1]!, i2 = 3 * tris[3 * t + 2]!;
     const x0 = scr[i0]!, x1 = scr[i1]!, x2 = scr[i2]!;
     // Drops triangles with a vertex behind the camera plane (NaN fails every comparison).

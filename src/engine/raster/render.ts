@@ -153,7 +153,7 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   };
   let k = 0;
   const out = mem ? fusedOutputs(fused, (n) => mem.f32(`out${k++}`, n), mem.u8("mask", N)) : fusedOutputs(fused);
-  return { frame: { fused, raster, scr, out }, saved: { mesh, opts, modelTris, tangents, frame: null! } };
+  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null }, saved: { mesh, opts, modelTris, tangents, frame: null! } };
 }
 
 /** The public result for a frame whose bands have all run. */
