@@ -19,6 +19,7 @@ import { normalChainBackward, type NormalChainInputs } from "./normalChain.js";
 import { normalChainBackwardWasm } from "./wasm/normal-chain-kernel.js";
 import { sampleTextureBackward } from "./texture.js";
 import { interpolateBackward } from "./interpolate.js";
+import { addAndClearWasm } from "./wasm/reduce-kernel.js";
 
 /** Everything a band reads and writes (typed arrays, possibly views of SharedArrayBuffers). */
 export interface Frame {
@@ -230,7 +231,7 @@ export function reduceBands(accs: readonly BandAcc[], from: number, to: number, 
       for (const acc of accs) {
         const fp = acc.footprint, a = acc[key]!;
         const l = Math.max(lo, fp[f]!), h = Math.min(hi, fp[f + 1]!);
-        if (l < h) { addInto32(target, a, null, null, l, h); a.fill(0, l, h); }
+        if (l < h && !addAndClearWasm(target, a, l, h)) { addInto32(target, a, null, null, l, h); a.fill(0, l, h); }
       }
       continue;
     }

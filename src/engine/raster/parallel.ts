@@ -166,8 +166,8 @@ export class ParallelRenderer implements FrameRenderer {
   async render(mesh: RenderMesh, opts: RenderOptions): Promise<RenderResult> {
     this.current = null;
     const { frame, saved } = prepareFrame(mesh, opts, this.slots);
-    if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
     if (this.bands > 1) frame.triRows = triangleRows(frame.scr, frame.fused.triangles, opts.height, this.slots.i32("triRows", (frame.fused.triangles.length / 3) * 2));
+    if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
     // Pixels do not depend on the split, so the forward may balance its bands on the previous
     // frame's coverage (still in the reused rows slot; consecutive views barely differ).
     const { width: W, height: H } = opts;

@@ -53,6 +53,7 @@ export const f32 = {
   load: (addr: Code, offset = 0): Code => cat(addr, [0x2a], mem(2, offset)),
   store: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, [0x38], mem(2, offset)),
   demote: op(0xb6),
+  add: op(0x92),
   const0: (): Code => [0x43, 0, 0, 0, 0],
 };
 
@@ -66,6 +67,9 @@ export const f64 = {
 };
 
 export const v128 = {
+  load: (addr: Code, offset = 0): Code => cat(addr, simd(0x00), mem(2, offset)),
+  store: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, simd(0x0b), mem(2, offset)),
+  zero: (): Code => [...simd(0x0c), ...new Array(16).fill(0)],
   /** Two float32 at addr (8 bytes, upper lanes zero). */
   load64_zero: (addr: Code, offset = 0): Code => cat(addr, simd(0x5d), mem(3, offset)),
   store64_lane: (addr: Code, v: Code, lane: number, offset = 0): Code => cat(addr, v, simd(0x5b), mem(3, offset), [lane]),
@@ -86,7 +90,7 @@ export const f64x2 = {
   loadF32x2: (addr: Code, offset = 0): Code => cat(v128.load64_zero(addr, offset), simd(0x5f)),
 };
 
-export const f32x4 = { demoteZero: op(...simd(0x5e)) };
+export const f32x4 = { demoteZero: op(...simd(0x5e)), add: op(...simd(0xe4)) };
 
 export const select = (a: Code, b: Code, cond: Code): Code => cat(a, b, cond, [0x1b]);
 export const drop = (v: Code): Code => cat(v, [0x1a]);
