@@ -15,6 +15,7 @@ import { shadePixels } from "../src/engine/raster/fused.js";
 import { sampleTextureBackward } from "../src/engine/raster/texture.js";
 import { normalChainBackward, type NormalChainInputs } from "../src/engine/raster/normalChain.js";
 import { normalChainBackwardWasm } from "../src/engine/raster/wasm/normal-chain-kernel.js";
+import { shadeBackward } from "../src/engine/raster/shade.js";
 import { ParallelRenderer } from "../src/engine/raster/parallel.js";
 import { WasmArena } from "../src/engine/raster/wasm/arena.js";
 import { setWasmKernels, wasmSimdSupported } from "../src/engine/raster/wasm/fused-kernel.js";
@@ -139,6 +140,20 @@ for (const keep of [true, false]) {
   }, () => Buffer.concat([acc.normalMap, acc.vertexNormals, acc.bitangents, gBary, gUv].map(bytes)));
 }
 
+// The shading adjoint alone (dL/dimage → dL/dalbedo, dL/dn), C = 3, lit.
+const shading: Record<string, unknown> = {};
+{
+  const { frame } = prepareFrame(mesh, { ...base, light, texture: texture(3), normalMap }, arena);
+  forwardBand(frame, 0, 512);
+  const N = 512 * 512;
+  const g = arena.f32("bench.gradImage", N * 3);
+  g.set(new Rng(6).normals(N * 3));
+  const out = { albedo: arena.f32("bench.gA", N * 3), normals: arena.f32("bench.gN", N * 3) };
+  shading["C = 3, dL/dalbedo and dL/dn"] = await ab("shading adjoint, C = 3", () => {
+    shadeBackward(frame.out.albedoImg, 3, frame.out.normals!, frame.raster.triangleId, light, null, null, g, 0, N, out);
+  }, () => Buffer.concat([bytes(out.albedo), bytes(out.normals)]));
+}
+
 // End to end on one thread: the ParallelRenderer (4 bands, frames in its arena) with the
 // kernels on and off; the rest of the frame (rasterize, normal chain, …) runs JS either way.
 const grad3 = Float32Array.from(new Rng(4).normals(512 * 512 * 3));
@@ -165,5 +180,6 @@ report("raster-simd", {
   forwardShading: forward,
   textureAdjoint,
   normalChain,
+  shading,
   endToEnd,
 });
