@@ -13,6 +13,9 @@ import { prepareFrame, type RenderMesh, type RenderOptions } from "../src/engine
 import { forwardBand } from "../src/engine/raster/bands.js";
 import { shadePixels } from "../src/engine/raster/fused.js";
 import { sampleTextureBackward } from "../src/engine/raster/texture.js";
+import { normalChainBackward, type NormalChainInputs } from "../src/engine/raster/normalChain.js";
+import { normalChainBackwardWasm } from "../src/engine/raster/wasm/normal-chain-kernel.js";
+import { shadeBackward } from "../src/engine/raster/shade.js";
 import { ParallelRenderer } from "../src/engine/raster/parallel.js";
 import { WasmArena } from "../src/engine/raster/wasm/arena.js";
 import { setWasmKernels, wasmSimdSupported } from "../src/engine/raster/wasm/fused-kernel.js";
@@ -114,6 +117,43 @@ for (const C of [3, 4]) {
   }
 }
 
+// The normal-chain adjoint alone (dL/dn → normal map, vertex normals, bitangents, barycentrics,
+// uv), with the forward's kept normal frame and recomputing it, onto zeroed buffers per call.
+const normalChain: Record<string, unknown> = {};
+for (const keep of [true, false]) {
+  const { frame } = prepareFrame(mesh, { ...base, light, texture: texture(3), normalMap, keepNormalFrame: keep }, arena);
+  forwardBand(frame, 0, 512);
+  const N = 512 * 512, f = frame.fused;
+  const gradN = arena.f32("bench.gradN", N * 3);
+  gradN.set(new Rng(5).normals(N * 3));
+  const S = f.vertexNormals!.length;
+  const acc = { normalMap: arena.f32("bench.gMap", normalMap.data.length), vertexNormals: arena.f32("bench.gVn", S), bitangents: arena.f32("bench.gVb", S) };
+  const gBary = arena.f32("bench.gBary", N * 2), gUv = arena.f32("bench.gUv", N * 2);
+  const chain: NormalChainInputs = {
+    raster: frame.raster, triangles: f.triangles, gradN, vertexNormals: f.vertexNormals!, tangents: f.tangents, bitangents: f.bitangents, uvImg: frame.out.uvImg,
+    normalMap: f.normalMap, wantMap: true, wantPos: true, gBary, gUv, frame: frame.out.frame, acc,
+  };
+  const name = keep ? "kept normal frame" : "recomputed normal frame";
+  normalChain[name] = await ab(`normal-chain adjoint, ${name}`, () => {
+    for (const a of [acc.normalMap, acc.vertexNormals, acc.bitangents, gBary, gUv]) a.fill(0);
+    if (!normalChainBackwardWasm(chain)) normalChainBackward(chain);
+  }, () => Buffer.concat([acc.normalMap, acc.vertexNormals, acc.bitangents, gBary, gUv].map(bytes)));
+}
+
+// The shading adjoint alone (dL/dimage → dL/dalbedo, dL/dn), C = 3, lit.
+const shading: Record<string, unknown> = {};
+{
+  const { frame } = prepareFrame(mesh, { ...base, light, texture: texture(3), normalMap }, arena);
+  forwardBand(frame, 0, 512);
+  const N = 512 * 512;
+  const g = arena.f32("bench.gradImage", N * 3);
+  g.set(new Rng(6).normals(N * 3));
+  const out = { albedo: arena.f32("bench.gA", N * 3), normals: arena.f32("bench.gN", N * 3) };
+  shading["C = 3, dL/dalbedo and dL/dn"] = await ab("shading adjoint, C = 3", () => {
+    shadeBackward(frame.out.albedoImg, 3, frame.out.normals!, frame.raster.triangleId, light, null, null, g, 0, N, out);
+  }, () => Buffer.concat([bytes(out.albedo), bytes(out.normals)]));
+}
+
 // End to end on one thread: the ParallelRenderer (4 bands, frames in its arena) with the
 // kernels on and off; the rest of the frame (rasterize, normal chain, …) runs JS either way.
 const grad3 = Float32Array.from(new Rng(4).normals(512 * 512 * 3));
@@ -125,6 +165,10 @@ const endToEnd = {
   forwardAdjointTexture: await ab("ParallelRenderer 1 thread, forward + texture adjoint", async () => {
     gradBytes = Buffer.from(bytes((await r.renderBackward(await r.render(mesh, full), grad3, ["texture"])).texture!));
   }, () => gradBytes),
+  forwardFullAdjoint: await ab("ParallelRenderer 1 thread, forward + full adjoint (kept normal frame)", async () => {
+    const g = await r.renderBackward(await r.render(mesh, { ...full, keepNormalFrame: true }), grad3);
+    gradBytes = Buffer.concat([g.texture!, g.normalMap!, g.positions!].map(bytes));
+  }, () => gradBytes),
 };
 
 report("raster-simd", {
@@ -135,5 +179,7 @@ report("raster-simd", {
   loadAfter: loadavg(),
   forwardShading: forward,
   textureAdjoint,
+  normalChain,
+  shading,
   endToEnd,
 });

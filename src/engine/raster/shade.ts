@@ -14,6 +14,7 @@
  */
 import type { DirectionalLight } from "./types.js";
 import type { Rng } from "../util/rng.js";
+import { shadeBackwardWasm } from "./wasm/shade-kernel.js";
 
 export interface Specular {
   strength: number;
@@ -65,6 +66,8 @@ export interface ShadeGrads {
  */
 export function shadeBackward(albedo: Float32Array, C: number, normals: Float32Array, mask: Int32Array, light: DirectionalLight, specular: Specular | null | undefined, viewDirs: Float32Array | null | undefined, gradOut: Float32Array, p0 = 0, p1 = mask.length, out?: ShadeGrads): ShadeGrads {
   const N = mask.length;
+  // The SIMD kernel (same bytes, clears included) when the arrays lie in a WebAssembly arena.
+  if (out && shadeBackwardWasm(albedo, C, normals, mask, light, !!specular, gradOut, p0, p1, out.albedo, out.normals)) return out;
   const gA = out ? out.albedo : new Float32Array(N * C);
   const gN = out ? out.normals : new Float32Array(N * 3);
   if (out) { gA.fill(0, p0 * C, p1 * C); gN.fill(0, p0 * 3, p1 * 3); }
@@ -107,6 +110,7 @@ export function shadeBackward(albedo: Float32Array, C: number, normals: Float32A
  */
 export function shadeBackwardAlbedo(C: number, normals: Float32Array, mask: Int32Array, light: DirectionalLight, gradOut: Float32Array, p0 = 0, p1 = mask.length, out?: Float32Array): Float32Array {
   const N = mask.length;
+  if (out && shadeBackwardWasm(null, C, normals, mask, light, false, gradOut, p0, p1, out, null)) return out;
   const gA = out ?? new Float32Array(N * C);
   if (out) gA.fill(0, p0 * C, p1 * C);
   const [lx, ly, lz] = light.direction;

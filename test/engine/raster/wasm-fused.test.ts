@@ -116,9 +116,10 @@ test("arena: recognises its views across a grow, declines copies and other buffe
   assert.equal(arenaOf(copy), null, "a copy of the bytes is not the memory");
   assert.equal(arenaOf(new ArrayBuffer(1024)), null);
   assert.equal(arenaOf(new WasmArena().memory.buffer) === arena.memory, false, "another arena is another memory");
-  // A slot keeps its place while its size fits.
+  // A slot keeps its place while its size fits, and reads as zeros like a fresh one.
   const again = arena.f32("a", 8);
   assert.equal(again.byteOffset, small.byteOffset);
+  assert.deepEqual(Array.from(again), new Array(8).fill(0));
 });
 
 const BOOTSTRAP = `

@@ -24,7 +24,7 @@ const PAD = 16;
 const MAX_PAGES = 65536;
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
-type View = ArrayBufferView & { length: number };
+type View = ArrayBufferView & { length: number; fill(value: number): unknown };
 
 /** Whether arenas can exist here: WebAssembly with shared memory (needs SharedArrayBuffer). */
 export function canUseArena(): boolean {
@@ -84,6 +84,8 @@ export class WasmArena implements FrameMemory {
       this.top = (end + 15) & ~15;
     }
     const view = new (C as unknown as new (b: ArrayBufferLike, o: number, n: number) => T)(this.memory.buffer, offset, n);
+    // A new slot reads as zeros, as a fresh SharedArrayBuffer slot does (a reused place holds old bytes).
+    if (hit && offset === hit.offset) view.fill(0);
     this.slots.set(name, { offset, capacity: hit && offset === hit.offset ? hit.capacity : bytes + PAD, view });
     return view;
   }
