@@ -68,16 +68,13 @@ const stats = (xs: number[]) => {
   return { minMs: +s[0]!.toFixed(3), medianMs: +s[s.length >> 1]!.toFixed(3) };
 };
 
-/**
- * A/B of `run()` with the kernels on and off (or what `set` switches); `check` returns the
- * bytes both must agree on.
- */
-async function ab(name: string, run: () => unknown, check: () => Buffer, set: (which: "wasm" | "js") => void = (w) => setWasmKernels(w === "wasm")) {
+/** A/B of `run()` with the kernels on and off; `check` returns the bytes both must agree on. */
+async function ab(name: string, run: () => unknown, check: () => Buffer) {
   const t: Record<"wasm" | "js", number[]> = { wasm: [], js: [] };
   const out: Partial<Record<"wasm" | "js", Buffer>> = {};
   for (let r = -3; r < REPS; r++) {
     for (const which of r % 2 ? (["wasm", "js"] as const) : (["js", "wasm"] as const)) {
-      set(which);
+      setWasmKernels(which === "wasm");
       const ms = await cpu(run);
       if (r >= 0) t[which].push(ms);
       out[which] ??= Buffer.from(check());
@@ -159,8 +156,8 @@ const shading: Record<string, unknown> = {};
   }, () => Buffer.concat([bytes(out.albedo), bytes(out.normals)]));
 }
 
-// Rasterization and its adjoints on the frame: rasterizeRows (the coverage and resolve kernels,
-// clears included), dL/dbary → dL/dclip, and the uv term of dL/dbary (kernel vs JS
+// Rasterization and its adjoints on the frame: rasterizeRows (coverage, JS either way, and the
+// resolve kernel; clears included), dL/dbary → dL/dclip, and the uv term of dL/dbary (kernel vs JS
 // interpolateBackwardBary; interpolateBackward, which also scatters the unused dL/duv-vertex,
 // timed alone for comparison), onto zeroed buffers per call.
 const raster: Record<string, unknown> = {};
@@ -171,13 +168,6 @@ const raster: Record<string, unknown> = {};
   raster["rasterizeRows (coverage + resolve)"] = await ab("rasterize, coverage + resolve", () => {
     rasterizeRows(rs.clip, frame.scr, tris, 512, 0, 512, rs.triangleId, rs.depth, rs.bary);
   }, () => bytes(rs.bary));
-  // The coverage kernel alone: screen coordinates outside the arena make it decline (JS), while
-  // the resolve kernel runs either way.
-  const scrOut = frame.scr.slice();
-  let scr = frame.scr;
-  raster["coverage alone (resolve kernel in both)"] = await ab("rasterize, coverage kernel alone", () => {
-    rasterizeRows(rs.clip, scr, tris, 512, 0, 512, rs.triangleId, rs.depth, rs.bary);
-  }, () => Buffer.concat([bytes(rs.depth), Buffer.from(rs.triangleId.buffer, rs.triangleId.byteOffset, rs.triangleId.byteLength)]), (w) => { scr = w === "wasm" ? frame.scr : scrOut; });
   const gBary = arena.f32("bench.gBary", N * 2), gUv = arena.f32("bench.gUv", N * 2), gClip = arena.f64("bench.gClip", rs.clip.length);
   gBary.set(new Rng(7).normals(N * 2));
   gUv.set(new Rng(8).normals(N * 2));

@@ -22,7 +22,6 @@
  */
 import type { Camera, Mat4, RasterBuffer, TriangleMesh } from "./types.js";
 import { rasterizeBackwardClipWasm, resolveWasm } from "./wasm/clip-kernel.js";
-import { coverageWasm } from "./wasm/coverage-kernel.js";
 
 export interface Raster extends RasterBuffer {
   /** Clip-space vertex positions (x, y, z, w) `[V*4]`. */
@@ -132,7 +131,6 @@ export function triangleRows(scr: Float64Array, tris: Uint32Array, H: number, ou
 
 /** Pass 1: screen-space edge functions per triangle bounding box (clipped to rows y0…y1), depth test, id write. */
 function coverage(scr: Float64Array, tris: Uint32Array, W: number, yLo: number, yHi: number, ids: Int32Array, depth: Float32Array, triRows: Int32Array, binned: boolean): void {
-  if (coverageWasm(scr, tris, W, yLo, yHi, ids, depth, triRows, binned)) return; // the kernel (same bytes) in a WasmArena
   const T = tris.length / 3;
   for (let t = 0; t < T; t++) {
     if (binned && (triRows[2 * t + 1]! < yLo || triRows[2 * t]! >= yHi)) continue;
