@@ -102,9 +102,11 @@ export function interpolateBackward(
 /**
  * interpolateBackward's dL/dbary alone, accumulated into gBary `[H*W*2]` for pixels p0…p1 (its
  * bytes equal interpolateBackward's gBary): the adjoint's uv term, whose dL/duv-vertex is not
- * used, skips the attribute scatter.
+ * used, skips the attribute scatter. C ≠ 3 (interpolateBackward's unrolled C = 3 loop sums in
+ * another order).
  */
 export function interpolateBackwardBary(ids: Int32Array, tris: Uint32Array, attr: Float32Array, C: number, gradOut: Float32Array, gBary: Float32Array, p0: number, p1: number): void {
+  if (C === 3) throw new Error("interpolateBackwardBary: C = 3 is interpolateBackward's (unrolled) loop");
   if (interpolateBackwardBaryWasm(ids, tris, attr, C, gradOut, gBary, p0, p1)) return; // the SIMD kernel (same bytes) in a WasmArena
   for (let idx = p0; idx < p1; idx++) {
     const id = ids[idx]!;
@@ -113,21 +115,12 @@ export function interpolateBackwardBary(ids: Int32Array, tris: Uint32Array, attr
     const v0 = tris[3 * t]! * C, v1 = tris[3 * t + 1]! * C, v2 = tris[3 * t + 2]! * C;
     const base = idx * C;
     let gb1 = 0, gb2 = 0;
-    if (C === 3) {
-      // interpolateBackward's unrolled form (a pixel without gradient skipped, no per-channel skips).
-      const g0 = gradOut[base]!, g1 = gradOut[base + 1]!, g2 = gradOut[base + 2]!;
-      if (g0 === 0 && g1 === 0 && g2 === 0) continue;
-      const a0 = attr[v0]!, a1 = attr[v0 + 1]!, a2 = attr[v0 + 2]!;
-      gb1 = g0 * (attr[v1]! - a0) + g1 * (attr[v1 + 1]! - a1) + g2 * (attr[v1 + 2]! - a2);
-      gb2 = g0 * (attr[v2]! - a0) + g1 * (attr[v2 + 1]! - a1) + g2 * (attr[v2 + 2]! - a2);
-    } else {
-      for (let c = 0; c < C; c++) {
-        const g = gradOut[base + c]!;
-        if (g === 0) continue;
-        const a0 = attr[v0 + c]!;
-        gb1 += g * (attr[v1 + c]! - a0);
-        gb2 += g * (attr[v2 + c]! - a0);
-      }
+    for (let c = 0; c < C; c++) {
+      const g = gradOut[base + c]!;
+      if (g === 0) continue;
+      const a0 = attr[v0 + c]!;
+      gb1 += g * (attr[v1 + c]! - a0);
+      gb2 += g * (attr[v2 + c]! - a0);
     }
     gBary[2 * idx] += gb1;
     gBary[2 * idx + 1] += gb2;
