@@ -16,6 +16,8 @@ import { sampleTextureBackward } from "../src/engine/raster/texture.js";
 import { normalChainBackward, type NormalChainInputs } from "../src/engine/raster/normalChain.js";
 import { normalChainBackwardWasm } from "../src/engine/raster/wasm/normal-chain-kernel.js";
 import { shadeBackward } from "../src/engine/raster/shade.js";
+import { rasterizeBackwardClip, rasterizeRows } from "../src/engine/raster/rasterize.js";
+import { interpolateBackward, interpolateBackwardBary } from "../src/engine/raster/interpolate.js";
 import { ParallelRenderer } from "../src/engine/raster/parallel.js";
 import { WasmArena } from "../src/engine/raster/wasm/arena.js";
 import { setWasmKernels, wasmSimdSupported } from "../src/engine/raster/wasm/fused-kernel.js";
@@ -154,8 +156,37 @@ const shading: Record<string, unknown> = {};
   }, () => Buffer.concat([bytes(out.albedo), bytes(out.normals)]));
 }
 
+// Rasterization and its adjoints on the frame: rasterizeRows (coverage, JS either way, and the
+// resolve kernel; clears included), dL/dbary → dL/dclip, and the uv term of dL/dbary (kernel vs JS
+// interpolateBackwardBary; interpolateBackward, which also scatters the unused dL/duv-vertex,
+// timed alone for comparison), onto zeroed buffers per call.
+const raster: Record<string, unknown> = {};
+{
+  const { frame } = prepareFrame(mesh, { ...base, texture: texture(3) }, arena);
+  forwardBand(frame, 0, 512);
+  const N = 512 * 512, rs = frame.raster, tris = frame.fused.triangles;
+  raster["rasterizeRows (coverage + resolve)"] = await ab("rasterize, coverage + resolve", () => {
+    rasterizeRows(rs.clip, frame.scr, tris, 512, 0, 512, rs.triangleId, rs.depth, rs.bary);
+  }, () => bytes(rs.bary));
+  const gBary = arena.f32("bench.gBary", N * 2), gUv = arena.f32("bench.gUv", N * 2), gClip = arena.f64("bench.gClip", rs.clip.length);
+  gBary.set(new Rng(7).normals(N * 2));
+  gUv.set(new Rng(8).normals(N * 2));
+  raster["barycentrics → clip adjoint"] = await ab("barycentrics → clip adjoint", () => {
+    gClip.fill(0);
+    rasterizeBackwardClip(rs.triangleId, 512, rs.clip, tris, gBary, gClip, 0, 512);
+  }, () => Buffer.from(gClip.buffer, gClip.byteOffset, gClip.byteLength));
+  const uv = frame.fused.uv!, gb = arena.f32("bench.gb", N * 2);
+  raster["uv → barycentrics adjoint"] = await ab("uv → barycentrics adjoint", () => {
+    gb.fill(0);
+    interpolateBackwardBary(rs.triangleId, tris, uv, 2, gUv, gb, 0, N);
+  }, () => bytes(gb));
+  const scatter: number[] = [], gAttr = new Float32Array(uv.length);
+  for (let r = 0; r < REPS; r++) scatter.push(await cpu(() => { gb.fill(0); gAttr.fill(0); interpolateBackward(rs, { triangles: tris }, uv, 2, gUv, { bary: gb, attr: gAttr }); }));
+  raster["uv → barycentrics adjoint, before: interpolateBackward with the dL/duv-vertex scatter (JS)"] = stats(scatter);
+}
+
 // End to end on one thread: the ParallelRenderer (4 bands, frames in its arena) with the
-// kernels on and off; the rest of the frame (rasterize, normal chain, …) runs JS either way.
+// kernels on and off (every kernel: rasterization, shading, the adjoints).
 const grad3 = Float32Array.from(new Rng(4).normals(512 * 512 * 3));
 const r = new ParallelRenderer([], { bands: 4 });
 const full: RenderOptions = { ...base, light, texture: texture(3), normalMap };
@@ -181,5 +212,6 @@ report("raster-simd", {
   textureAdjoint,
   normalChain,
   shading,
+  raster,
   endToEnd,
 });

@@ -18,7 +18,7 @@ import { shadeBackward, shadeBackwardAlbedo, type Specular } from "./shade.js";
 import { normalChainBackward, type NormalChainInputs } from "./normalChain.js";
 import { normalChainBackwardWasm } from "./wasm/normal-chain-kernel.js";
 import { sampleTextureBackward } from "./texture.js";
-import { interpolateBackward } from "./interpolate.js";
+import { interpolateBackwardBary } from "./interpolate.js";
 import { addAndClearWasm } from "./wasm/reduce-kernel.js";
 
 /** Everything a band reads and writes (typed arrays, possibly views of SharedArrayBuffers). */
@@ -200,7 +200,7 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
   const tex: Texture | null = f.texture;
   if (tex && acc.texture) sampleTextureBackward(out.uvImg!, ids, tex.data, tex.width, tex.height, C, gAlbedo, { wrap: tex.wrap }, { texture: acc.texture, uv: gUv }, p0, p1);
   if (wantPos) {
-    if (gUv) interpolateBackward(raster, f, f.uv!, 2, gUv, { bary: gBary!, attr: scratch.gUvAttr }, p0, p1);
+    if (gUv) interpolateBackwardBary(ids, f.triangles, f.uv!, 2, gUv, gBary!, p0, p1);
     rasterizeBackwardClip(ids, W, raster.clip, f.triangles, gBary!, acc.clip!, y0, y1);
   }
 }

@@ -7,9 +7,11 @@
  *
  * interpolateBackward: dL/dout `[H*W*C]` → dL/dattr `[V*C]` and dL/dbary `[H*W*2]`
  * (each accumulated into the optional output arrays, so several attributes can share one
- * dL/dbary before rasterizeBackward).
+ * dL/dbary before rasterizeBackward). interpolateBackwardBary: the dL/dbary part alone (the
+ * same bytes), for attributes whose own gradient nobody reads (uv).
  */
 import type { RasterBuffer, TriangleMesh } from "./types.js";
+import { interpolateBackwardBaryWasm } from "./wasm/interp-kernel.js";
 
 export function interpolate(raster: RasterBuffer, mesh: Pick<TriangleMesh, "triangles">, attr: Float32Array, channels: number, out?: Float32Array): Float32Array {
   const { width: W, height: H, triangleId: ids, bary } = raster;
@@ -95,4 +97,32 @@ export function interpolateBackward(
     gBary[2 * idx + 1] += gb2;
   }
   return { attr: gAttr, bary: gBary };
+}
+
+/**
+ * interpolateBackward's dL/dbary alone, accumulated into gBary `[H*W*2]` for pixels p0…p1 (its
+ * bytes equal interpolateBackward's gBary): the adjoint's uv term, whose dL/duv-vertex is not
+ * used, skips the attribute scatter. C ≠ 3 (interpolateBackward's unrolled C = 3 loop sums in
+ * another order).
+ */
+export function interpolateBackwardBary(ids: Int32Array, tris: Uint32Array, attr: Float32Array, C: number, gradOut: Float32Array, gBary: Float32Array, p0: number, p1: number): void {
+  if (C === 3) throw new Error("interpolateBackwardBary: C = 3 is interpolateBackward's (unrolled) loop");
+  if (interpolateBackwardBaryWasm(ids, tris, attr, C, gradOut, gBary, p0, p1)) return; // the SIMD kernel (same bytes) in a WasmArena
+  for (let idx = p0; idx < p1; idx++) {
+    const id = ids[idx]!;
+    if (id === 0) continue;
+    const t = id - 1;
+    const v0 = tris[3 * t]! * C, v1 = tris[3 * t + 1]! * C, v2 = tris[3 * t + 2]! * C;
+    const base = idx * C;
+    let gb1 = 0, gb2 = 0;
+    for (let c = 0; c < C; c++) {
+      const g = gradOut[base + c]!;
+      if (g === 0) continue;
+      const a0 = attr[v0 + c]!;
+      gb1 += g * (attr[v1 + c]! - a0);
+      gb2 += g * (attr[v2 + c]! - a0);
+    }
+    gBary[2 * idx] += gb1;
+    gBary[2 * idx + 1] += gb2;
+  }
 }

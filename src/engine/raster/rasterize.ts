@@ -21,6 +21,7 @@
  * across a pixel centre is a discontinuity this renderer does not differentiate.
  */
 import type { Camera, Mat4, RasterBuffer, TriangleMesh } from "./types.js";
+import { rasterizeBackwardClipWasm, resolveWasm } from "./wasm/clip-kernel.js";
 
 export interface Raster extends RasterBuffer {
   /** Clip-space vertex positions (x, y, z, w) `[V*4]`. */
@@ -194,6 +195,7 @@ function coverage(scr: Float64Array, tris: Uint32Array, W: number, yLo: number, 
  * with qk = (xk − px·wk, yk − py·wk), b are the 2D barycentrics of the origin in (q0, q1, q2).
  */
 function resolve(clip: Float64Array, tris: Uint32Array, W: number, H: number, yLo: number, yHi: number, ids: Int32Array, bary: Float32Array): void {
+  if (resolveWasm(clip, tris, W, ids, bary, yLo, yHi)) return; // the SIMD kernel (same bytes) in a WasmArena
   for (let y = yLo; y < yHi; y++) {
     const py = 1 - ((y + 0.5) / H) * 2;
     for (let x = 0; x < W; x++) {
@@ -228,6 +230,7 @@ export function rasterizeBackward(raster: Raster, mesh: TriangleMesh, gradBary: 
 
 /** dL/dbary → dL/dclip `[V*4]` (accumulated into gClip) for the pixels of rows y0…y1. */
 export function rasterizeBackwardClip(ids: Int32Array, W: number, clip: Float64Array, tris: Uint32Array, gradBary: Float32Array, gClip: Float64Array, y0: number, y1: number): void {
+  if (rasterizeBackwardClipWasm(ids, W, clip, tris, gradBary, gClip, y0, y1)) return; // the SIMD kernel (same bytes) in a WasmArena
   const H = ids.length / W;
   for (let y = y0; y < y1; y++) {
     const py = 1 - ((y + 0.5) / H) * 2;

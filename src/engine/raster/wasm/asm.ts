@@ -43,8 +43,9 @@ export const local = {
 export const i32 = {
   const: (n: number): Code => [0x41, ...sleb(n | 0)],
   add: op(0x6a), sub: op(0x6b), mul: op(0x6c), shl: op(0x74), and: op(0x71), or: op(0x72),
-  eqz: op(0x45), eq: op(0x46), ne: op(0x47), lt_s: op(0x48), lt_u: op(0x49), gt_s: op(0x4a), ge_s: op(0x4e),
+  eqz: op(0x45), eq: op(0x46), ne: op(0x47), lt_s: op(0x48), lt_u: op(0x49), gt_s: op(0x4a), le_s: op(0x4c), ge_s: op(0x4e),
   load: (addr: Code, offset = 0): Code => cat(addr, [0x28], mem(2, offset)),
+  store: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, [0x36], mem(2, offset)),
   store8: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, [0x3a], mem(0, offset)),
   trunc_sat_f64_s: op(0xfc, 0x02),
 };
@@ -60,8 +61,10 @@ export const f32 = {
 export const f64 = {
   const: (x: number): Code => { const b = new Uint8Array(new Float64Array([x]).buffer); return [0x44, ...b]; },
   add: op(0xa0), sub: op(0xa1), mul: op(0xa2), div: op(0xa3), sqrt: op(0x9f), floor: op(0x9c),
-  gt: op(0x64), ne: op(0x62), eq: op(0x61),
+  gt: op(0x64), ne: op(0x62), eq: op(0x61), neg: op(0x9a), lt: op(0x63), le: op(0x65), ge: op(0x66), ceil: op(0x9b),
   promote: op(0xbb), convert_i32_s: op(0xb7),
+  load: (addr: Code, offset = 0): Code => cat(addr, [0x2b], mem(3, offset)),
+  store: (addr: Code, v: Code, offset = 0): Code => cat(addr, v, [0x39], mem(3, offset)),
   /** f64 from a float32 in memory. */
   loadF32: (addr: Code, offset = 0): Code => cat(addr, [0x2a], mem(2, offset), [0xbb]),
 };
@@ -81,7 +84,10 @@ export const f64x2 = {
   splat: op(...simd(0x14)),
   extract: (v: Code, lane: number): Code => cat(v, simd(0x21), [lane]),
   replace: (v: Code, lane: number, x: Code): Code => cat(v, x, simd(0x22), [lane]),
-  add: op(...simd(0xf0)), sub: op(...simd(0xf1)), mul: op(...simd(0xf2)), div: op(...simd(0xf3)),
+  add: op(...simd(0xf0)), sub: op(...simd(0xf1)), mul: op(...simd(0xf2)), div: op(...simd(0xf3)), neg: op(...simd(0xed)),
+  /** (b.lane1, a.lane0) and (a.lane1, b.lane0): lanes picked from two vectors (i8x16.shuffle). */
+  pick10: (a: Code, b: Code): Code => cat(a, b, simd(0x0d), [24, 25, 26, 27, 28, 29, 30, 31, 0, 1, 2, 3, 4, 5, 6, 7]),
+  pick01: (a: Code, b: Code): Code => cat(a, b, simd(0x0d), [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23]),
   /** All-ones lanes where a ≠ b (NaN ≠ 0 too). */
   ne: op(...simd(0x48)),
   /** float32 lanes 0, 1 → float64 lanes. */
