@@ -14,6 +14,7 @@ import { render, renderBackward, renderViews, type RenderMesh, type RenderOption
 import { launchThreePeer, type PeerCamera } from "../data-loaders/raster/three-peer.js";
 import { createNodeRenderer } from "../data-loaders/raster/render-workers.js";
 import { profileFrame } from "./raster-profile.js";
+import { WasmArena } from "../src/engine/raster/wasm/arena.js";
 import { loadavg } from "node:os";
 
 const loadBefore = loadavg();
@@ -76,8 +77,12 @@ const scaling = {
 };
 console.log("scaling efficiency 1 → 2 threads (t1 / 2·t2, wall medians):", Object.fromEntries(Object.entries(scaling).map(([k, v]) => [k, `${(100 * v).toFixed(0)} %`])));
 // Where the time goes: each part of one frame on one thread, fastest CPU time of several calls.
+// JS loops (render()/renderBackward()) and, in a WasmArena, the SIMD kernels a ParallelRenderer runs.
 const profile = profileFrame(mesh, opts, grad);
-console.log("where the time goes, fastest CPU ms per part (forward + full adjoint, one thread):", profile);
+console.log("where the time goes, fastest CPU ms per part (forward + full adjoint, one thread, JS loops):", profile);
+const arena = WasmArena.create();
+const profileSimd = arena ? profileFrame(mesh, opts, grad, 10, arena) : null;
+console.log("the same in a WasmArena (SIMD kernels where ported):", profileSimd ?? "no shared WebAssembly memory here");
 
 const cpu = {
   rasterize: cpuMs(() => rasterize({ positions: splitPositions, triangles: split.triangles }, camera, 512, 512)),
@@ -152,6 +157,7 @@ report("raster", {
   parallel: { bands: 4, ...par },
   scaling,
   whereTheTimeGoes: profile,
+  whereTheTimeGoesSimd: profileSimd,
   peer: { flat: peerFlat, lambert: peerLambert, ranking: peerRanking },
   breakdown,
   cpuMsPerCall: cpu,

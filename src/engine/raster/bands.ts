@@ -70,20 +70,18 @@ export interface BackwardJob {
   gNormals?: Float32Array | null;
 }
 
-/** Per-thread scratch for the pixel-local gradients (dL/dalbedo, dL/dnormal, dL/duv-vertex). */
+/** Per-thread scratch for the pixel-local gradients (dL/dalbedo, dL/dnormal). */
 export interface BandScratch {
   gA: Float32Array;
   gN: Float32Array;
-  gUvAttr: Float32Array;
 }
 
 export function bandScratch(job: BackwardJob, prev?: BandScratch): BandScratch {
   const f = job.frame.fused, N = f.raster.width * f.raster.height;
-  const uvLen = f.uv ? f.uv.length : 0;
   const gA = job.gAlbedo ?? (prev && prev.gA.length === N * f.channels ? prev.gA : new Float32Array(N * f.channels));
   const gN = job.gNormals ?? (prev && prev.gN.length === N * 3 ? prev.gN : new Float32Array(N * 3));
-  if (prev && prev.gA === gA && prev.gN === gN && prev.gUvAttr.length === uvLen) return prev;
-  return { gA, gN, gUvAttr: prev && prev.gUvAttr.length === uvLen ? prev.gUvAttr : new Float32Array(uvLen) };
+  if (prev && prev.gA === gA && prev.gN === gN) return prev;
+  return { gA, gN };
 }
 
 /** Which accumulators an adjoint needs, and their lengths. */
