@@ -70,6 +70,24 @@ export function evaluationSet(model: FaceModel): EvalSequence[] {
   });
 }
 
+// The TUNING set: other identities (seeds 2001+), yaws, lights and random combinations (its own
+// seed), so the fit's hyper-parameters are chosen without looking at the evaluation set.
+const TUNING_VIEWS: { seed: number; yaw: number; light: [number, number] }[] = [
+  { seed: 2001, yaw: -8, light: [15, 25] },
+  { seed: 2002, yaw: 18, light: [-20, 15] },
+  { seed: 2003, yaw: 5, light: [30, 30] },
+];
+
+/** The tuning sequences (3 × [neutral, 9 random sparse] = 30 frames); never scored in the README. */
+export function tuningSet(model: FaceModel): EvalSequence[] {
+  const rng = new Rng(2016);
+  return TUNING_VIEWS.map((v) => {
+    const identity = randomIdentity(v.seed);
+    const named = [{}, ...Array.from({ length: 9 }, () => randomSparse(model, rng))];
+    return { name: `tuning identity ${v.seed}, yaw ${v.yaw}°`, poses: named.map((w) => ({ identity, weights: weightsOf(model, w), yaw: v.yaw, light: v.light })) };
+  });
+}
+
 export type EvalMode = "sequence" | "single";
 
 /**

@@ -1,8 +1,13 @@
 /**
- * Fits ICT expression weights (bounded to [0, 1]) and a weak-perspective head pose to tracked
- * landmarks, one frame at a time.
+ * Fits ICT expression weights (bounded to [0, 1]) and a head pose to tracked landmarks, one
+ * frame at a time.
  *
- * Model: p_i = s · (R · L_i(w))[:d] + t, with L(w) = neutral + Σ_j w_j modes_j (LandmarkBasis),
+ * Model: Y_i = R · L_i(w), L(w) = neutral + Σ_j w_j modes_j (LandmarkBasis); weak perspective
+ * p_i = s · Y_i[:d] + t, or, when the observation carries a camera (focal length f, principal
+ * point c), full perspective about the head: p_i = c + (s · Y_i + t − c) / (1 − s · Y_i,z / f)
+ * for x, y (s = f / distance, so no extra unknown; f → ∞ is weak perspective; z stays weak).
+ * Weak perspective on a face 60 cm from the camera misplaces points ±15 % with their depth,
+ * which the expression modes otherwise absorb on a turned head.
  * d = 2 (image x, y) or 3 (x, y, z as MediaPipe gives them). Observations use a y-up frame.
  *
  * Solver: Levenberg–Marquardt on all unknowns jointly (weights, rotation increment, translation,
@@ -22,6 +27,15 @@ export interface LandmarkObservation {
   readonly dims: 2 | 3;
   /** Optional per-landmark confidence `[N]` (0 ignores a landmark). */
   readonly confidence?: ArrayLike<number>;
+  /** Pinhole camera in observation units (pixels): perspective fit; absent = weak perspective. */
+  readonly camera?: PinholeCamera;
+}
+
+export interface PinholeCamera {
+  /** Focal length, observation units. */
+  readonly focal: number;
+  /** Principal point (x, y), observation units. */
+  readonly center: readonly [number, number];
 }
 
 export interface HeadPose {
@@ -31,6 +45,8 @@ export interface HeadPose {
   readonly translation: [number, number, number];
   /** Observation units per ICT centimetre. */
   readonly scale: number;
+  /** The camera the pose is perspective in (absent: weak perspective). */
+  readonly camera?: PinholeCamera;
 }
 
 export interface FitResult {
@@ -57,6 +73,8 @@ export interface FitOptions {
   temporal?: number;
   /** Warm start (and temporal prior target) from the previous frame's result. */
   previous?: FitResult;
+  /** Warm start only (no prior towards it); overrides `previous` as the starting point. */
+  initial?: FitResult;
   /** Keep weights in [0, 1] (default true). false = unconstrained least squares. */
   bounded?: boolean;
   /** Projected Gauss–Seidel sweeps that seed each step's active set (default 8). */
@@ -90,25 +108,36 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const l1 = options.sparsity ?? 0;
   const prev = options.previous;
   const mu = prev ? options.temporal ?? 0 : 0;
-  const maxIter = options.iterations ?? (prev ? 6 : 15);
+  const start = options.initial ?? prev;
+  const maxIter = options.iterations ?? (start ? 6 : 15);
   const sweeps = options.sweeps ?? 8;
   const conf = obs.confidence;
 
   const frame = normalization(basis, obs);
   const o = new Float64Array(N * d);
   for (let i = 0; i < N; i++) for (let a = 0; a < d; a++) o[i * d + a] = (obs.points[i * d + a]! - frame.center[a]!) / frame.unit;
+  // The camera in the normalized frame (focal 0 = weak perspective).
+  const cam = obs.camera;
+  const fN = cam ? cam.focal / frame.unit : 0;
+  const cN = cam ? [(cam.center[0] - frame.center[0]) / frame.unit, (cam.center[1] - frame.center[1]) / frame.unit] : [0, 0];
+  /** Projected coordinate a of a rotated model point (y = Y_i), and the perspective factor q. */
+  const proj = (yv: Float64Array, i: number, a: number, sv: number, tv: ArrayLike<number>): number => {
+    if (!fN || a === 2) return sv * yv[i * 3 + a]! + tv[a]!;
+    const q = perspectiveFactor(sv * yv[i * 3 + 2]! / fN);
+    return cN[a]! + (sv * yv[i * 3 + a]! + tv[a]! - cN[a]!) * q;
+  };
 
   // State in the normalized frame.
   const w = new Float64Array(M);
   let R: Float64Array = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   const t = new Float64Array(3);
   let s = 1;
-  if (prev) {
-    for (let j = 0; j < J; j++) w[j] = prev.weights[j]!;
-    if (withIdentity && prev.identity) for (let k = 0; k < idModes.length; k++) w[J + k] = prev.identity[k] ?? 0;
-    R = Float64Array.from(prev.pose.rotation);
-    s = prev.pose.scale / frame.unit;
-    for (let a = 0; a < 3; a++) t[a] = (prev.pose.translation[a]! - (a < d ? frame.center[a]! : 0)) / frame.unit;
+  if (start) {
+    for (let j = 0; j < J; j++) w[j] = start.weights[j]!;
+    if (withIdentity && start.identity) for (let k = 0; k < idModes.length; k++) w[J + k] = start.identity[k] ?? 0;
+    R = Float64Array.from(start.pose.rotation);
+    s = start.pose.scale / frame.unit;
+    for (let a = 0; a < 3; a++) t[a] = (start.pose.translation[a]! - (a < d ? frame.center[a]! : 0)) / frame.unit;
   } else {
     // Centroids already match after normalization: only the model's offset needs cancelling.
     const c = centroid(basis.neutral, N);
@@ -137,7 +166,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
       if (ci === 0) continue;
       rotate(Rv, X, i, Y);
       for (let a = 0; a < d; a++) {
-        const r = sv * Y[i * 3 + a]! + tv[a]! - o[i * d + a]!;
+        const r = proj(Y, i, a, sv, tv) - o[i * d + a]!;
         e += ci * r * r;
       }
     }
@@ -165,15 +194,22 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
       if (ci === 0) continue;
       const yx = Y[i * 3]!, yy = Y[i * 3 + 1]!, yz = Y[i * 3 + 2]!;
       for (let a = 0; a < d; a++) {
-        for (let j = 0; j < M; j++) row[j] = s * RD[j * N * 3 + i * 3 + a]!;
-        // d(RX)/dδ for R ← exp([δ]×) R is −[RX]×; rows a = x, y, z.
-        if (a === 0) { row[M] = 0; row[M + 1] = s * yz; row[M + 2] = -s * yy; }
-        else if (a === 1) { row[M] = -s * yz; row[M + 1] = 0; row[M + 2] = s * yx; }
-        else { row[M] = s * yy; row[M + 1] = -s * yx; row[M + 2] = 0; }
-        for (let b = 0; b < d; b++) row[M + 3 + b] = a === b ? 1 : 0;
         const ya = Y[i * 3 + a]!;
-        row[P - 1] = s * ya;
-        const r = s * ya + t[a]! - o[i * d + a]!;
+        // ∂p_a/∂Y = ga·e_a + gz·e_z; ∂p_a/∂t_a = gt; ∂p_a/∂log s = gs.
+        let ga = s, gz = 0, gt = 1, gs = s * ya;
+        if (fN && a < 2) {
+          const q = perspectiveFactor(s * yz / fN);
+          const u = s * ya + t[a]! - cN[a]!;
+          ga = s * q; gz = (u * q * q * s) / fN; gt = q; gs = s * ya * q + u * q * q * s * yz / fN;
+        }
+        for (let j = 0; j < M; j++) row[j] = ga * RD[j * N * 3 + i * 3 + a]! + gz * RD[j * N * 3 + i * 3 + 2]!;
+        // d(RX)/dδ for R ← exp([δ]×) R is −[RX]×: dY/dδ rows x (0, yz, −yy), y (−yz, 0, yx), z (yy, −yx, 0).
+        if (a === 0) { row[M] = gz * yy; row[M + 1] = ga * yz - gz * yx; row[M + 2] = -ga * yy; }
+        else if (a === 1) { row[M] = -ga * yz + gz * yy; row[M + 1] = -gz * yx; row[M + 2] = ga * yx; }
+        else { row[M] = s * yy; row[M + 1] = -s * yx; row[M + 2] = 0; }
+        for (let b = 0; b < d; b++) row[M + 3 + b] = a === b ? gt : 0;
+        row[P - 1] = gs;
+        const r = proj(Y, i, a, s, t) - o[i * d + a]!;
         const k = ci / N;
         for (let p = 0; p < P; p++) {
           const rp = row[p]! * k;
@@ -233,7 +269,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
     const ci = conf ? conf[i]! : 1;
     if (ci === 0) continue;
     rotate(R, X, i, Y);
-    for (let a = 0; a < d; a++) sq += (s * Y[i * 3 + a]! + t[a]! - o[i * d + a]!) ** 2;
+    for (let a = 0; a < d; a++) sq += (proj(Y, i, a, s, t) - o[i * d + a]!) ** 2;
     count += d;
   }
   const translation: [number, number, number] = [0, 0, 0];
@@ -241,7 +277,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   return {
     weights: Float32Array.from(w.subarray(0, J)),
     ...(withIdentity ? { identity: Float32Array.from(w.subarray(J)) } : {}),
-    pose: { rotation: R, translation, scale: s * frame.unit },
+    pose: { rotation: R, translation, scale: s * frame.unit, ...(cam ? { camera: cam } : {}) },
     rmse: Math.sqrt(sq / Math.max(count, 1)) * frame.unit,
     iterations: iter,
   };
@@ -255,11 +291,21 @@ export function projectLandmarks(basis: LandmarkBasis, weights: ArrayLike<number
   shape(basis.neutral, identity ? [...basis.modes, ...(basis.identityModes ?? []).slice(0, identity.length)] : basis.modes, coeffs, X);
   const Y = new Float64Array(N * 3);
   const out = new Float64Array(N * dims);
+  const cam = pose.camera;
   for (let i = 0; i < N; i++) {
     rotate(pose.rotation, X, i, Y);
-    for (let a = 0; a < dims; a++) out[i * dims + a] = pose.scale * Y[i * 3 + a]! + pose.translation[a]!;
+    const q = cam ? perspectiveFactor(pose.scale * Y[i * 3 + 2]! / cam.focal) : 1;
+    for (let a = 0; a < dims; a++) {
+      const weak = pose.scale * Y[i * 3 + a]! + pose.translation[a]!;
+      out[i * dims + a] = cam && a < 2 ? cam.center[a]! + (weak - cam.center[a]!) * q : weak;
+    }
   }
   return out;
+}
+
+/** 1 / (1 − s·Y_z / f): how much nearer (larger) a point at depth Y_z projects; kept finite behind the camera. */
+export function perspectiveFactor(depthRatio: number): number {
+  return 1 / Math.max(1 - depthRatio, 0.05);
 }
 
 /** Rotation matrix (row-major) from yaw/pitch/roll in degrees: R = Rz(roll)·Ry(yaw)·Rx(pitch). */

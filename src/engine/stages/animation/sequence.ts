@@ -6,7 +6,7 @@
  * then held fixed (folded into the neutral) for the rest of the sequence.
  */
 import { withIdentity, type LandmarkBasis } from "./correspondence.js";
-import { fitLandmarks, projectLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
+import { fitLandmarks, perspectiveFactor, projectLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
 import { OneEuroFilter, type OneEuroOptions } from "./smooth.js";
 
 /**
@@ -14,7 +14,7 @@ import { OneEuroFilter, type OneEuroOptions } from "./smooth.js";
  * (smaller = nearer the camera). We use pixels with y up and z towards the camera: a rotation by
  * 180° about x, so handedness is kept and ICT's +z-facing face maps to a frontal pose.
  */
-export function observationFromMediaPipe(landmarks: ArrayLike<number>, width: number, height: number, dims: 2 | 3 = 2): LandmarkObservation {
+export function observationFromMediaPipe(landmarks: ArrayLike<number>, width: number, height: number, dims: 2 | 3 = 2, focal?: number): LandmarkObservation {
   const n = landmarks.length / 3;
   const points = new Float64Array(n * dims);
   for (let i = 0; i < n; i++) {
@@ -22,7 +22,8 @@ export function observationFromMediaPipe(landmarks: ArrayLike<number>, width: nu
     points[i * dims + 1] = -landmarks[i * 3 + 1]! * height;
     if (dims === 3) points[i * dims + 2] = -landmarks[i * 3 + 2]! * width;
   }
-  return { points, dims };
+  // `focal` is in image heights (a 30° vertical field of view is 1 / (2 tan 15°) = 1.87).
+  return { points, dims, ...(focal ? { camera: { focal: focal * height, center: [width / 2, -height / 2] as const } } : {}) };
 }
 
 export interface SequenceFrame {
@@ -56,6 +57,14 @@ export interface SequenceOptions {
   iterations?: number;
   /** Per-landmark weights `[N]` of the data term (e.g. regionWeights); default all 1. */
   landmarkWeights?: Float64Array;
+  /** Focal length in image heights: a perspective fit (absent: weak perspective). */
+  focal?: number;
+  /**
+   * Select, then debias (a relaxed lasso): the prior above picks which shapes are active, then
+   * the active ones are refitted with only `tikhonov` (small) and the rest held at 0, so the
+   * prior's shrinkage does not stay in the driven weights. Shapes below `threshold` are dropped.
+   */
+  debias?: { threshold: number; tikhonov: number } | false;
 }
 
 export interface SequenceResult {
@@ -86,14 +95,25 @@ export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame
       weights.push(Float32Array.from(last));
       continue;
     }
-    const obs = { ...observationFromMediaPipe(frame.landmarks, frame.width, frame.height, dims), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) };
+    const obs = { ...observationFromMediaPipe(frame.landmarks, frame.width, frame.height, dims, options.focal), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) };
     const first = current.identityModes?.length ? true : false;
     const neutral = options.neutralFirst && fits.every((f) => f === null);
-    const fit = fitLandmarks(current, obs, {
+    let fit = fitLandmarks(current, obs, {
       previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations,
       fixedAtZero: neutral ? current.names.map((_, j) => j) : fixedAtZero,
       ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
     });
+    if (options.debias && !neutral) {
+      const { threshold, tikhonov } = options.debias;
+      const off = new Set(fixedAtZero);
+      fit.weights.forEach((w, j) => { if (w < threshold) off.add(j); });
+      // The identity (first frame) stays as selected: refitting it too would let it take the expression back.
+      const beta = fit.identity;
+      const refit = fitLandmarks(beta ? withIdentity(current, beta) : current, obs, {
+        initial: fit, previous, temporal: options.temporal ?? 0.002, tikhonov, iterations: options.iterations, fixedAtZero: [...off],
+      });
+      fit = beta ? { ...refit, identity: beta } : refit;
+    }
     if (first && fit.identity) {
       identity = fit.identity;
       current = withIdentity(current, identity);
@@ -121,11 +141,14 @@ export function gazeIndices(names: readonly string[]): number[] {
 export function absorbResidual(basis: LandmarkBasis, obs: LandmarkObservation, fit: FitResult): LandmarkBasis {
   const d = obs.dims, N = basis.count;
   const predicted = projectLandmarks(basis, fit.weights, fit.pose, d);
-  const R = fit.pose.rotation, s = fit.pose.scale;
+  const R = fit.pose.rotation, s = fit.pose.scale, cam = fit.pose.camera;
   const neutral = Float32Array.from(basis.neutral);
   for (let i = 0; i < N; i++) {
     const r = [0, 0, 0];
-    for (let a = 0; a < d; a++) r[a] = (obs.points[i * d + a]! - predicted[i * d + a]!) / s;
+    // Under perspective a model offset shows magnified by the landmark's perspective factor.
+    const depth = R[6]! * neutral[i * 3]! + R[7]! * neutral[i * 3 + 1]! + R[8]! * neutral[i * 3 + 2]!;
+    const q = cam ? perspectiveFactor((s * depth) / cam.focal) : 1;
+    for (let a = 0; a < d; a++) r[a] = (obs.points[i * d + a]! - predicted[i * d + a]!) / (s * (a < 2 ? q : 1));
     // Rᵀ r (R is row-major).
     for (let a = 0; a < 3; a++) neutral[i * 3 + a] += R[a]! * r[0]! + R[3 + a]! * r[1]! + R[6 + a]! * r[2]!;
   }
