@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import type { FaceModel } from "../../src/engine/face/types.js";
 import { Rng } from "../../src/engine/util/rng.js";
 import type { LandmarkBasis } from "../../src/engine/stages/animation/correspondence.js";
-import { fitSequence, type SequenceOptions } from "../../src/engine/stages/animation/sequence.js";
+import { FIT_DEFAULTS, fitSequence, type SequenceOptions } from "../../src/engine/stages/animation/sequence.js";
 import { regionWeights } from "../../src/engine/stages/animation/regions.js";
-import { randomIdentity, type SyntheticPose } from "./synthetic.js";
+import { randomIdentity, SYNTHETIC_FOCAL, type SyntheticPose } from "./synthetic.js";
 import type { TrackedFrame } from "./track.js";
 
 /** The committed truth-vs-recovered of the first evaluation sequence, written by the tracking benchmark. */
@@ -92,11 +92,12 @@ export type EvalMode = "sequence" | "single";
 
 /**
  * Recovers the weights of one evaluation sequence's tracked frames. "sequence": in order, the
- * first (neutral) frame as the reference; "single": every frame alone, no reference.
+ * first (neutral) frame as the reference; "single": every frame alone, no reference. The fit
+ * is the CLI's (FIT_DEFAULTS), with the render camera's focal length given.
  */
 export function recoverSequence(basis: LandmarkBasis, frames: readonly TrackedFrame[], mode: EvalMode, options: SequenceOptions = {}): Float32Array[] {
   // Evaluation frames are independent poses, not a motion: no temporal prior or smoothing.
-  const opts: SequenceOptions = { smoothing: false, temporal: 0, landmarkWeights: regionWeights(basis.count), ...options };
+  const opts: SequenceOptions = { smoothing: false, temporal: 0, landmarkWeights: regionWeights(basis.count), ...FIT_DEFAULTS, focal: SYNTHETIC_FOCAL, ...options };
   if (mode === "sequence") return fitSequence(basis, frames, { ...opts, neutralFirst: true }).weights;
   return frames.map((f) => fitSequence(basis, [f], opts).weights[0]!);
 }

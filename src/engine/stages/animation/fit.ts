@@ -16,10 +16,14 @@
  *   (1/N) Σ c_i ‖p_i − o_i‖² + λ‖w‖² + μ‖w − w_prev‖²
  * λ is a small Tikhonov prior; μ pulls towards the previous frame when tracking video.
  * With `bounded: false` the steps are plain unconstrained least squares (Cholesky): the bench's peer.
+ * With `basis.noise` (the calibration's structured tracker noise, U·Uᵀ + floor²·C⁻¹) the data term
+ * is the Mahalanobis distance: (1/N)[rᵀCr − bᵀA⁻¹b], b = UᵀCr, A = floor²·I + UᵀCU (Woodbury),
+ * so residuals along the directions MediaPipe's output wanders in anyway count for little.
  * Optionally the first K identity modes β (unbounded, prior γ‖β‖²) are fitted too, so a real
  * face's shape is not explained by expressions (e.g. gaze shapes absorbing eye-shape differences).
  */
 import type { LandmarkBasis } from "./correspondence.js";
+export type { LandmarkNoise } from "./correspondence.js";
 
 export interface LandmarkObservation {
   /** `[N*dims]` observed landmark positions, any units, y up. */
@@ -79,6 +83,16 @@ export interface FitOptions {
   bounded?: boolean;
   /** Projected Gauss–Seidel sweeps that seed each step's active set (default 8). */
   sweeps?: number;
+  /**
+   * η ∈ [0, 1]: removes that share of the data term's negative coupling between expressions
+   * (penalty Σ_{j≠k} P_jk w_j w_k, P_jk = η·max(0, −H_jk) from the first linearization). Opposed
+   * shapes whose landmark responses nearly cancel (smile vs frown, jawLeft vs mouthRight: cosines
+   * of −0.95 in the calibrated basis) can then no longer be switched on together to explain noise;
+   * at η = 1 such a pair costs what it would if the two were orthogonal (still convex).
+   */
+  decouple?: number;
+  /** false: ignore `basis.noise` (plain weighted least squares). */
+  noise?: boolean;
   /** Expression indices held at 0 (e.g. gaze, which 468 landmarks without irises cannot see). */
   fixedAtZero?: readonly number[];
   /** Also fit the basis' identity modes (needs `basis.identityModes`); γ = prior weight (default 1e-4). */
@@ -150,6 +164,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const lo = new Float64Array(P).fill(-Infinity);
   const hi = new Float64Array(P).fill(Infinity);
 
+  const res = new Float64Array(N * d); // C·r of the last energy() call
   const X = new Float64Array(N * 3); // model-space landmarks L(w)
   const Y = new Float64Array(N * 3); // rotated
   const RD = new Float64Array(M * N * 3); // R · modes_j
@@ -158,8 +173,17 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const row = new Float64Array(P);
   const delta = new Float64Array(P);
 
+  // Structured noise (Woodbury): U `[K][N*d]` in the normalized frame, A⁻¹ `[K*K]`.
+  const noise = basis.noise && options.noise !== false ? noiseModel(basis.noise, N, d, conf) : undefined;
+  const KN = noise ? noise.U.length : 0;
+  const nb = new Float64Array(KN);
+  const nB = new Float64Array(KN * P);
+  const eta = options.decouple ?? 0;
+  let coupling: Float64Array | undefined; // P `[J*J]`, fixed at the first linearization
+
   const energy = (wv: Float64Array, Rv: Float64Array, tv: Float64Array, sv: number): number => {
     shape(basis.neutral, modes, wv, X);
+    res.fill(0);
     let e = 0;
     for (let i = 0; i < N; i++) {
       const ci = conf ? conf[i]! : 1;
@@ -168,10 +192,18 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
       for (let a = 0; a < d; a++) {
         const r = proj(Y, i, a, sv, tv) - o[i * d + a]!;
         e += ci * r * r;
+        res[i * d + a] = ci * r;
       }
+    }
+    if (noise) {
+      // − bᵀA⁻¹b with b = UᵀC r (the energy loop left the residuals in `res`).
+      const b = new Float64Array(KN);
+      for (let k = 0; k < KN; k++) { const u = noise.U[k]!; let acc = 0; for (let q = 0; q < N * d; q++) acc += u[q]! * res[q]!; b[k] = acc; }
+      e -= quadForm(noise.Ainv, b, KN);
     }
     e /= N;
     for (let j = 0; j < J; j++) e += lambda * wv[j]! ** 2 + mu * (wv[j]! - wPrev[j]!) ** 2 + l1 * Math.abs(wv[j]!);
+    if (coupling) for (let j = 0; j < J; j++) for (let k = 0; k < J; k++) e += coupling[j * J + k]! * wv[j]! * wv[k]!;
     for (let j = J; j < M; j++) e += gamma * wv[j]! ** 2;
     return e;
   };
@@ -189,6 +221,8 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
     }
     H.fill(0);
     g.fill(0);
+    nb.fill(0);
+    nB.fill(0);
     for (let i = 0; i < N; i++) {
       const ci = conf ? conf[i]! : 1;
       if (ci === 0) continue;
@@ -211,6 +245,13 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
         row[P - 1] = gs;
         const r = proj(Y, i, a, s, t) - o[i * d + a]!;
         const k = ci / N;
+        for (let m = 0; m < KN; m++) {
+          const um = noise!.U[m]![i * d + a]! * ci;
+          if (um === 0) continue;
+          nb[m] += um * r;
+          const off = m * P;
+          for (let p = 0; p < P; p++) nB[off + p] += um * row[p]!;
+        }
         for (let p = 0; p < P; p++) {
           const rp = row[p]! * k;
           if (rp === 0) continue;
@@ -221,6 +262,42 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
       }
     }
     for (let p = 0; p < P; p++) for (let q = p + 1; q < P; q++) H[q * P + p] = H[p * P + q]!;
+    if (noise) {
+      // H −= BᵀA⁻¹B / N, g −= BᵀA⁻¹b / N with B = UᵀCJ.
+      const AB = new Float64Array(KN * P), Ab = new Float64Array(KN);
+      for (let m = 0; m < KN; m++) {
+        for (let l = 0; l < KN; l++) {
+          const c = noise.Ainv[m * KN + l]!;
+          Ab[m] += c * nb[l]!;
+          for (let p = 0; p < P; p++) AB[m * P + p] += c * nB[l * P + p]!;
+        }
+      }
+      for (let p = 0; p < P; p++) {
+        let gp = 0;
+        for (let m = 0; m < KN; m++) gp += nB[m * P + p]! * Ab[m]!;
+        g[p] -= gp / N;
+        for (let q = 0; q < P; q++) {
+          let hpq = 0;
+          for (let m = 0; m < KN; m++) hpq += nB[m * P + p]! * AB[m * P + q]!;
+          H[p * P + q] -= hpq / N;
+        }
+      }
+    }
+    if (eta > 0 && !coupling) {
+      coupling = new Float64Array(J * J);
+      for (let j = 0; j < J; j++) for (let k = 0; k < J; k++) if (j !== k) coupling[j * J + k] = eta * Math.max(0, -H[j * P + k]!);
+      E = energy(w, R, t, s); // the energy now includes the penalty
+    }
+    if (coupling) {
+      for (let j = 0; j < J; j++) {
+        for (let k = 0; k < J; k++) {
+          const c = coupling[j * J + k]!;
+          if (c === 0) continue;
+          H[j * P + k] += c;
+          g[j] += c * w[k]!;
+        }
+      }
+    }
     for (let j = 0; j < J; j++) {
       H[j * P + j] += lambda + mu;
       g[j] += lambda * w[j]! + mu * (w[j]! - wPrev[j]!) + (bounded ? l1 : 0);
@@ -281,6 +358,45 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
     rmse: Math.sqrt(sq / Math.max(count, 1)) * frame.unit,
     iterations: iter,
   };
+}
+
+/**
+ * The noise model in the fit's terms: U = the noise modes' first d coordinates per landmark
+ * (model cm ≈ the normalized frame's units; pose rotation ignored, fine for the ±20° turns the
+ * calibration's frontal noise describes), C = diag(confidence), A⁻¹ = (floor²·I + UᵀCU)⁻¹.
+ */
+function noiseModel(n: NonNullable<LandmarkBasis["noise"]>, N: number, d: number, conf: ArrayLike<number> | undefined): { U: Float64Array[]; Ainv: Float64Array } {
+  const K = n.modes.length;
+  const U = n.modes.map((m) => {
+    const u = new Float64Array(N * d);
+    for (let i = 0; i < N; i++) for (let a = 0; a < Math.min(d, 2); a++) u[i * d + a] = m[i * 3 + a]!;
+    return u;
+  });
+  const A = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) {
+    for (let l = k; l < K; l++) {
+      let acc = 0;
+      for (let i = 0; i < N; i++) {
+        const ci = conf ? conf[i]! : 1;
+        for (let a = 0; a < d; a++) acc += ci * U[k]![i * d + a]! * U[l]![i * d + a]!;
+      }
+      A[k * K + l] = A[l * K + k] = acc + (k === l ? n.floor ** 2 : 0);
+    }
+  }
+  const Ainv = new Float64Array(K * K);
+  const e = new Float64Array(K), x = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    e.fill(0); e[k] = 1;
+    choleskySolve(A, e, K, x);
+    for (let l = 0; l < K; l++) Ainv[l * K + k] = x[l]!;
+  }
+  return { U, Ainv };
+}
+
+function quadForm(A: Float64Array, x: Float64Array, K: number): number {
+  let s = 0;
+  for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) s += x[k]! * A[k * K + l]! * x[l]!;
+  return s;
 }
 
 /** Projects model landmarks L(w) with a pose: `[N*dims]`, the forward model of fitLandmarks. */

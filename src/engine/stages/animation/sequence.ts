@@ -65,7 +65,23 @@ export interface SequenceOptions {
    * prior's shrinkage does not stay in the driven weights. Shapes below `threshold` are dropped.
    */
   debias?: { threshold: number; tikhonov: number } | false;
+  /** fitLandmarks' `decouple` (η): opposed shapes cannot cancel each other for free. */
+  decouple?: number;
+  /** false: ignore the basis' noise model (fitLandmarks' `noise`). */
+  noise?: boolean;
 }
+
+/**
+ * The tracker fit's priors, chosen on the tuning set (data-loaders/animation/tracking-eval.ts
+ * `tuningSet`, never on the evaluation set); `dreamface animate`, the Animation page and the
+ * tracking benchmark all use them.
+ */
+export const FIT_DEFAULTS = {
+  tikhonov: 1e-3,
+  sparsity: 1e-3,
+  decouple: 0,
+  debias: { threshold: 0.05, tikhonov: 1e-5 } as { threshold: number; tikhonov: number } | false,
+};
 
 export interface SequenceResult {
   /** Smoothed weights per frame, `[J]` each. Frames without a face repeat the last weights. */
@@ -77,55 +93,92 @@ export interface SequenceResult {
 }
 
 export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame[], options: SequenceOptions = {}): SequenceResult {
-  const dims = options.dims ?? 2;
-  const filter = options.smoothing === false ? undefined : new OneEuroFilter(options.smoothing);
-  const J = basis.modes.length;
+  const fitter = new SequenceFitter(basis, options);
   const weights: Float32Array[] = [];
   const fits: (FitResult | null)[] = [];
-  let previous: FitResult | undefined;
-  let last = new Float32Array(J);
-  let current = basis;
-  const fixedAtZero = options.fixedAtZero ?? gazeIndices(basis.names);
-  let identity: Float32Array = new Float32Array(0);
   for (const frame of frames) {
+    const r = fitter.push(frame);
+    weights.push(r.weights);
+    fits.push(r.fit);
+  }
+  return { weights, fits, times: frames.map((f) => f.time), identity: fitter.identity };
+}
+
+/**
+ * The per-frame fit of a sequence, one frame at a time (fitSequence for a whole clip, the
+ * Animation page for a live webcam): warm start, temporal prior, identity frozen after the first
+ * frame with a face, the neutral reference (`neutralFirst`), select-then-debias, smoothing.
+ */
+export class SequenceFitter {
+  /** Identity β estimated on the first frame with a face (empty until then, or without identity modes). */
+  identity: Float32Array = new Float32Array(0);
+  private current: LandmarkBasis;
+  private previous: FitResult | undefined;
+  private last: Float32Array;
+  private seenFace = false;
+  private readonly filter: OneEuroFilter | undefined;
+  private readonly fixedAtZero: readonly number[];
+  private readonly partner: number[];
+
+  constructor(basis: LandmarkBasis, private readonly options: SequenceOptions = {}) {
+    this.current = basis;
+    this.last = new Float32Array(basis.modes.length);
+    this.filter = options.smoothing === false ? undefined : new OneEuroFilter(options.smoothing);
+    this.fixedAtZero = options.fixedAtZero ?? gazeIndices(basis.names);
+    this.partner = mirrorIndices(basis.names);
+  }
+
+  /** Fits one frame; a frame without a face repeats the last weights (fit null). */
+  push(frame: SequenceFrame): { weights: Float32Array; fit: FitResult | null } {
+    const options = this.options;
     if (!frame.landmarks) {
       // A lost face breaks the warm start: the next detection may be anywhere.
-      previous = undefined;
-      fits.push(null);
-      weights.push(Float32Array.from(last));
-      continue;
+      this.previous = undefined;
+      return { weights: Float32Array.from(this.last), fit: null };
     }
-    const obs = { ...observationFromMediaPipe(frame.landmarks, frame.width, frame.height, dims, options.focal), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) };
+    const current = this.current, previous = this.previous, fixedAtZero = this.fixedAtZero;
+    const obs = { ...observationFromMediaPipe(frame.landmarks, frame.width, frame.height, options.dims ?? 2, options.focal), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) };
     const first = current.identityModes?.length ? true : false;
-    const neutral = options.neutralFirst && fits.every((f) => f === null);
+    const neutral = !!options.neutralFirst && !this.seenFace;
+    this.seenFace = true;
+    const temporal = options.temporal ?? 0.002;
     let fit = fitLandmarks(current, obs, {
-      previous, temporal: options.temporal ?? 0.002, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations,
+      previous, temporal, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations, decouple: options.decouple, noise: options.noise,
       fixedAtZero: neutral ? current.names.map((_, j) => j) : fixedAtZero,
       ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
     });
     if (options.debias && !neutral) {
       const { threshold, tikhonov } = options.debias;
       const off = new Set(fixedAtZero);
-      fit.weights.forEach((w, j) => { if (w < threshold) off.add(j); });
+      // A left/right pair stays together: either side above the threshold frees both (MediaPipe
+      // moves both eyes on a one-sided blink, so which side carries a weak signal is not reliable).
+      const w = fit.weights, partner = this.partner;
+      w.forEach((v, j) => { if (v < threshold && !(partner[j]! >= 0 && w[partner[j]!]! >= threshold)) off.add(j); });
       // The identity (first frame) stays as selected: refitting it too would let it take the expression back.
       const beta = fit.identity;
       const refit = fitLandmarks(beta ? withIdentity(current, beta) : current, obs, {
-        initial: fit, previous, temporal: options.temporal ?? 0.002, tikhonov, iterations: options.iterations, fixedAtZero: [...off],
+        initial: fit, previous, temporal, tikhonov, iterations: options.iterations, fixedAtZero: [...off], decouple: options.decouple, noise: options.noise,
       });
       fit = beta ? { ...refit, identity: beta } : refit;
     }
     if (first && fit.identity) {
-      identity = fit.identity;
-      current = withIdentity(current, identity);
+      this.identity = fit.identity;
+      this.current = withIdentity(current, fit.identity);
     }
-    if (neutral) current = absorbResidual(current, obs, fit);
-    previous = fit;
-    fits.push(fit);
-    const smoothed = filter ? filter.filter(fit.weights, frame.time) : fit.weights;
-    last = Float32Array.from(smoothed, (w) => Math.min(1, Math.max(0, w)));
-    weights.push(last);
+    if (neutral) this.current = absorbResidual(this.current, obs, fit);
+    this.previous = fit;
+    const smoothed = this.filter ? this.filter.filter(fit.weights, frame.time) : fit.weights;
+    this.last = Float32Array.from(smoothed, (v) => Math.min(1, Math.max(0, v)));
+    return { weights: this.last, fit };
   }
-  return { weights, fits, times: frames.map((f) => f.time), identity };
+}
+
+/** For each expression, the index of its left/right mirror (`_L` ↔ `_R`), or −1. */
+export function mirrorIndices(names: readonly string[]): number[] {
+  return names.map((n) => {
+    const m = /_([LR])$/.exec(n);
+    return m ? names.indexOf(n.slice(0, -1) + (m[1] === "L" ? "R" : "L")) : -1;
+  });
 }
 
 /** Indices of the gaze blendshapes: MediaPipe's 468 landmarks carry no iris, so gaze is unobservable. */
