@@ -63,7 +63,7 @@ const calibrated = calibratedBasis(geometric, calibration);
 const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> = {
   calibrated: { basis: calibrated },
   "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
-  "calibrated, no noise model": { basis: calibrated, options: { noise: false } },
+  "calibrated, noise model": { basis: calibrated, options: { noise: true } },
   geometric: { basis: geometric },
 };
 const names = model.expressionNames;

@@ -40,6 +40,8 @@ export const animationConfigSchema = z
         debias: z
           .union([z.literal(false), z.object({ threshold: z.number().min(0).max(1), tikhonov: z.number().min(0) }).strict()])
           .default(FIT_DEFAULTS.debias),
+        /** Read the landmarks through the calibration's noise model (fewer spurious weights, driven weights lower). */
+        noiseModel: z.boolean().default(FIT_DEFAULTS.noise),
         /** Focal length in image heights (perspective fit); absent = weak perspective (camera unknown). */
         focal: z.number().positive().optional(),
       })

@@ -16,7 +16,7 @@
  *   (1/N) Σ c_i ‖p_i − o_i‖² + λ‖w‖² + μ‖w − w_prev‖²
  * λ is a small Tikhonov prior; μ pulls towards the previous frame when tracking video.
  * With `bounded: false` the steps are plain unconstrained least squares (Cholesky): the bench's peer.
- * With `basis.noise` (the calibration's structured tracker noise, U·Uᵀ + floor²·C⁻¹) the data term
+ * With `noise: true` and `basis.noise` (the calibration's structured tracker noise, U·Uᵀ + floor²·C⁻¹) the data term
  * is the Mahalanobis distance: (1/N)[rᵀCr − bᵀA⁻¹b], b = UᵀCr, A = floor²·I + UᵀCU (Woodbury),
  * so residuals along the directions MediaPipe's output wanders in anyway count for little.
  * Optionally the first K identity modes β (unbounded, prior γ‖β‖²) are fitted too, so a real
@@ -91,7 +91,7 @@ export interface FitOptions {
    * at η = 1 such a pair costs what it would if the two were orthogonal (still convex).
    */
   decouple?: number;
-  /** false: ignore `basis.noise` (plain weighted least squares). */
+  /** Read the residual through `basis.noise` (default false: plain weighted least squares). */
   noise?: boolean;
   /** Expression indices held at 0 (e.g. gaze, which 468 landmarks without irises cannot see). */
   fixedAtZero?: readonly number[];
@@ -174,7 +174,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const delta = new Float64Array(P);
 
   // Structured noise (Woodbury): U `[K][N*d]` in the normalized frame, A⁻¹ `[K*K]`.
-  const noise = basis.noise && options.noise !== false ? noiseModel(basis.noise, N, d, conf) : undefined;
+  const noise = basis.noise && options.noise ? noiseModel(basis.noise, N, d, conf) : undefined;
   const KN = noise ? noise.U.length : 0;
   const nb = new Float64Array(KN);
   const nB = new Float64Array(KN * P);

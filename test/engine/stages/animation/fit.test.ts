@@ -154,7 +154,10 @@ test("noise model: a residual along a known noise direction no longer turns on a
   const noisy: LandmarkBasis = { ...basis, neutral: Float32Array.from(basis.neutral, (v, i) => v + direction[i]!) };
   const points = projectLandmarks(noisy, new Float32Array(J), pose, 2);
   const plain = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30 });
-  const withNoise = fitLandmarks({ ...basis, noise: { modes: [direction], floor: 0.01 } }, { points, dims: 2 }, { iterations: 30 });
+  const noisyBasis = { ...basis, noise: { modes: [direction], floor: 0.01 } };
+  const withNoise = fitLandmarks(noisyBasis, { points, dims: 2 }, { iterations: 30, noise: true });
+  const off = fitLandmarks(noisyBasis, { points, dims: 2 }, { iterations: 30 });
+  assert.equal(off.weights[brow], plain.weights[brow], "the noise model is opt-in");
   assert.ok(plain.weights[brow]! > 0.3, `without the noise model browInnerUp_L reads ${plain.weights[brow]}`);
   assert.ok(withNoise.weights[brow]! < 0.1, `with it: ${withNoise.weights[brow]}`);
 });
