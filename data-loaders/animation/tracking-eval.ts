@@ -1,6 +1,6 @@
 // The tracking benchmark's FIXED held-out evaluation set: short synthetic sequences, each
 // starting neutral as a video would, of identities (seeds 1001+) that the calibration never
-// sees (it uses seeds 0, 101, 102), at several yaws and lights. Poses: the six of issue 16
+// sees (it uses seeds 0 and 101–108), at several yaws and lights. Poses: the six of issue 16
 // (wide jaw, pucker, brows up, open smile, wink, frown with funnel) and seeded random sparse
 // combinations of 2–3 non-gaze expressions.
 import { fileURLToPath } from "node:url";
