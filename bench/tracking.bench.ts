@@ -62,6 +62,7 @@ const calibrated = calibratedBasis(geometric, calibration);
 // peer (the geometric correspondence, no calibration; the fit before issue 16).
 const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> = {
   calibrated: { basis: calibrated },
+  "calibrated, focal estimated": { basis: calibrated, options: { focal: "estimate" } },
   "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
   "calibrated, noise model": { basis: calibrated, options: { noise: true } },
   geometric: { basis: geometric },

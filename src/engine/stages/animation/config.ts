@@ -42,8 +42,8 @@ export const animationConfigSchema = z
           .default(FIT_DEFAULTS.debias),
         /** Read the landmarks through the calibration's noise model (fewer spurious weights, driven weights lower). */
         noiseModel: z.boolean().default(FIT_DEFAULTS.noise),
-        /** Focal length in image heights (perspective fit); absent = weak perspective (camera unknown). */
-        focal: z.number().positive().optional(),
+        /** Focal length in image heights (perspective fit), "estimate" (on the first frame) or "weak" (weak perspective). */
+        focal: z.union([z.number().positive(), z.literal("estimate"), z.literal("weak")]).default("estimate"),
       })
       .strict()
       .prefault({}),

@@ -57,8 +57,12 @@ export interface SequenceOptions {
   iterations?: number;
   /** Per-landmark weights `[N]` of the data term (e.g. regionWeights); default all 1. */
   landmarkWeights?: Float64Array;
-  /** Focal length in image heights: a perspective fit (absent: weak perspective). */
-  focal?: number;
+  /**
+   * Focal length in image heights: a perspective fit (absent: weak perspective). "estimate":
+   * chosen on the first frame with a face (the focal length whose fit leaves the smallest
+   * landmark residual, searched between 0.7 and 6 image heights), then held.
+   */
+  focal?: number | "estimate";
   /**
    * Select, then debias (a relaxed lasso): the prior above picks which shapes are active, then
    * the active ones are refitted with only `tikhonov` (small) and the rest held at 0, so the
@@ -86,6 +90,10 @@ export const FIT_DEFAULTS = {
   decouple: 0,
   debias: false as { threshold: number; tikhonov: number } | false,
   noise: false,
+  // A perspective camera with the focal length estimated on the first frame: as good as the
+  // true focal length on the tuning set (spurious median 0.41 vs 0.54 for weak perspective in
+  // single frames), and the astronaut photo still smiles (0.89).
+  focal: "estimate" as number | "estimate" | undefined,
 };
 
 export interface SequenceResult {
@@ -124,6 +132,8 @@ export class SequenceFitter {
   private readonly filter: OneEuroFilter | undefined;
   private readonly fixedAtZero: readonly number[];
   private readonly partner: number[];
+  /** The focal length in use (image heights), once known. */
+  focal: number | undefined;
 
   constructor(basis: LandmarkBasis, private readonly options: SequenceOptions = {}) {
     this.current = basis;
@@ -131,6 +141,7 @@ export class SequenceFitter {
     this.filter = options.smoothing === false ? undefined : new OneEuroFilter(options.smoothing);
     this.fixedAtZero = options.fixedAtZero ?? gazeIndices(basis.names);
     this.partner = mirrorIndices(basis.names);
+    this.focal = typeof options.focal === "number" ? options.focal : undefined;
   }
 
   /** Fits one frame; a frame without a face repeats the last weights (fit null). */
@@ -142,16 +153,19 @@ export class SequenceFitter {
       return { weights: Float32Array.from(this.last), fit: null };
     }
     const current = this.current, previous = this.previous, fixedAtZero = this.fixedAtZero;
-    const obs = { ...observationFromMediaPipe(frame.landmarks, frame.width, frame.height, options.dims ?? 2, options.focal), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) };
+    const observe = (focal: number | undefined) => ({ ...observationFromMediaPipe(frame.landmarks!, frame.width, frame.height, options.dims ?? 2, focal), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) });
     const first = current.identityModes?.length ? true : false;
     const neutral = !!options.neutralFirst && !this.seenFace;
-    this.seenFace = true;
     const temporal = options.temporal ?? 0.002;
-    let fit = fitLandmarks(current, obs, {
+    const fitWith = (focal: number | undefined) => fitLandmarks(current, observe(focal), {
       previous, temporal, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations, decouple: options.decouple, noise: options.noise,
       fixedAtZero: neutral ? current.names.map((_, j) => j) : fixedAtZero,
       ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
     });
+    if (options.focal === "estimate" && !this.seenFace) this.focal = estimateFocal((f) => fitWith(f).rmse);
+    this.seenFace = true;
+    const obs = observe(this.focal);
+    let fit = fitWith(this.focal);
     if (options.debias && !neutral) {
       const { threshold, tikhonov } = options.debias;
       const off = new Set(fixedAtZero);
@@ -176,6 +190,23 @@ export class SequenceFitter {
     this.last = Float32Array.from(smoothed, (v) => Math.min(1, Math.max(0, v)));
     return { weights: this.last, fit };
   }
+}
+
+/**
+ * Golden-section search of log focal length over [0.7, 6] image heights for the smallest
+ * residual (on synthetic frames the residual is unimodal in it, with its minimum within a
+ * factor 1.4 of the true camera's; weak perspective leaves twice the residual).
+ */
+export function estimateFocal(residual: (focal: number) => number, lo = 0.7, hi = 6, steps = 10): number {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = Math.log(lo), b = Math.log(hi);
+  let c = b - g * (b - a), d = a + g * (b - a);
+  let fc = residual(Math.exp(c)), fd = residual(Math.exp(d));
+  for (let k = 0; k < steps; k++) {
+    if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = residual(Math.exp(c)); }
+    else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = residual(Math.exp(d)); }
+  }
+  return Math.exp((a + b) / 2);
 }
 
 /** For each expression, the index of its left/right mirror (`_L` ↔ `_R`), or −1. */

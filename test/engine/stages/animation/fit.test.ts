@@ -176,3 +176,20 @@ test("SequenceFitter, frame by frame, gives fitSequence's weights (the page and 
   frames.forEach((f, i) => assert.deepEqual(fitter.push(f).weights, whole.weights[i]));
   assert.deepEqual(whole.weights[1], whole.weights[0], "a frame without a face repeats the last weights");
 });
+
+test("SequenceFitter focal \"estimate\": the first frame's residual finds the camera's focal length (within 15 %)", async () => {
+  const { SequenceFitter } = await import("../../../../src/engine/stages/animation/sequence.js");
+  const J = basis.modes.length;
+  const truth = new Float32Array(J);
+  truth[model.expressionNames.indexOf("jawOpen")] = 0.3;
+  for (const focalHeights of [1.2, 1.87, 3]) {
+    const focal = focalHeights * 512;
+    const camera = { focal, center: [256, -256] as const };
+    const pose: HeadPose = { rotation: rotationFromEuler(12, -4, 0), translation: [256, -256, 0], scale: focal / 60, camera };
+    const p = projectLandmarks(basis, truth, pose, 2);
+    const landmarks = Float32Array.from({ length: basis.count * 3 }, (_, k) => (k % 3 === 0 ? p[(k / 3) * 2]! / 512 : k % 3 === 1 ? -p[((k - 1) / 3) * 2 + 1]! / 512 : 0));
+    const fitter = new SequenceFitter(basis, { focal: "estimate", smoothing: false, iterations: 30 });
+    fitter.push({ time: 0, width: 512, height: 512, landmarks });
+    assert.ok(Math.abs(fitter.focal! / focalHeights - 1) < 0.15, `focal ${fitter.focal} image heights, truth ${focalHeights}`);
+  }
+});
