@@ -7,13 +7,17 @@
 //
 // TRACKING_BENCH_LANDMARKS=FILE reuses (or, when absent, stores) the tracked landmarks, to
 // iterate on the fit without re-running MediaPipe; the reported run tracks afresh.
+// TRACKING_BENCH_SET=tuning runs the TUNING set instead (other identities, yaws, lights and
+// combinations; what the fit's priors were chosen on), written to results/bench/tracking-tuning.json;
+// the evaluation set is never tuned on.
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir, loadavg } from "node:os";
 import { loadFaceModel } from "../data-loaders/face/load.js";
 import { loadCorrespondence } from "../data-loaders/animation/correspondence.js";
 import { loadCalibration } from "../data-loaders/animation/calibration.js";
-import { evaluationSet, recoverSequence, type EvalMode } from "../data-loaders/animation/tracking-eval.js";
+import { evaluationSet, recoverSequence, tuningSet, type EvalMode } from "../data-loaders/animation/tracking-eval.js";
+import type { SequenceOptions } from "../src/engine/stages/animation/sequence.js";
 import { writePoses } from "../data-loaders/animation/synthetic.js";
 import { trackImages, type TrackedFrame } from "../data-loaders/animation/track.js";
 import { landmarkBasis, type LandmarkBasis } from "../src/engine/stages/animation/correspondence.js";
@@ -24,7 +28,8 @@ import { writeJsonAtomic } from "../data-loaders/io/atomic.js";
 import { TRACKING_DEMO_FILE } from "../data-loaders/animation/tracking-eval.js";
 
 const model = await loadFaceModel();
-const sequences = evaluationSet(model);
+const tuning = process.env.TRACKING_BENCH_SET === "tuning";
+const sequences = tuning ? tuningSet(model) : evaluationSet(model);
 const load0 = loadavg()[0];
 
 const cacheFile = process.env.TRACKING_BENCH_LANDMARKS;
@@ -52,7 +57,16 @@ const calibration = loadCalibration();
 if (!calibration) throw new Error("no tracker calibration: run npx tsx data-loaders/animation/build-calibration.ts");
 const corr = loadCorrespondence();
 const geometric = landmarkBasis(model, corr, undefined, 30);
-const bases: Record<string, LandmarkBasis> = { calibrated: calibratedBasis(geometric, calibration), geometric };
+const calibrated = calibratedBasis(geometric, calibration);
+// Rows: ours (render camera's focal length given), then ablations of one piece each, then the
+// peer (the geometric correspondence, no calibration; the fit before issue 16).
+const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> = {
+  calibrated: { basis: calibrated },
+  "calibrated, focal estimated": { basis: calibrated, options: { focal: "estimate" } },
+  "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
+  "calibrated, noise model": { basis: calibrated, options: { noise: true } },
+  geometric: { basis: geometric },
+};
 const names = model.expressionNames;
 
 interface Summary {
@@ -77,12 +91,12 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 const results: Record<string, Record<EvalMode, Summary>> = {};
 const frameTable: Record<string, unknown>[] = [];
-for (const [label, basis] of Object.entries(bases)) {
+for (const [label, { basis, options }] of Object.entries(rows)) {
   results[label] = {} as Record<EvalMode, Summary>;
   for (const mode of ["sequence", "single"] as const) {
     const scores: FrameScore[] = [], truths: Float32Array[] = [], recovered: Float32Array[] = [];
     sequences.forEach((s, k) => {
-      const w = recoverSequence(basis, tracked[k]!, mode);
+      const w = recoverSequence(basis, tracked[k]!, mode, options);
       // The neutral reference frame itself is not scored in sequence mode (its weights are 0 by construction).
       s.poses.forEach((p, f) => {
         if (f === 0) return;
@@ -93,7 +107,7 @@ for (const [label, basis] of Object.entries(bases)) {
     });
     results[label]![mode] = summarize(scores, truths, recovered, mode === "sequence" ? 0.15 : 0.25);
     const r = results[label]![mode];
-    console.log(`${label.padEnd(10)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
+    console.log(`${label.padEnd(28)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
   }
 }
 function stripPerWeight(r: Record<EvalMode, Summary>) {
@@ -103,12 +117,14 @@ function mapRound(o: Record<string, number>) { return Object.fromEntries(Object.
 
 // Truth vs recovered for the first evaluation sequence: the Animation page's chart data.
 const demo = sequences[0]!;
-const demoW = recoverSequence(bases.calibrated!, tracked[0]!, "sequence");
+const demoW = recoverSequence(calibrated, tracked[0]!, "sequence");
 const shown = names.filter((n, j) => !n.startsWith("eyeLook") && demo.poses.some((p, f) => p.weights[j]! > 0 || demoW[f]![j]! > 0.1));
 const demoData = { sequence: demo.name, names: shown, truth: demo.poses.map((p) => shown.map((n) => round(p.weights[names.indexOf(n)]!))), recovered: demoW.map((w) => shown.map((n) => round(w[names.indexOf(n)]!))) };
+const summary = Object.fromEntries(Object.entries(results).map(([label, r]) => [label, stripPerWeight(r)]));
 // The Animation page's truth-vs-recovered chart reads this committed copy (src/data/tracking-demo.json.ts).
-writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary: { calibrated: stripPerWeight(results.calibrated!), geometric: stripPerWeight(results.geometric!) } });
-report("tracking", {
+if (!tuning) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary });
+report(tuning ? "tracking-tuning" : "tracking", {
+  set: tuning ? "tuning" : "evaluation",
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
   sequences: sequences.map((s) => s.name),

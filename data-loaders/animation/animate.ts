@@ -185,7 +185,8 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
   const basis = trackerBasis(model, config.fit.identityModes);
   const seq = fitSequence(basis, frames, {
     dims: config.dims, tikhonov: config.fit.tikhonov, temporal: config.fit.temporal, identityPrior: config.fit.identityPrior, smoothing: config.smoothing,
-    neutralFirst: config.fit.neutralFirst, landmarkWeights: regionWeights(basis.count),
+    neutralFirst: config.fit.neutralFirst, landmarkWeights: regionWeights(basis.count), sparsity: config.fit.sparsity, decouple: config.fit.decouple,
+    debias: config.fit.debias, noise: config.fit.noiseModel, focal: config.fit.focal === "weak" ? undefined : config.fit.focal,
   });
   const tFit = performance.now() - t0 - tTrack;
   const clipName = opts.video ? basename(opts.video) : basename(resolve(opts.images!));

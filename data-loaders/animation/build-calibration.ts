@@ -2,16 +2,19 @@
 //
 //   npx tsx data-loaders/animation/build-calibration.ts
 //
-// For each calibration identity (β = 0 and two seeded random faces; none of them is in the
-// tracking benchmark's evaluation set), ICT is rendered frontally at neutral and with each
-// non-gaze expression alone at weight 0.8, and every frame goes through the real tracker page.
-// Landmarks are unprojected to model space through the known camera at the geometric depth;
-// the neutral bias is detected − geometric on the neutrals, a mode is (posed − neutral) / 0.8;
-// both are averaged over identities. Rendering and MediaPipe (CPU WASM) are deterministic, so
-// the same inputs rebuild the same bytes.
+//   npx tsx data-loaders/animation/build-calibration.ts --frames FILE   (reuse / store the tracking)
+//
+// For each calibration identity (β = 0 and eight seeded random faces; none of them is in the
+// tracking benchmark's evaluation or tuning set), ICT is rendered frontally at neutral and with
+// each non-gaze expression alone at weight 0.8, and every frame goes through the real tracker
+// page. Landmarks are unprojected to model space through the known camera at the geometric
+// depth; the neutral bias is detected − geometric on the neutrals, a mode is (posed − neutral)
+// / 0.8 without its best 2-D similarity motion; both are averaged over identities. The noise
+// modes are the principal directions of the identities' departures from the mean response.
+// Rendering and MediaPipe (CPU WASM) are deterministic, so the same inputs rebuild the same bytes.
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { loadFaceModel } from "../face/load.js";
 import { synthesize } from "../../src/engine/face/synthesize.js";
@@ -23,7 +26,12 @@ import { FRONTAL_CAMERA, randomIdentity, writePoses, type SyntheticPose } from "
 import { trackImages } from "./track.js";
 import { writeCalibration } from "./calibration.js";
 
-export const CALIBRATION_IDENTITY_SEEDS = [0, 101, 102]; // 0 = the mean face
+// 0 = the mean face. Nine faces: one face's response departs from the mean as much as any
+// other's (MediaPipe's own wander, not a trend with face shape), so more faces mean a better
+// mean and enough samples for the noise directions.
+export const CALIBRATION_IDENTITY_SEEDS = [0, 101, 102, 103, 104, 105, 106, 107, 108];
+/** Noise directions kept (10 carry 93 % of the spread between faces' responses). */
+const NOISE_MODES = 10;
 const LEVEL = 0.8;
 const LIGHT: readonly [number, number] = [0, 15];
 
@@ -48,42 +56,172 @@ function detectedInModel(landmarks: Float32Array, geometric: Float32Array): Floa
   return out;
 }
 
-export async function buildCalibration(model: FaceModel, corr: LandmarkCorrespondence = loadCorrespondence()): Promise<TrackerCalibration> {
-  const names = calibratedNames(model);
-  const J = model.expressionNames.length, N = corr.count;
-  const bias = new Float64Array(N * 2);
-  const modes = names.map(() => new Float64Array(N * 2));
+/** One calibration identity's tracked frames: neutral, then each name alone at LEVEL (MediaPipe landmarks `[468*3]`). */
+export interface CalibrationFrames {
+  seed: number;
+  landmarks: ArrayLike<number>[];
+}
+
+/** The poses of one calibration identity, in the order CalibrationFrames holds them. */
+export function calibrationPoses(model: FaceModel, seed: number): SyntheticPose[] {
+  const J = model.expressionNames.length;
+  const identity = calibrationIdentity(seed);
+  const weightSets = [new Float32Array(J), ...calibratedNames(model).map((n) => { const w = new Float32Array(J); w[model.expressionNames.indexOf(n)] = LEVEL; return w; })];
+  return weightSets.map((weights) => ({ identity, weights, yaw: 0, light: LIGHT }));
+}
+
+/** Renders and tracks every calibration identity (the slow part: one Chromium, 46 frames each). */
+export async function trackCalibration(model: FaceModel, seeds: readonly number[] = CALIBRATION_IDENTITY_SEEDS): Promise<CalibrationFrames[]> {
   const dir = join(tmpdir(), `dreamface-calibration-${process.pid}`);
+  const out: CalibrationFrames[] = [];
   try {
-    for (const seed of CALIBRATION_IDENTITY_SEEDS) {
-      const identity = calibrationIdentity(seed);
-      const weightSets = [new Float32Array(J), ...names.map((n) => { const w = new Float32Array(J); w[model.expressionNames.indexOf(n)] = LEVEL; return w; })];
-      const poses: SyntheticPose[] = weightSets.map((weights) => ({ identity, weights, yaw: 0, light: LIGHT }));
-      const paths = writePoses(model, poses, join(dir, String(seed)));
-      const frames = await trackImages(paths);
-      const geometric = weightSets.map((w) => landmarkPositions(synthesize(model, { identity, expression: Array.from(w) }), corr));
-      const detected = frames.map((f, k) => {
-        if (!f.landmarks) throw new Error(`calibration: no face detected in pose ${k} of identity ${seed}`);
-        return detectedInModel(f.landmarks, geometric[k]!);
-      });
-      const d0 = detected[0]!, g0 = geometric[0]!;
-      for (let i = 0; i < N; i++) for (let a = 0; a < 2; a++) bias[i * 2 + a] += (d0[i * 2 + a]! - g0[i * 3 + a]!) / CALIBRATION_IDENTITY_SEEDS.length;
-      names.forEach((_, j) => {
-        const dj = detected[j + 1]!;
-        for (let k = 0; k < N * 2; k++) modes[j]![k] += (dj[k]! - d0[k]!) / LEVEL / CALIBRATION_IDENTITY_SEEDS.length;
+    for (const seed of seeds) {
+      const frames = await trackImages(writePoses(model, calibrationPoses(model, seed), join(dir, String(seed))));
+      out.push({
+        seed,
+        landmarks: frames.map((f, k) => {
+          if (!f.landmarks) throw new Error(`calibration: no face detected in pose ${k} of identity ${seed}`);
+          return f.landmarks;
+        }),
       });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return out;
+}
+
+/**
+ * The calibration from tracked frames (pure arithmetic, so stored frames rebuild the same bytes).
+ * Each identity's response is first freed of the 2-D similarity motion (shift, scale, in-plane
+ * turn) that best explains it: MediaPipe's whole mesh jitters between frames by a fraction of a
+ * pixel, as much as a brow's whole signal, and the fit's pose is there to explain rigid motion.
+ */
+export function calibrationFromFrames(model: FaceModel, tracked: readonly CalibrationFrames[], corr: LandmarkCorrespondence = loadCorrespondence()): TrackerCalibration {
+  const names = calibratedNames(model);
+  const N = corr.count;
+  const bias = new Float64Array(N * 2);
+  const modes = names.map(() => new Float64Array(N * 2));
+  for (const { seed, landmarks } of tracked) {
+    const poses = calibrationPoses(model, seed);
+    const detected = landmarks.map((l, k) => detectedInModel(Float32Array.from(l), landmarkPositions(synthesize(model, { identity: Array.from(poses[k]!.identity), expression: Array.from(poses[k]!.weights) }), corr)));
+    const g0 = landmarkPositions(synthesize(model, { identity: Array.from(poses[0]!.identity), expression: Array.from(poses[0]!.weights) }), corr);
+    const d0 = detected[0]!;
+    for (let i = 0; i < N; i++) for (let a = 0; a < 2; a++) bias[i * 2 + a] += (d0[i * 2 + a]! - g0[i * 3 + a]!) / tracked.length;
+    names.forEach((_, j) => {
+      const response = Float64Array.from(detected[j + 1]!, (v, k) => (v - d0[k]!) / LEVEL);
+      removeSimilarity(response, d0);
+      for (let k = 0; k < N * 2; k++) modes[j]![k] += response[k]! / tracked.length;
+    });
+  }
   const strength = Float32Array.from(modes, (m) => Math.sqrt(m.reduce((s, v) => s + v * v, 0) / N));
-  return { version: 1, count: N, names, neutralBias: Float32Array.from(bias), modes: modes.map((m) => Float32Array.from(m)), strength };
+  return { version: 2, count: N, names, neutralBias: Float32Array.from(bias), modes: modes.map((m) => Float32Array.from(m)), strength };
+}
+
+/**
+ * MediaPipe's structured noise: the principal directions (scaled by their standard deviation,
+ * model cm) of how each identity's response at LEVEL departs from the mean response, over all
+ * identities and shapes (the same shape on another face moves the landmarks along a few
+ * recurring whole-face patterns, which a fit should not read as expression), and the RMS of what
+ * `count` directions leave (the isotropic floor).
+ */
+export function noiseFromFrames(model: FaceModel, tracked: readonly CalibrationFrames[], count: number, corr: LandmarkCorrespondence = loadCorrespondence()): { modes: Float32Array[]; floor: number } {
+  if (tracked.length < 2) throw new Error("calibration noise needs at least two identities");
+  const mean = calibrationFromFrames(model, tracked, corr);
+  const samples: Float64Array[] = [];
+  for (const t of tracked) {
+    const own = calibrationFromFrames(model, [t], corr);
+    own.modes.forEach((m, j) => samples.push(Float64Array.from(m, (v, q) => (v - mean.modes[j]![q]!) * LEVEL)));
+  }
+  const { vectors, values, total } = principalDirections(samples, count);
+  const D = samples[0]!.length;
+  const rest = Math.max(total - values.reduce((a, b) => a + b, 0), 0);
+  return { modes: vectors.map((v, k) => Float32Array.from(v, (x) => x * Math.sqrt(values[k]!))), floor: Math.sqrt(rest / (D - count)) };
+}
+
+/** Top `count` eigenpairs of the samples' second-moment matrix (1/S)·Σ x xᵀ, by the S×S Gram matrix and deflated power iteration (deterministic). */
+function principalDirections(samples: readonly Float64Array[], count: number): { vectors: Float64Array[]; values: number[]; total: number } {
+  const S = samples.length, D = samples[0]!.length;
+  const G = new Float64Array(S * S);
+  for (let a = 0; a < S; a++) for (let b = a; b < S; b++) {
+    let acc = 0;
+    const xa = samples[a]!, xb = samples[b]!;
+    for (let q = 0; q < D; q++) acc += xa[q]! * xb[q]!;
+    G[a * S + b] = G[b * S + a] = acc / S;
+  }
+  let total = 0;
+  for (let a = 0; a < S; a++) total += G[a * S + a]!;
+  const vectors: Float64Array[] = [], values: number[] = [];
+  const u = new Float64Array(S), w = new Float64Array(S);
+  for (let k = 0; k < Math.min(count, S); k++) {
+    for (let a = 0; a < S; a++) u[a] = 1 + ((a * 7919 + k * 104729) % 97) / 97;
+    let lambda = 0;
+    for (let it = 0; it < 500; it++) {
+      for (let a = 0; a < S; a++) { let acc = 0; for (let b = 0; b < S; b++) acc += G[a * S + b]! * u[b]!; w[a] = acc; }
+      const norm = Math.hypot(...w);
+      if (!(norm > 0)) break;
+      const change = Math.abs(norm - lambda);
+      lambda = norm;
+      for (let a = 0; a < S; a++) u[a] = w[a]! / norm;
+      if (change < 1e-12 * norm) break;
+    }
+    for (let a = 0; a < S; a++) for (let b = 0; b < S; b++) G[a * S + b] -= lambda * u[a]! * u[b]!;
+    // Eigenvector in landmark space: Xᵀu / ‖Xᵀu‖ (X has the samples as rows).
+    const v = new Float64Array(D);
+    for (let a = 0; a < S; a++) for (let q = 0; q < D; q++) v[q] += u[a]! * samples[a]![q]!;
+    const nv = Math.hypot(...v);
+    vectors.push(v.map((x) => x / nv));
+    values.push(lambda);
+  }
+  return { vectors, values, total };
+}
+
+/**
+ * Subtracts from a 2-D displacement field `[N*2]` its least-squares infinitesimal similarity
+ * about the points `at [N*2]`: d ≈ (tx, ty) + a·(x, y) + b·(−y, x).
+ */
+export function removeSimilarity(d: Float64Array, at: ArrayLike<number>): void {
+  const N = d.length / 2;
+  let cx = 0, cy = 0;
+  for (let i = 0; i < N; i++) { cx += at[i * 2]! / N; cy += at[i * 2 + 1]! / N; }
+  let tx = 0, ty = 0, num_a = 0, num_b = 0, den = 0;
+  for (let i = 0; i < N; i++) { tx += d[i * 2]! / N; ty += d[i * 2 + 1]! / N; }
+  for (let i = 0; i < N; i++) {
+    const x = at[i * 2]! - cx, y = at[i * 2 + 1]! - cy;
+    const dx = d[i * 2]! - tx, dy = d[i * 2 + 1]! - ty;
+    num_a += x * dx + y * dy;
+    num_b += -y * dx + x * dy;
+    den += x * x + y * y;
+  }
+  const a = num_a / den, b = num_b / den;
+  for (let i = 0; i < N; i++) {
+    const x = at[i * 2]! - cx, y = at[i * 2 + 1]! - cy;
+    d[i * 2] -= tx + a * x - b * y;
+    d[i * 2 + 1] -= ty + a * y + b * x;
+  }
+}
+
+export async function buildCalibration(model: FaceModel, corr: LandmarkCorrespondence = loadCorrespondence()): Promise<TrackerCalibration> {
+  return calibrationFromFrames(model, await trackCalibration(model), corr);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // --frames FILE: the tracked landmarks, read from FILE when it exists (the arithmetic alone,
+  // seconds), else tracked (~4 min per identity on 2 busy cores) and stored there.
+  const k = process.argv.indexOf("--frames");
+  const framesFile = k > 0 ? process.argv[k + 1] : undefined;
   const model = await loadFaceModel();
   const t0 = performance.now();
-  const c = await buildCalibration(model);
+  let tracked: CalibrationFrames[];
+  if (framesFile && existsSync(framesFile)) {
+    tracked = JSON.parse(readFileSync(framesFile, "utf8")) as CalibrationFrames[];
+    const seeds = tracked.map((t) => t.seed).join(",");
+    if (seeds !== CALIBRATION_IDENTITY_SEEDS.join(",")) throw new Error(`${framesFile}: identities ${seeds}, expected ${CALIBRATION_IDENTITY_SEEDS.join(",")}`);
+  } else {
+    tracked = await trackCalibration(model);
+    if (framesFile) writeFileSync(framesFile, JSON.stringify(tracked.map((t) => ({ seed: t.seed, landmarks: t.landmarks.map((l) => Array.from(l)) }))));
+  }
+  const c = { ...calibrationFromFrames(model, tracked), noise: noiseFromFrames(model, tracked, NOISE_MODES) };
   writeCalibration(c, { identitySeeds: CALIBRATION_IDENTITY_SEEDS, level: LEVEL, light: LIGHT, camera: FRONTAL_CAMERA, builtBy: "data-loaders/animation/build-calibration.ts" });
-  console.log(`calibration: ${c.names.length} modes × ${c.count} landmarks in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`calibration: ${c.names.length} modes + ${NOISE_MODES} noise modes × ${c.count} landmarks in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

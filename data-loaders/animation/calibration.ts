@@ -1,6 +1,6 @@
 // The committed tracker calibration (built by build-calibration.ts): a small JSON header
 // (names, scale, strengths) beside an int16 little-endian binary of the neutral bias and the
-// modes' x, y responses, in units of `scale` cm.
+// modes' x, y responses (then, from version 2, the noise modes), in units of `scale` cm.
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic.js";
@@ -16,11 +16,14 @@ interface Header {
   names: string[];
   scale: number;
   strength: number[];
+  /** Noise modes after the expression modes (version ≥ 2), and the isotropic floor (cm). */
+  noiseModes?: number;
+  noiseFloor?: number;
   [extra: string]: unknown;
 }
 
 export function writeCalibration(c: TrackerCalibration, extra: Record<string, unknown> = {}): void {
-  const parts = [c.neutralBias, ...c.modes];
+  const parts = [c.neutralBias, ...c.modes, ...(c.noise?.modes ?? [])];
   const q = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -31,7 +34,10 @@ export function writeCalibration(c: TrackerCalibration, extra: Record<string, un
     }
   }
   writeFileAtomic(CALIBRATION_BIN, new Uint8Array(q.buffer));
-  const header: Header = { version: c.version, count: c.count, names: [...c.names], scale: SCALE, strength: Array.from(c.strength, (s) => Math.round(s * 1e4) / 1e4), ...extra };
+  const header: Header = {
+    version: c.version, count: c.count, names: [...c.names], scale: SCALE, strength: Array.from(c.strength, (s) => Math.round(s * 1e4) / 1e4),
+    ...(c.noise ? { noiseModes: c.noise.modes.length, noiseFloor: Math.round(c.noise.floor * 1e6) / 1e6 } : {}), ...extra,
+  };
   writeJsonAtomic(CALIBRATION_JSON, header);
 }
 
@@ -42,7 +48,13 @@ export function loadCalibration(): TrackerCalibration | null {
   const bytes = readFileSync(CALIBRATION_BIN);
   const q = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const n2 = h.count * 2;
-  if (q.length !== n2 * (1 + h.names.length)) throw new Error(`${CALIBRATION_BIN}: expected ${n2 * (1 + h.names.length)} values, found ${q.length}`);
+  const K = h.noiseModes ?? 0;
+  const expected = n2 * (1 + h.names.length + K);
+  if (q.length !== expected) throw new Error(`${CALIBRATION_BIN}: expected ${expected} values, found ${q.length}`);
   const part = (k: number) => Float32Array.from(q.subarray(k * n2, (k + 1) * n2), (v) => v * h.scale);
-  return { version: h.version, count: h.count, names: h.names, neutralBias: part(0), modes: h.names.map((_, j) => part(j + 1)), strength: Float32Array.from(h.strength) };
+  const J = h.names.length;
+  return {
+    version: h.version, count: h.count, names: h.names, neutralBias: part(0), modes: h.names.map((_, j) => part(j + 1)), strength: Float32Array.from(h.strength),
+    ...(K ? { noise: { modes: Array.from({ length: K }, (_, k) => part(1 + J + k)), floor: h.noiseFloor ?? 0 } } : {}),
+  };
 }

@@ -27,6 +27,8 @@ export const SYNTHETIC_SIZE = 384;
 const DISTANCE = 60;
 /** The camera of a yaw-0 render (what the calibration unprojects through). */
 export const FRONTAL_CAMERA: FrontalCamera = { eye: [FACE_TARGET[0], FACE_TARGET[1], FACE_TARGET[2] + DISTANCE], fovY: FACE_FOV_Y };
+/** The render camera's focal length in image heights (a perspective fit's `focal`). */
+export const SYNTHETIC_FOCAL = 0.5 / Math.tan((FACE_FOV_Y * Math.PI) / 360);
 const SKIN = [0.86, 0.66, 0.55];
 const BACKGROUND = [0.35, 0.38, 0.42];
 

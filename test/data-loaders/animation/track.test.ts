@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { trackImages } from "../../../data-loaders/animation/track.js";
 import { animate, trackerBasis } from "../../../data-loaders/animation/animate.js";
 import { UserError } from "../../../data-loaders/cli/errors.js";
-import { fitSequence } from "../../../src/engine/stages/animation/sequence.js";
+import { FIT_DEFAULTS, fitSequence } from "../../../src/engine/stages/animation/sequence.js";
+import { regionWeights } from "../../../src/engine/stages/animation/regions.js";
 import { assetPath, astronaut, blankPng, model, tmp } from "../../helpers/animation.js";
 
 test("trackImages finds one face with 468 landmarks in the astronaut photo's upper-left quarter; fitted weights are in [0, 1] and read as a smile", async () => {
@@ -19,7 +20,7 @@ test("trackImages finds one face with 468 landmarks in the astronaut photo's upp
   const [noseX, noseY] = [frame.landmarks[3]!, frame.landmarks[4]!]; // landmark 1: nose tip
   assert.ok(noseX > 0 && noseX < 0.5 && noseY > 0 && noseY < 0.5, `nose tip at ${noseX}, ${noseY}`);
   const basis = trackerBasis(model, 30); // what `dreamface animate` fits: calibrated, identity modes
-  const seq = fitSequence(basis, [frame]);
+  const seq = fitSequence(basis, [frame], { ...FIT_DEFAULTS, landmarkWeights: regionWeights(basis.count) }); // and its priors (focal length estimated)
   const w = seq.weights[0]!;
   assert.equal(w.length, 53);
   assert.ok(w.every((x) => x >= 0 && x <= 1));

@@ -23,6 +23,11 @@ export interface TrackerCalibration {
   modes: readonly Float32Array[];
   /** Per name: the RMS (cm) of the mode's landmark response, a measure of how observable it is. */
   strength: Float32Array;
+  /**
+   * MediaPipe's structured noise (version ≥ 2): `[N*2]` model-space x, y directions scaled by
+   * their standard deviation (cm), and the isotropic rest's standard deviation.
+   */
+  noise?: { modes: readonly Float32Array[]; floor: number };
 }
 
 /** The render camera the calibration unprojects through (orbit camera, frontal). */
@@ -56,7 +61,15 @@ export function calibratedBasis(basis: LandmarkBasis, calibration: TrackerCalibr
     for (let i = 0; i < N; i++) for (let a = 0; a < 2; a++) out[i * 3 + a] = cm[i * 2 + a]!;
     return out;
   });
-  return { ...basis, neutral, modes };
+  const noise = calibration.noise && {
+    floor: calibration.noise.floor,
+    modes: calibration.noise.modes.map((m) => {
+      const out = new Float32Array(N * 3);
+      for (let i = 0; i < N; i++) for (let a = 0; a < 2; a++) out[i * 3 + a] = m[i * 2 + a]!;
+      return out;
+    }),
+  };
+  return { ...basis, neutral, modes, ...(noise ? { noise } : {}) };
 }
 
 /** JSON form for the browser (plain arrays; src/data/tracker-calibration.json.ts). */
@@ -67,14 +80,21 @@ export interface CalibrationJson {
   strength: number[];
   neutralBias: number[];
   modes: number[][];
+  noise?: { floor: number; modes: number[][] };
 }
 
 export function calibrationToJson(c: TrackerCalibration): CalibrationJson {
   const r = (a: Float32Array) => Array.from(a, (v) => Math.round(v * 1e4) / 1e4);
-  return { version: c.version, count: c.count, names: [...c.names], strength: Array.from(c.strength), neutralBias: r(c.neutralBias), modes: c.modes.map(r) };
+  return {
+    version: c.version, count: c.count, names: [...c.names], strength: Array.from(c.strength), neutralBias: r(c.neutralBias), modes: c.modes.map(r),
+    ...(c.noise ? { noise: { floor: c.noise.floor, modes: c.noise.modes.map(r) } } : {}),
+  };
 }
 
 export function calibrationFromJson(j: CalibrationJson): TrackerCalibration {
   if (j.modes.length !== j.names.length || j.neutralBias.length !== j.count * 2) throw new Error("calibration: malformed JSON");
-  return { version: j.version, count: j.count, names: j.names, strength: Float32Array.from(j.strength), neutralBias: Float32Array.from(j.neutralBias), modes: j.modes.map((m) => Float32Array.from(m)) };
+  return {
+    version: j.version, count: j.count, names: j.names, strength: Float32Array.from(j.strength), neutralBias: Float32Array.from(j.neutralBias), modes: j.modes.map((m) => Float32Array.from(m)),
+    ...(j.noise ? { noise: { floor: j.noise.floor, modes: j.noise.modes.map((m) => Float32Array.from(m)) } } : {}),
+  };
 }

@@ -3,6 +3,7 @@
  * `dreamface animate` manifests), validated with zod and filled with defaults.
  */
 import { z } from "zod";
+import { FIT_DEFAULTS } from "./sequence.js";
 
 /** "blendshape": fitted ICT weights; "personalized": G_geo(T†, E_exp(frame)) per frame. */
 export const animationPathSchema = z.enum(["blendshape", "personalized"]);
@@ -22,7 +23,7 @@ export const animationConfigSchema = z
     fit: z
       .object({
         /** λ of the Tikhonov prior on the weights (cm² per landmark). */
-        tikhonov: z.number().min(0).default(1e-3),
+        tikhonov: z.number().min(0).default(FIT_DEFAULTS.tikhonov),
         /** μ pulling each frame towards the previous one. */
         temporal: z.number().min(0).default(0.002),
         /** Identity modes estimated on the first frame (then held fixed); 0 = none. */
@@ -31,6 +32,18 @@ export const animationConfigSchema = z
         identityPrior: z.number().min(0).default(1e-4),
         /** The first frame is a neutral face (a video starting at rest): its weights are 0 and it becomes the reference. */
         neutralFirst: z.boolean().default(false),
+        /** L1 weight selecting few active expressions (fitLandmarks' `sparsity`). */
+        sparsity: z.number().min(0).default(FIT_DEFAULTS.sparsity),
+        /** Share η of opposed shapes' negative coupling removed (fitLandmarks' `decouple`). */
+        decouple: z.number().min(0).max(1).default(FIT_DEFAULTS.decouple),
+        /** Refit the selected shapes without the prior's shrinkage; false = one fit. */
+        debias: z
+          .union([z.literal(false), z.object({ threshold: z.number().min(0).max(1), tikhonov: z.number().min(0) }).strict()])
+          .default(FIT_DEFAULTS.debias),
+        /** Read the landmarks through the calibration's noise model (fewer spurious weights, driven weights lower). */
+        noiseModel: z.boolean().default(FIT_DEFAULTS.noise),
+        /** Focal length in image heights (perspective fit), "estimate" (on the first frame) or "weak" (weak perspective). */
+        focal: z.union([z.number().positive(), z.literal("estimate"), z.literal("weak")]).default("estimate"),
       })
       .strict()
       .prefault({}),

@@ -64,6 +64,18 @@ export interface LandmarkBasis {
   readonly names: readonly string[];
   /** Landmark positions of the first identity modes, for fits that also estimate β. */
   readonly identityModes?: readonly Float32Array[];
+  /** The tracker's structured landmark noise (a calibrated basis; see fit.ts `LandmarkNoise`). */
+  readonly noise?: LandmarkNoise;
+}
+
+/**
+ * Landmark noise n = Σ_k z_k modes_k + e, z_k ~ N(0, 1), e ~ N(0, floor²) per coordinate:
+ * `modes` are `[N*3]` model-space directions (cm) scaled by their standard deviation.
+ */
+export interface LandmarkNoise {
+  readonly modes: readonly Float32Array[];
+  /** Standard deviation (cm) of the isotropic rest. */
+  readonly floor: number;
 }
 
 /**
@@ -93,5 +105,5 @@ export function withIdentity(basis: LandmarkBasis, beta: ArrayLike<number>): Lan
     const m = modes[k]!;
     for (let i = 0; i < neutral.length; i++) neutral[i] += beta[k]! * m[i]!;
   }
-  return { count: basis.count, neutral, modes: basis.modes, names: basis.names };
+  return { count: basis.count, neutral, modes: basis.modes, names: basis.names, ...(basis.noise ? { noise: basis.noise } : {}) };
 }

@@ -1,8 +1,13 @@
 /**
- * Fits ICT expression weights (bounded to [0, 1]) and a weak-perspective head pose to tracked
- * landmarks, one frame at a time.
+ * Fits ICT expression weights (bounded to [0, 1]) and a head pose to tracked landmarks, one
+ * frame at a time.
  *
- * Model: p_i = s · (R · L_i(w))[:d] + t, with L(w) = neutral + Σ_j w_j modes_j (LandmarkBasis),
+ * Model: Y_i = R · L_i(w), L(w) = neutral + Σ_j w_j modes_j (LandmarkBasis); weak perspective
+ * p_i = s · Y_i[:d] + t, or, when the observation carries a camera (focal length f, principal
+ * point c), full perspective about the head: p_i = c + (s · Y_i + t − c) / (1 − s · Y_i,z / f)
+ * for x, y (s = f / distance, so no extra unknown; f → ∞ is weak perspective; z stays weak).
+ * Weak perspective on a face 60 cm from the camera misplaces points ±15 % with their depth,
+ * which the expression modes otherwise absorb on a turned head.
  * d = 2 (image x, y) or 3 (x, y, z as MediaPipe gives them). Observations use a y-up frame.
  *
  * Solver: Levenberg–Marquardt on all unknowns jointly (weights, rotation increment, translation,
@@ -11,10 +16,14 @@
  *   (1/N) Σ c_i ‖p_i − o_i‖² + λ‖w‖² + μ‖w − w_prev‖²
  * λ is a small Tikhonov prior; μ pulls towards the previous frame when tracking video.
  * With `bounded: false` the steps are plain unconstrained least squares (Cholesky): the bench's peer.
+ * With `noise: true` and `basis.noise` (the calibration's structured tracker noise, U·Uᵀ + floor²·C⁻¹) the data term
+ * is the Mahalanobis distance: (1/N)[rᵀCr − bᵀA⁻¹b], b = UᵀCr, A = floor²·I + UᵀCU (Woodbury),
+ * so residuals along the directions MediaPipe's output wanders in anyway count for little.
  * Optionally the first K identity modes β (unbounded, prior γ‖β‖²) are fitted too, so a real
  * face's shape is not explained by expressions (e.g. gaze shapes absorbing eye-shape differences).
  */
 import type { LandmarkBasis } from "./correspondence.js";
+export type { LandmarkNoise } from "./correspondence.js";
 
 export interface LandmarkObservation {
   /** `[N*dims]` observed landmark positions, any units, y up. */
@@ -22,6 +31,15 @@ export interface LandmarkObservation {
   readonly dims: 2 | 3;
   /** Optional per-landmark confidence `[N]` (0 ignores a landmark). */
   readonly confidence?: ArrayLike<number>;
+  /** Pinhole camera in observation units (pixels): perspective fit; absent = weak perspective. */
+  readonly camera?: PinholeCamera;
+}
+
+export interface PinholeCamera {
+  /** Focal length, observation units. */
+  readonly focal: number;
+  /** Principal point (x, y), observation units. */
+  readonly center: readonly [number, number];
 }
 
 export interface HeadPose {
@@ -31,6 +49,8 @@ export interface HeadPose {
   readonly translation: [number, number, number];
   /** Observation units per ICT centimetre. */
   readonly scale: number;
+  /** The camera the pose is perspective in (absent: weak perspective). */
+  readonly camera?: PinholeCamera;
 }
 
 export interface FitResult {
@@ -57,10 +77,22 @@ export interface FitOptions {
   temporal?: number;
   /** Warm start (and temporal prior target) from the previous frame's result. */
   previous?: FitResult;
+  /** Warm start only (no prior towards it); overrides `previous` as the starting point. */
+  initial?: FitResult;
   /** Keep weights in [0, 1] (default true). false = unconstrained least squares. */
   bounded?: boolean;
   /** Projected Gauss–Seidel sweeps that seed each step's active set (default 8). */
   sweeps?: number;
+  /**
+   * η ∈ [0, 1]: removes that share of the data term's negative coupling between expressions
+   * (penalty Σ_{j≠k} P_jk w_j w_k, P_jk = η·max(0, −H_jk) from the first linearization). Opposed
+   * shapes whose landmark responses nearly cancel (smile vs frown, jawLeft vs mouthRight: cosines
+   * of −0.95 in the calibrated basis) can then no longer be switched on together to explain noise;
+   * at η = 1 such a pair costs what it would if the two were orthogonal (still convex).
+   */
+  decouple?: number;
+  /** Read the residual through `basis.noise` (default false: plain weighted least squares). */
+  noise?: boolean;
   /** Expression indices held at 0 (e.g. gaze, which 468 landmarks without irises cannot see). */
   fixedAtZero?: readonly number[];
   /** Also fit the basis' identity modes (needs `basis.identityModes`); γ = prior weight (default 1e-4). */
@@ -90,25 +122,36 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const l1 = options.sparsity ?? 0;
   const prev = options.previous;
   const mu = prev ? options.temporal ?? 0 : 0;
-  const maxIter = options.iterations ?? (prev ? 6 : 15);
+  const start = options.initial ?? prev;
+  const maxIter = options.iterations ?? (start ? 6 : 15);
   const sweeps = options.sweeps ?? 8;
   const conf = obs.confidence;
 
   const frame = normalization(basis, obs);
   const o = new Float64Array(N * d);
   for (let i = 0; i < N; i++) for (let a = 0; a < d; a++) o[i * d + a] = (obs.points[i * d + a]! - frame.center[a]!) / frame.unit;
+  // The camera in the normalized frame (focal 0 = weak perspective).
+  const cam = obs.camera;
+  const fN = cam ? cam.focal / frame.unit : 0;
+  const cN = cam ? [(cam.center[0] - frame.center[0]) / frame.unit, (cam.center[1] - frame.center[1]) / frame.unit] : [0, 0];
+  /** Projected coordinate a of a rotated model point (y = Y_i), and the perspective factor q. */
+  const proj = (yv: Float64Array, i: number, a: number, sv: number, tv: ArrayLike<number>): number => {
+    if (!fN || a === 2) return sv * yv[i * 3 + a]! + tv[a]!;
+    const q = perspectiveFactor(sv * yv[i * 3 + 2]! / fN);
+    return cN[a]! + (sv * yv[i * 3 + a]! + tv[a]! - cN[a]!) * q;
+  };
 
   // State in the normalized frame.
   const w = new Float64Array(M);
   let R: Float64Array = new Float64Array([1, 0, 0, 0, 1, 0, 0, 0, 1]);
   const t = new Float64Array(3);
   let s = 1;
-  if (prev) {
-    for (let j = 0; j < J; j++) w[j] = prev.weights[j]!;
-    if (withIdentity && prev.identity) for (let k = 0; k < idModes.length; k++) w[J + k] = prev.identity[k] ?? 0;
-    R = Float64Array.from(prev.pose.rotation);
-    s = prev.pose.scale / frame.unit;
-    for (let a = 0; a < 3; a++) t[a] = (prev.pose.translation[a]! - (a < d ? frame.center[a]! : 0)) / frame.unit;
+  if (start) {
+    for (let j = 0; j < J; j++) w[j] = start.weights[j]!;
+    if (withIdentity && start.identity) for (let k = 0; k < idModes.length; k++) w[J + k] = start.identity[k] ?? 0;
+    R = Float64Array.from(start.pose.rotation);
+    s = start.pose.scale / frame.unit;
+    for (let a = 0; a < 3; a++) t[a] = (start.pose.translation[a]! - (a < d ? frame.center[a]! : 0)) / frame.unit;
   } else {
     // Centroids already match after normalization: only the model's offset needs cancelling.
     const c = centroid(basis.neutral, N);
@@ -121,6 +164,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const lo = new Float64Array(P).fill(-Infinity);
   const hi = new Float64Array(P).fill(Infinity);
 
+  const res = new Float64Array(N * d); // C·r of the last energy() call
   const X = new Float64Array(N * 3); // model-space landmarks L(w)
   const Y = new Float64Array(N * 3); // rotated
   const RD = new Float64Array(M * N * 3); // R · modes_j
@@ -129,20 +173,37 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   const row = new Float64Array(P);
   const delta = new Float64Array(P);
 
+  // Structured noise (Woodbury): U `[K][N*d]` in the normalized frame, A⁻¹ `[K*K]`.
+  const noise = basis.noise && options.noise ? noiseModel(basis.noise, N, d, conf) : undefined;
+  const KN = noise ? noise.U.length : 0;
+  const nb = new Float64Array(KN);
+  const nB = new Float64Array(KN * P);
+  const eta = options.decouple ?? 0;
+  let coupling: Float64Array | undefined; // P `[J*J]`, fixed at the first linearization
+
   const energy = (wv: Float64Array, Rv: Float64Array, tv: Float64Array, sv: number): number => {
     shape(basis.neutral, modes, wv, X);
+    res.fill(0);
     let e = 0;
     for (let i = 0; i < N; i++) {
       const ci = conf ? conf[i]! : 1;
       if (ci === 0) continue;
       rotate(Rv, X, i, Y);
       for (let a = 0; a < d; a++) {
-        const r = sv * Y[i * 3 + a]! + tv[a]! - o[i * d + a]!;
+        const r = proj(Y, i, a, sv, tv) - o[i * d + a]!;
         e += ci * r * r;
+        res[i * d + a] = ci * r;
       }
+    }
+    if (noise) {
+      // − bᵀA⁻¹b with b = UᵀC r (the energy loop left the residuals in `res`).
+      const b = new Float64Array(KN);
+      for (let k = 0; k < KN; k++) { const u = noise.U[k]!; let acc = 0; for (let q = 0; q < N * d; q++) acc += u[q]! * res[q]!; b[k] = acc; }
+      e -= quadForm(noise.Ainv, b, KN);
     }
     e /= N;
     for (let j = 0; j < J; j++) e += lambda * wv[j]! ** 2 + mu * (wv[j]! - wPrev[j]!) ** 2 + l1 * Math.abs(wv[j]!);
+    if (coupling) for (let j = 0; j < J; j++) for (let k = 0; k < J; k++) e += coupling[j * J + k]! * wv[j]! * wv[k]!;
     for (let j = J; j < M; j++) e += gamma * wv[j]! ** 2;
     return e;
   };
@@ -160,21 +221,37 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
     }
     H.fill(0);
     g.fill(0);
+    nb.fill(0);
+    nB.fill(0);
     for (let i = 0; i < N; i++) {
       const ci = conf ? conf[i]! : 1;
       if (ci === 0) continue;
       const yx = Y[i * 3]!, yy = Y[i * 3 + 1]!, yz = Y[i * 3 + 2]!;
       for (let a = 0; a < d; a++) {
-        for (let j = 0; j < M; j++) row[j] = s * RD[j * N * 3 + i * 3 + a]!;
-        // d(RX)/dδ for R ← exp([δ]×) R is −[RX]×; rows a = x, y, z.
-        if (a === 0) { row[M] = 0; row[M + 1] = s * yz; row[M + 2] = -s * yy; }
-        else if (a === 1) { row[M] = -s * yz; row[M + 1] = 0; row[M + 2] = s * yx; }
-        else { row[M] = s * yy; row[M + 1] = -s * yx; row[M + 2] = 0; }
-        for (let b = 0; b < d; b++) row[M + 3 + b] = a === b ? 1 : 0;
         const ya = Y[i * 3 + a]!;
-        row[P - 1] = s * ya;
-        const r = s * ya + t[a]! - o[i * d + a]!;
+        // ∂p_a/∂Y = ga·e_a + gz·e_z; ∂p_a/∂t_a = gt; ∂p_a/∂log s = gs.
+        let ga = s, gz = 0, gt = 1, gs = s * ya;
+        if (fN && a < 2) {
+          const q = perspectiveFactor(s * yz / fN);
+          const u = s * ya + t[a]! - cN[a]!;
+          ga = s * q; gz = (u * q * q * s) / fN; gt = q; gs = s * ya * q + u * q * q * s * yz / fN;
+        }
+        for (let j = 0; j < M; j++) row[j] = ga * RD[j * N * 3 + i * 3 + a]! + gz * RD[j * N * 3 + i * 3 + 2]!;
+        // d(RX)/dδ for R ← exp([δ]×) R is −[RX]×: dY/dδ rows x (0, yz, −yy), y (−yz, 0, yx), z (yy, −yx, 0).
+        if (a === 0) { row[M] = gz * yy; row[M + 1] = ga * yz - gz * yx; row[M + 2] = -ga * yy; }
+        else if (a === 1) { row[M] = -ga * yz + gz * yy; row[M + 1] = -gz * yx; row[M + 2] = ga * yx; }
+        else { row[M] = s * yy; row[M + 1] = -s * yx; row[M + 2] = 0; }
+        for (let b = 0; b < d; b++) row[M + 3 + b] = a === b ? gt : 0;
+        row[P - 1] = gs;
+        const r = proj(Y, i, a, s, t) - o[i * d + a]!;
         const k = ci / N;
+        for (let m = 0; m < KN; m++) {
+          const um = noise!.U[m]![i * d + a]! * ci;
+          if (um === 0) continue;
+          nb[m] += um * r;
+          const off = m * P;
+          for (let p = 0; p < P; p++) nB[off + p] += um * row[p]!;
+        }
         for (let p = 0; p < P; p++) {
           const rp = row[p]! * k;
           if (rp === 0) continue;
@@ -185,6 +262,42 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
       }
     }
     for (let p = 0; p < P; p++) for (let q = p + 1; q < P; q++) H[q * P + p] = H[p * P + q]!;
+    if (noise) {
+      // H −= BᵀA⁻¹B / N, g −= BᵀA⁻¹b / N with B = UᵀCJ.
+      const AB = new Float64Array(KN * P), Ab = new Float64Array(KN);
+      for (let m = 0; m < KN; m++) {
+        for (let l = 0; l < KN; l++) {
+          const c = noise.Ainv[m * KN + l]!;
+          Ab[m] += c * nb[l]!;
+          for (let p = 0; p < P; p++) AB[m * P + p] += c * nB[l * P + p]!;
+        }
+      }
+      for (let p = 0; p < P; p++) {
+        let gp = 0;
+        for (let m = 0; m < KN; m++) gp += nB[m * P + p]! * Ab[m]!;
+        g[p] -= gp / N;
+        for (let q = 0; q < P; q++) {
+          let hpq = 0;
+          for (let m = 0; m < KN; m++) hpq += nB[m * P + p]! * AB[m * P + q]!;
+          H[p * P + q] -= hpq / N;
+        }
+      }
+    }
+    if (eta > 0 && !coupling) {
+      coupling = new Float64Array(J * J);
+      for (let j = 0; j < J; j++) for (let k = 0; k < J; k++) if (j !== k) coupling[j * J + k] = eta * Math.max(0, -H[j * P + k]!);
+      E = energy(w, R, t, s); // the energy now includes the penalty
+    }
+    if (coupling) {
+      for (let j = 0; j < J; j++) {
+        for (let k = 0; k < J; k++) {
+          const c = coupling[j * J + k]!;
+          if (c === 0) continue;
+          H[j * P + k] += c;
+          g[j] += c * w[k]!;
+        }
+      }
+    }
     for (let j = 0; j < J; j++) {
       H[j * P + j] += lambda + mu;
       g[j] += lambda * w[j]! + mu * (w[j]! - wPrev[j]!) + (bounded ? l1 : 0);
@@ -233,7 +346,7 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
     const ci = conf ? conf[i]! : 1;
     if (ci === 0) continue;
     rotate(R, X, i, Y);
-    for (let a = 0; a < d; a++) sq += (s * Y[i * 3 + a]! + t[a]! - o[i * d + a]!) ** 2;
+    for (let a = 0; a < d; a++) sq += (proj(Y, i, a, s, t) - o[i * d + a]!) ** 2;
     count += d;
   }
   const translation: [number, number, number] = [0, 0, 0];
@@ -241,10 +354,49 @@ export function fitLandmarks(basis: LandmarkBasis, obs: LandmarkObservation, opt
   return {
     weights: Float32Array.from(w.subarray(0, J)),
     ...(withIdentity ? { identity: Float32Array.from(w.subarray(J)) } : {}),
-    pose: { rotation: R, translation, scale: s * frame.unit },
+    pose: { rotation: R, translation, scale: s * frame.unit, ...(cam ? { camera: cam } : {}) },
     rmse: Math.sqrt(sq / Math.max(count, 1)) * frame.unit,
     iterations: iter,
   };
+}
+
+/**
+ * The noise model in the fit's terms: U = the noise modes' first d coordinates per landmark
+ * (model cm ≈ the normalized frame's units; pose rotation ignored, fine for the ±20° turns the
+ * calibration's frontal noise describes), C = diag(confidence), A⁻¹ = (floor²·I + UᵀCU)⁻¹.
+ */
+function noiseModel(n: NonNullable<LandmarkBasis["noise"]>, N: number, d: number, conf: ArrayLike<number> | undefined): { U: Float64Array[]; Ainv: Float64Array } {
+  const K = n.modes.length;
+  const U = n.modes.map((m) => {
+    const u = new Float64Array(N * d);
+    for (let i = 0; i < N; i++) for (let a = 0; a < Math.min(d, 2); a++) u[i * d + a] = m[i * 3 + a]!;
+    return u;
+  });
+  const A = new Float64Array(K * K);
+  for (let k = 0; k < K; k++) {
+    for (let l = k; l < K; l++) {
+      let acc = 0;
+      for (let i = 0; i < N; i++) {
+        const ci = conf ? conf[i]! : 1;
+        for (let a = 0; a < d; a++) acc += ci * U[k]![i * d + a]! * U[l]![i * d + a]!;
+      }
+      A[k * K + l] = A[l * K + k] = acc + (k === l ? n.floor ** 2 : 0);
+    }
+  }
+  const Ainv = new Float64Array(K * K);
+  const e = new Float64Array(K), x = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    e.fill(0); e[k] = 1;
+    choleskySolve(A, e, K, x);
+    for (let l = 0; l < K; l++) Ainv[l * K + k] = x[l]!;
+  }
+  return { U, Ainv };
+}
+
+function quadForm(A: Float64Array, x: Float64Array, K: number): number {
+  let s = 0;
+  for (let k = 0; k < K; k++) for (let l = 0; l < K; l++) s += x[k]! * A[k * K + l]! * x[l]!;
+  return s;
 }
 
 /** Projects model landmarks L(w) with a pose: `[N*dims]`, the forward model of fitLandmarks. */
@@ -255,11 +407,21 @@ export function projectLandmarks(basis: LandmarkBasis, weights: ArrayLike<number
   shape(basis.neutral, identity ? [...basis.modes, ...(basis.identityModes ?? []).slice(0, identity.length)] : basis.modes, coeffs, X);
   const Y = new Float64Array(N * 3);
   const out = new Float64Array(N * dims);
+  const cam = pose.camera;
   for (let i = 0; i < N; i++) {
     rotate(pose.rotation, X, i, Y);
-    for (let a = 0; a < dims; a++) out[i * dims + a] = pose.scale * Y[i * 3 + a]! + pose.translation[a]!;
+    const q = cam ? perspectiveFactor(pose.scale * Y[i * 3 + 2]! / cam.focal) : 1;
+    for (let a = 0; a < dims; a++) {
+      const weak = pose.scale * Y[i * 3 + a]! + pose.translation[a]!;
+      out[i * dims + a] = cam && a < 2 ? cam.center[a]! + (weak - cam.center[a]!) * q : weak;
+    }
   }
   return out;
+}
+
+/** 1 / (1 − s·Y_z / f): how much nearer (larger) a point at depth Y_z projects; kept finite behind the camera. */
+export function perspectiveFactor(depthRatio: number): number {
+  return 1 / Math.max(1 - depthRatio, 0.05);
 }
 
 /** Rotation matrix (row-major) from yaw/pitch/roll in degrees: R = Rz(roll)·Ry(yaw)·Rx(pitch). */

@@ -126,3 +126,70 @@ test("fitSequence neutralFirst: the first frame's weights are 0 and its offsets 
   const alone = fitSequence(basis, [frames[1]!], { smoothing: false, iterations: 30 });
   assert.ok(meanAbs(alone.weights[0]!, jaw) > err, "without the reference the offsets read as expression");
 });
+
+test("perspective fit: landmarks projected through a 60 cm pinhole come back with their weights; weak perspective misreads them", () => {
+  const rng = new Rng(21);
+  const J = basis.modes.length;
+  const truth = new Float32Array(J);
+  for (const [n, v] of [["jawOpen", 0.5], ["mouthSmile_L", 0.6], ["mouthSmile_R", 0.6], ["browInnerUp_L", 0.7]] as const) truth[model.expressionNames.indexOf(n)] = v;
+  // A 384² image, 30° vertical field of view (focal 716.6 px), head 60 cm away, turned 15°.
+  const focal = 192 / Math.tan((15 * Math.PI) / 180);
+  const camera = { focal, center: [192, -192] as const };
+  const pose: HeadPose = { rotation: rotationFromEuler(15, -5, 2), translation: [192 + rng.range(-5, 5), -192 + rng.range(-5, 5), 0], scale: focal / 60, camera };
+  const points = projectLandmarks(basis, truth, pose, 2);
+  const persp = fitLandmarks(basis, { points, dims: 2, camera }, { iterations: 40, tikhonov: 1e-6 });
+  const weak = fitLandmarks(basis, { points, dims: 2 }, { iterations: 40, tikhonov: 1e-6 });
+  const ep = meanAbs(persp.weights, truth), ew = meanAbs(weak.weights, truth);
+  assert.ok(ep < 0.01, `perspective fit: mean abs weight error ${ep}`);
+  assert.ok(persp.rmse < 0.05, `perspective fit: rmse ${persp.rmse} px`);
+  assert.ok(ew > 3 * ep, `weak perspective on the same frame: ${ew} (perspective ${ep})`);
+});
+
+test("noise model: a residual along a known noise direction no longer turns on an expression", () => {
+  const J = basis.modes.length;
+  const pose: HeadPose = { rotation: rotationFromEuler(0, 0, 0), translation: [250, -250, 0], scale: 12 };
+  // "Noise": half of browInnerUp_L's landmark motion, which the tracker adds at random.
+  const brow = model.expressionNames.indexOf("browInnerUp_L");
+  const direction = Float32Array.from(basis.modes[brow]!, (v) => 0.5 * v);
+  const noisy: LandmarkBasis = { ...basis, neutral: Float32Array.from(basis.neutral, (v, i) => v + direction[i]!) };
+  const points = projectLandmarks(noisy, new Float32Array(J), pose, 2);
+  const plain = fitLandmarks(basis, { points, dims: 2 }, { iterations: 30 });
+  const noisyBasis = { ...basis, noise: { modes: [direction], floor: 0.01 } };
+  const withNoise = fitLandmarks(noisyBasis, { points, dims: 2 }, { iterations: 30, noise: true });
+  const off = fitLandmarks(noisyBasis, { points, dims: 2 }, { iterations: 30 });
+  assert.equal(off.weights[brow], plain.weights[brow], "the noise model is opt-in");
+  assert.ok(plain.weights[brow]! > 0.3, `without the noise model browInnerUp_L reads ${plain.weights[brow]}`);
+  assert.ok(withNoise.weights[brow]! < 0.1, `with it: ${withNoise.weights[brow]}`);
+});
+
+test("SequenceFitter, frame by frame, gives fitSequence's weights (the page and the CLI share the fit)", async () => {
+  const { fitSequence, SequenceFitter } = await import("../../../../src/engine/stages/animation/sequence.js");
+  const rng = new Rng(9);
+  const toMp = (p: Float64Array) => Float32Array.from({ length: basis.count * 3 }, (_, k) => (k % 3 === 0 ? p[(k / 3) * 2]! / 512 : k % 3 === 1 ? -p[((k - 1) / 3) * 2 + 1]! / 512 : 0));
+  const frames = [0, 1, 2].map((i) => {
+    const t = synthetic(rng, 3);
+    return { time: i / 10, width: 512, height: 512, landmarks: i === 1 ? null : toMp(projectLandmarks(basis, t.weights, { ...t.pose, translation: [256, -256, 0] }, 2)) };
+  });
+  const options = { debias: { threshold: 0.05, tikhonov: 1e-5 }, sparsity: 1e-3 };
+  const whole = fitSequence(basis, frames, options);
+  const fitter = new SequenceFitter(basis, options);
+  frames.forEach((f, i) => assert.deepEqual(fitter.push(f).weights, whole.weights[i]));
+  assert.deepEqual(whole.weights[1], whole.weights[0], "a frame without a face repeats the last weights");
+});
+
+test("SequenceFitter focal \"estimate\": the first frame's residual finds the camera's focal length (within 15 %)", async () => {
+  const { SequenceFitter } = await import("../../../../src/engine/stages/animation/sequence.js");
+  const J = basis.modes.length;
+  const truth = new Float32Array(J);
+  truth[model.expressionNames.indexOf("jawOpen")] = 0.3;
+  for (const focalHeights of [1.2, 1.87, 3]) {
+    const focal = focalHeights * 512;
+    const camera = { focal, center: [256, -256] as const };
+    const pose: HeadPose = { rotation: rotationFromEuler(12, -4, 0), translation: [256, -256, 0], scale: focal / 60, camera };
+    const p = projectLandmarks(basis, truth, pose, 2);
+    const landmarks = Float32Array.from({ length: basis.count * 3 }, (_, k) => (k % 3 === 0 ? p[(k / 3) * 2]! / 512 : k % 3 === 1 ? -p[((k - 1) / 3) * 2 + 1]! / 512 : 0));
+    const fitter = new SequenceFitter(basis, { focal: "estimate", smoothing: false, iterations: 30 });
+    fitter.push({ time: 0, width: 512, height: 512, landmarks });
+    assert.ok(Math.abs(fitter.focal! / focalHeights - 1) < 0.15, `focal ${fitter.focal} image heights, truth ${focalHeights}`);
+  }
+});
