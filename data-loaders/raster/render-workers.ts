@@ -14,8 +14,11 @@ import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.e
 
 function nodeBandWorker(): BandWorker {
   const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsxApi: import.meta.resolve("tsx/esm/api"), entry: new URL("./render-worker.ts", import.meta.url).href } });
-  const handle = bandWorker((message) => worker.postMessage(message), async () => { await worker.terminate(); });
-  worker.on("message", (m: { error?: string }) => handle.settle(m.error));
+  // Referenced only while a message is in flight: an idle renderer (a paused `dreamface serve`
+  // run, a caller that never closes it) must not keep the process alive.
+  worker.unref();
+  const handle = bandWorker((message) => { worker.ref(); worker.postMessage(message); }, async () => { await worker.terminate(); });
+  worker.on("message", (m: { error?: string }) => { worker.unref(); handle.settle(m.error); });
   worker.on("error", (e) => handle.fail(e));
   return handle;
 }

@@ -2,6 +2,8 @@
 // ICT region: one band gives render()/renderBackward()'s bytes; four bands give the same bytes
 // on 1, 2 and 3 threads, within float rounding of the one-band gradients.
 import { test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
 import { ictRegionMesh } from "../../helpers/ict.js";
 import { affineNormalMap, affineTexture } from "../../helpers/meshes.js";
@@ -115,4 +117,11 @@ test("after the first adjoint, bands zero and reduce only their footprints: fram
       await r.close();
     }
   }
+});
+
+test("workers hold the process only while a message is in flight: a renderer never closed lets it exit", { timeout: 60_000 }, () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../../helpers/unclosed-renderer.ts", import.meta.url))], { encoding: "utf8", timeout: 45_000 });
+  assert.equal(r.signal, null, "the process hung and was killed");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /rendered [1-9]\d* pixels, gradient nonzero/);
 });
