@@ -114,22 +114,38 @@ export function newAcc(shape: AccShape, f32: (n: number) => Float32Array = (n) =
 }
 
 /**
- * Element range [lo, hi) of a texture `[th*tw*C]` that bilinear taps at the covered pixels
- * p0…p1 can touch: the texel rows their v reaches, one row of margin each side. The whole
- * texture for "repeat" or a non-finite v.
+ * The range of v over the triangles whose pixel rows meet y0…y1 (`triRows`, rasterize.ts
+ * triangleRows): every covered pixel of those rows takes its uv as a convex combination of its
+ * triangle's. Null when unknown (no row bins, or a non-finite v). One pass over the triangles'
+ * row bins, far cheaper than reading every pixel's uv.
  */
-export function tapFootprint(uvImg: Float32Array, ids: Int32Array, p0: number, p1: number, tw: number, th: number, C: number, repeat: boolean): [number, number] {
-  const all: [number, number] = [0, tw * th * C];
-  if (repeat) return all;
+export function bandVRange(triRows: Int32Array | null, tris: Uint32Array, uv: Float32Array, y0: number, y1: number): [number, number] | null {
+  if (!triRows) return null;
   let lo = Infinity, hi = -Infinity;
-  for (let p = p0; p < p1; p++) {
-    if (ids[p] === 0) continue;
-    const y = (1 - uvImg[2 * p + 1]!) * th - 0.5;
-    if (!(y < lo)) { if (y !== y) return all; } else lo = y;
-    if (y > hi) hi = y;
+  const T = tris.length / 3;
+  for (let t = 0; t < T; t++) {
+    if (triRows[2 * t + 1]! < y0 || triRows[2 * t]! >= y1) continue;
+    for (let k = 0; k < 3; k++) {
+      const v = uv[2 * tris[3 * t + k]! + 1]!;
+      if (!(v === v) || v === Infinity || v === -Infinity) return null;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   }
-  if (lo > hi) return [0, 0];
-  const r0 = Math.max(0, Math.min(th - 1, Math.floor(lo) - 1)), r1 = Math.max(0, Math.min(th - 1, Math.floor(hi) + 2));
+  return [lo, hi];
+}
+
+/**
+ * Element range [lo, hi) of a texture `[th*tw*C]` that bilinear taps at v in [vLo, vHi] can
+ * touch: those texel rows, one row of margin each side (rounding of the interpolated v). The
+ * whole texture for "repeat" or an unknown range; nothing for an empty one.
+ */
+export function tapFootprint(range: [number, number] | null, tw: number, th: number, C: number, repeat: boolean): [number, number] {
+  if (repeat || !range) return [0, tw * th * C];
+  const [vLo, vHi] = range;
+  if (vLo > vHi) return [0, 0];
+  const yLo = (1 - vHi) * th - 0.5, yHi = (1 - vLo) * th - 0.5;
+  const r0 = Math.max(0, Math.min(th - 1, Math.floor(yLo) - 1)), r1 = Math.max(0, Math.min(th - 1, Math.floor(yHi) + 2));
   return [r0 * tw * C, (r1 + 1) * tw * C];
 }
 
@@ -167,8 +183,9 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
   } else if (clear === "footprint") {
     for (const a of [acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
     const fp = acc.footprint, tex = f.texture, map = f.normalMap;
-    const [t0, t1] = acc.texture && tex ? tapFootprint(out.uvImg!, ids, p0, p1, tex.width, tex.height, C, tex.wrap === "repeat") : [0, 0];
-    const [m0, m1] = acc.normalMap && map ? tapFootprint(out.uvImg!, ids, p0, p1, map.width, map.height, 3, map.wrap === "repeat") : [0, 0];
+    const range = acc.texture || acc.normalMap ? bandVRange(frame.triRows, f.triangles, f.uv!, y0, y1) : null;
+    const [t0, t1] = acc.texture && tex ? tapFootprint(range, tex.width, tex.height, C, tex.wrap === "repeat") : [0, 0];
+    const [m0, m1] = acc.normalMap && map ? tapFootprint(range, map.width, map.height, 3, map.wrap === "repeat") : [0, 0];
     fp[0] = t0; fp[1] = t1; fp[2] = m0; fp[3] = m1;
   }
   gBary?.fill(0, 2 * p0, 2 * p1);
