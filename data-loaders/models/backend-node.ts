@@ -67,6 +67,9 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
       executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
       logSeverityLevel: 3,
       ...(threads ? { intraOpNumThreads: threads } : {}),
+      // No spin-waiting after a run: every SDS step renders on all cores right after its model
+      // calls, and spinning intra-op threads would take those cores (outputs are unchanged).
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
     };
     let session: ort.InferenceSession;
     try {
