@@ -30,7 +30,7 @@ import { encodePng8, encodePng16 } from "../io/png.js";
 import { writeNormalMapF32, NORMAL_MAP_F32, NORMAL_MAP_HEADER } from "./normal-map-file.js";
 import { runHairSelection } from "./hair-select.js";
 import { loadExperiment } from "../run/experiment.js";
-import { createStageRenderer } from "../raster/render-workers.js";
+import { createStageRenderer, renderThreads } from "../raster/render-workers.js";
 import type { ParallelRenderer } from "../../src/engine/raster/parallel.js";
 import type { Resumable } from "../../src/engine/run/resumable.js";
 
@@ -107,6 +107,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
   const profile = exp.profile;
   const { ranking } = exp.geometry;
   const carving = resolveCarving(exp.geometry.carving, profile);
+  const threads = renderThreads(opts.threads); // a bad DREAMFACE_THREADS stops the run before any work
   // Which models exist decides what runs: before any folder, pool or step.
   const capabilities = await stageCapabilities("geometry", profile, opts);
   const encoderVjp = runsExactly(capabilities, "geometry.carving-vjp") ? "graph" : "linear-approx";
@@ -151,7 +152,7 @@ export async function runGeometryStage(opts: GeometryStageOptions): Promise<Geom
     t = performance.now();
     const [cond, uncond] = await Promise.all([encodeText(backend, tokenize(prompt)), encodeText(backend, tokenize(""))]);
     const guide = backendGuide(backend, { cond: cond.hiddenStates, uncond: uncond.hiddenStates }, { encoderVjp });
-    renderer = await createStageRenderer(opts.threads, carving.renderBands);
+    renderer = await createStageRenderer(threads, carving.renderBands);
     const carver = new Carver({ model, split: seamSplit(model, "dreamface"), betaStar, config: carving, seed: exp.seed, guide, renderer });
     const writeSnapshot = (step: number) => {
       const s = carver.snapshot(256);

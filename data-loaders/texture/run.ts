@@ -28,7 +28,7 @@ import { texturedGlb } from "./asset.js";
 import { defaultTextureDir, geometryDir, readGeometryRun, type GeometryInput } from "./geometry-input.js";
 import { encodePng16, encodePng8 } from "../io/png.js";
 import { loadExperiment } from "../run/experiment.js";
-import { createStageRenderer } from "../raster/render-workers.js";
+import { createStageRenderer, renderThreads } from "../raster/render-workers.js";
 import type { ParallelRenderer } from "../../src/engine/raster/parallel.js";
 
 const SNAPSHOT_SIZE = 256;
@@ -113,6 +113,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
   if (variantNote && !opts.quiet) console.log(`note: ${variantNote}`);
   // The asset's seed is the geometry run's (generate --seed reaches both stages that way).
   const seed = geo.seed;
+  const threads = renderThreads(opts.threads); // a bad DREAMFACE_THREADS stops the run before any work
   const dir = createRunDir({ stage: "texture", outDir: opts.out ?? defaultTextureDir(gdir) });
   const label = profileLabel(profile);
   const plan = variantPlan(config);
@@ -134,7 +135,7 @@ export async function runTextureStage(opts: TextureStageOptions): Promise<Textur
         throw new ModelMissingError(error.role, `${error.message}; without the texture LDM, --variant wo-texture runs the generic path only`);
       throw error;
     });
-    renderer = await createStageRenderer(opts.threads, config.renderBands);
+    renderer = await createStageRenderer(threads, config.renderBands);
     const scene = createTextureScene(geo.scene, { azimuthRange: config.azimuthRange, renderer });
     const optimizer = new TextureOptimizer({ config, models, scene, seed });
     lap("setup", t);

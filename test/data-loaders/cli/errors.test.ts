@@ -3,7 +3,8 @@
 // stack). Checked on the formatter and through the real CLI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatCliError, UserError } from "../../../data-loaders/cli/errors.js";
 import { runCli } from "../../helpers/cli.js";
@@ -52,4 +53,19 @@ test("the CLI: a user error stays one line; DREAMFACE_DEBUG=1 adds the stack", (
   const d = runCli(["geometry", "a face", "--experiment", "/nonexistent/experiment.json", "--out", "/nonexistent-out"], { DREAMFACE_DEBUG: "1" });
   assert.equal(d.status, 2);
   assert.match(d.stderr, STACK_LINE);
+});
+
+test("the CLI: a bad --threads or DREAMFACE_THREADS is one line naming it, exit 2, before any run folder is made", () => {
+  const out = mkdtempSync(join(tmpdir(), "dreamface-threads-"));
+  try {
+    const flag = runCli(["geometry", "a face", "--threads", "0", "--out", join(out, "a")]);
+    assert.equal(flag.status, 2, flag.stderr);
+    assert.match(flag.stderr.trim(), /^[^\n]*--threads must be a positive integer, got "0"$/);
+    const env = runCli(["geometry", "a face", "--steps", "1", "--out", join(out, "b")], { DREAMFACE_THREADS: "two" });
+    assert.equal(env.status, 2, env.stderr);
+    assert.match(env.stderr.trim(), /^[^\n]*DREAMFACE_THREADS must be a positive integer, got "two"$/);
+    assert.deepEqual(readdirSync(out), [], "no run folder");
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
