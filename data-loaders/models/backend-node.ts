@@ -63,14 +63,7 @@ export async function createNodeBackend(options: NodeBackendOptions): Promise<Ba
       const how = profile === "tiny" ? `run \`dreamface models build-tiny --out ${dir}\`` : profile === "sd15" ? "run `dreamface models pull sd15`, or `dreamface models check` for details" : "export it (models/README.md)";
       throw new ModelMissingError(role, `model file for role "${role}" not found: ${path} (${how})`);
     }
-    const so: ort.InferenceSession.SessionOptions = {
-      executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"],
-      logSeverityLevel: 3,
-      ...(threads ? { intraOpNumThreads: threads } : {}),
-      // No spin-waiting after a run: every SDS step renders on all cores right after its model
-      // calls, and spinning intra-op threads would take those cores (outputs are unchanged).
-      extra: { session: { intra_op: { allow_spinning: "0" } } },
-    };
+    const so: ort.InferenceSession.SessionOptions = { ...sessionOptions(threads), executionProviders: device === "cuda" ? ["cuda", "cpu"] : ["cpu"] };
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, so);
@@ -108,12 +101,21 @@ async function fileHash(profile: string, dir: string, role: string, path: string
 }
 
 /**
+ * Options every session of ours gets. No spin-waiting after a run: every SDS step renders on
+ * all cores right after its model calls (the VJP graphs' too), and spinning intra-op threads
+ * would take those cores; outputs are unchanged.
+ */
+function sessionOptions(threads: number | undefined): ort.InferenceSession.SessionOptions {
+  return { logSeverityLevel: 3, ...(threads ? { intraOpNumThreads: threads } : {}), extra: { session: { intra_op: { allow_spinning: "0" } } } };
+}
+
+/**
  * A session over a graph built by surgery and the autodiff: in memory, or a file path when the
  * graph references external data (onnxruntime resolves it only relative to the file).
  */
 export async function sessionFromBytes(role: string, bytes: Uint8Array | string, threads?: number): Promise<ModelSession & { release(): Promise<void> }> {
   const n = threads ?? (process.env.DREAMFACE_ORT_THREADS ? Number(process.env.DREAMFACE_ORT_THREADS) : undefined);
-  const session = await ort.InferenceSession.create(bytes as never, { logSeverityLevel: 3, ...(n ? { intraOpNumThreads: n } : {}) });
+  const session = await ort.InferenceSession.create(bytes as never, sessionOptions(n));
   return new NodeSession(role, session);
 }
 
