@@ -33,7 +33,7 @@ export async function createNodeRenderer({ threads = availableParallelism(), ...
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createNodeRenderer: threads must be a positive integer, got ${threads}`);
   const workers = Array.from({ length: threads - 1 }, nodeBandWorker);
   // A tiny reduce round-trip: waits until every worker has loaded the engine.
-  await Promise.all(workers.map((w) => w.run({ op: "reduce", accs: [], from: 0, to: 1 })));
+  await Promise.all(workers.map((w) => w.run({ op: "reduce", accs: [], ranges: {} })));
   return new ParallelRenderer(workers, opts);
 }
 

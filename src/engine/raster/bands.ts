@@ -164,6 +164,15 @@ export function forwardBand(frame: Frame, y0: number, y1: number): void {
 }
 
 /**
+ * Forward chunks rows edges[c]…edges[c+1], taken in turn by every thread that calls this: each
+ * takes the next chunk from the shared counter `next` until none is left. The pixels do not
+ * depend on who runs which chunk.
+ */
+export function forwardChunks(frame: Frame, edges: readonly number[], next: Int32Array): void {
+  for (let c = Atomics.add(next, 0, 1); c < edges.length - 1; c = Atomics.add(next, 0, 1)) forwardBand(frame, edges[c]!, edges[c + 1]!);
+}
+
+/**
  * How backwardBand prepares a band's buffers: "all" zeroes them whole (its footprints = all);
  * "footprint" records the band's texture and normal-map footprints and zeroes its other
  * buffers, the texture and normal map being zero already (reduceBands with `into` leaves them
@@ -227,35 +236,53 @@ export interface ReduceTarget {
 }
 
 /**
- * Sums element range [lo, hi) of each band's buffers in band order (one fixed association per
- * element, whoever runs it): into band 0's, or with `into`, the texture and normal map into
- * those arrays (zeroed over the range first). Callers split [0, 1) of every array among threads. With `into`,
- * each band's texture and normal map are read only inside its footprint (zero outside, see
- * BandClear) and zeroed there after the read, so the next frame finds them zero. Skipping
- * zeros keeps the bytes: these sums never hold −0 (they start at +0, and +0 + −0 = +0).
+ * Sums the bands' buffers in band order (one fixed association per element, whoever runs it)
+ * over the share `ranges` gives of each (fractions [from, to) of its length; a buffer absent
+ * there is left alone): into band 0's, or with `into`, the texture and normal map into those
+ * arrays (zeroed over the range first). Callers split [0, 1) of every buffer among threads.
+ * With `into`, each band's texture and normal map are read only inside its footprint (zero
+ * outside, see BandClear) and zeroed there after the read, so the next frame finds them zero.
+ * Skipping zeros keeps the bytes: these sums never hold −0 (they start at +0, and +0 + −0 = +0).
  */
-export function reduceBands(accs: readonly BandAcc[], from: number, to: number, into?: ReduceTarget): void {
-  for (const key of ["texture", "normalMap", "vertexNormals", "bitangents"] as const) {
-    const first = accs[0]?.[key];
-    if (!first) continue;
-    const lo = Math.floor(from * first.length), hi = Math.floor(to * first.length);
+export function reduceBands(accs: readonly BandAcc[], ranges: ReduceRanges, into?: ReduceTarget): void {
+  for (const key of REDUCE_KEYS) {
+    const first = accs[0]?.[key], range = ranges[key];
+    if (!first || !range) continue;
+    const lo = Math.floor(range[0] * first.length), hi = Math.floor(range[1] * first.length);
     const target = key === "texture" || key === "normalMap" ? into?.[key] : null;
     if (target) {
       const f = key === "texture" ? 0 : 2;
       target.fill(0, lo, hi);
       for (const acc of accs) {
-        const fp = acc.footprint, a = acc[key]!;
+        const fp = acc.footprint, a = acc[key] as Float32Array;
         const l = Math.max(lo, fp[f]!), h = Math.min(hi, fp[f + 1]!);
         if (l < h && !addAndClearWasm(target, a, l, h)) { addInto32(target, a, l, h); a.fill(0, l, h); }
       }
       continue;
     }
-    for (let b = 1; b < accs.length; b++) addInto32(first, accs[b]![key]!, lo, hi);
+    for (let b = 1; b < accs.length; b++) addFolded(first, accs[b]![key]!, lo, hi);
   }
-  const clip = accs[0]?.clip;
-  if (!clip) return;
-  const lo = Math.floor(from * clip.length), hi = Math.floor(to * clip.length);
-  for (let b = 1; b < accs.length; b++) addInto64(clip, accs[b]!.clip!, lo, hi);
+}
+
+export type ReduceKey = Exclude<keyof BandAcc, "footprint">;
+export const REDUCE_KEYS: readonly ReduceKey[] = ["texture", "normalMap", "vertexNormals", "bitangents", "clip"];
+/** A thread's share of each buffer in a reduction: [from, to) fractions of its length. */
+export type ReduceRanges = Partial<Record<ReduceKey, readonly [number, number]>>;
+
+/** The same share [from, to) of every buffer. */
+export function everyBuffer(from: number, to: number): ReduceRanges {
+  return Object.fromEntries(REDUCE_KEYS.map((k) => [k, [from, to] as const]));
+}
+
+/**
+ * dst += src over [lo, hi), for bands 1… folded into band 0: the SIMD kernel (which also zeroes
+ * src there; every band zeroes these buffers before its next adjoint anyway) or the JS loop
+ * (these loops over shared memory ran at ~4 ns an element: a third of the reduction).
+ */
+function addFolded(dst: Float32Array | Float64Array, src: Float32Array | Float64Array, lo: number, hi: number): void {
+  if (addAndClearWasm(dst, src, lo, hi)) return;
+  if (dst instanceof Float32Array) addInto32(dst, src as Float32Array, lo, hi);
+  else addInto64(dst, src as Float64Array, lo, hi);
 }
 
 // One loop per element type: a loop over both Float32Array and Float64Array buffers went

@@ -9,6 +9,11 @@
  * SharedArrayBuffer, e.g. a page without cross-origin isolation) every band runs on the
  * calling thread: the same bytes, one core.
  *
+ * Per frame: a worker computes the vertex normals (NormalsJob) while this thread prepares the
+ * rest; threads take forward chunks of rows in turn (pixels do not depend on the split); bands
+ * run the adjoint; the reduction is split among threads, one worker also running the per-vertex
+ * tail's normals part while the others reduce the atlases and run its clip part.
+ *
  * Determinism: the bytes depend on `bands` (default 4), not on the thread count; with
  * `bands: 1` they equal the synchronous renderBackward's. A result's arrays (image, mask,
  * raster) are shared slots that the renderer's next render() overwrites: finish with a result
@@ -17,10 +22,10 @@
  * them first (the stages consume them within the step).
  */
 import { triangleRows } from "./rasterize.js";
-import { render, renderBackward, prepareFrame, frameResult, backwardJob, finishBackward, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved } from "./render.js";
+import { render, renderBackward, prepareFrame, frameResult, backwardJob, gradsOut, normalsTail, clipTail, addClipTail, frameNormals, type NormalsJob, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved, type TailInputs } from "./render.js";
 import { WasmArena, registerMemory } from "./wasm/arena.js";
 import { wasmSimdSupported } from "./wasm/fused-kernel.js";
-import { accShape, backwardBand, bandScratch, coverEdges, forwardBand, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget, type ReduceTarget } from "./bands.js";
+import { accShape, backwardBand, bandScratch, coverEdges, everyBuffer, forwardChunks, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget, type ReduceRanges, type ReduceTarget } from "./bands.js";
 
 /**
  * What a stage loop needs from a renderer: the synchronous functions (syncRenderer) or a
@@ -47,9 +52,10 @@ export function stageRenderer(bands = STAGE_BANDS): ParallelRenderer {
 }
 
 export type BandMessage =
-  | { op: "forward"; frame: Frame; bands: number[][] }
+  | { op: "normals"; job: NormalsJob }
+  | { op: "forward"; frame: Frame; edges: number[]; next: Int32Array }
   | { op: "backward"; job: BackwardJob; accs: BandAcc[]; bands: number[][]; clean: boolean }
-  | { op: "reduce"; accs: BandAcc[]; from: number; to: number; into?: ReduceTarget };
+  | { op: "reduce"; accs: BandAcc[]; ranges: ReduceRanges; into?: ReduceTarget; tail?: { inputs: TailInputs; out: Float32Array } };
 
 /** One worker, seen from the calling thread: runs a message, resolves when done. */
 export interface BandWorker {
@@ -88,11 +94,15 @@ export function bandHandler(): (message: BandMessage) => void {
     // A frame in a WasmArena carries its memory: register it so this thread's kernels run there.
     const wasm = m.op === "forward" ? m.frame.fused.wasm : m.op === "backward" ? m.job.frame.fused.wasm : null;
     if (wasm) registerMemory(wasm);
-    if (m.op === "forward") for (const [y0, y1] of m.bands) forwardBand(m.frame, y0!, y1!);
+    if (m.op === "normals") frameNormals(m.job);
+    else if (m.op === "forward") forwardChunks(m.frame, m.edges, m.next);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
       for (const [y0, y1, b] of m.bands) backwardBand(m.job, m.accs[b!]!, scratch, y0!, y1!, bandClear(m.clean));
-    } else reduceBands(m.accs, m.from, m.to, m.into);
+    } else {
+      reduceBands(m.accs, m.ranges, m.into);
+      if (m.tail) normalsTail(m.tail.inputs, m.accs[0]!.vertexNormals!, m.accs[0]!.bitangents, m.tail.out);
+    }
   };
 }
 
@@ -134,9 +144,27 @@ class SharedSlots implements FrameMemory {
 export interface ParallelRendererOptions {
   /** Bands of rows per frame (default 4); fixes the bytes of the gradients. */
   bands?: number;
+  /** Chunks of rows per thread that threads take in turn in a forward (default 3; any value gives the same bytes). */
+  chunksPerThread?: number;
 }
 
 const ALL: readonly GradTarget[] = ["texture", "normalMap", "positions"];
+/** Forward chunks per thread: enough to even out threads, few enough that each chunk's triangle scan stays cheap. */
+const CHUNKS_PER_THREAD = 3;
+
+/**
+ * Each thread's share of the reduction (thread 0 = the calling one). Evenly by element; or,
+ * when thread 1 also runs the tail's normals part (`aside`), it reduces the normals and
+ * bitangents whole and 1/(T+1) of the atlases (the tail costs about that much), and the
+ * others split the rest of the atlases and the clip gradients.
+ */
+export function reducePlans(T: number, aside: boolean): ReduceRanges[] {
+  if (!aside || T < 2) return Array.from({ length: T }, (_, t) => everyBuffer(t / T, (t + 1) / T));
+  const f = 1 / (T + 1), n = T - 1;
+  const at = (j: number) => (j === n ? 1 : f + ((1 - f) * j) / n);
+  const others = Array.from({ length: n }, (_, j): ReduceRanges => ({ texture: [at(j), at(j + 1)], normalMap: [at(j), at(j + 1)], clip: [j / n, (j + 1) / n] }));
+  return [others[0]!, { vertexNormals: [0, 1], bitangents: [0, 1], texture: [0, f], normalMap: [0, f] }, ...others.slice(1)];
+}
 
 export class ParallelRenderer implements FrameRenderer {
   readonly bands: number;
@@ -145,8 +173,12 @@ export class ParallelRenderer implements FrameRenderer {
   private lastSize = -1;
 
   /** `workers` run bands beside the calling thread; pass [] for one thread. */
-  constructor(private readonly workers: readonly BandWorker[], { bands = 4 }: ParallelRendererOptions = {}) {
+  private readonly chunksPerThread: number;
+
+  constructor(private readonly workers: readonly BandWorker[], { bands = 4, chunksPerThread = CHUNKS_PER_THREAD }: ParallelRendererOptions = {}) {
     if (!Number.isInteger(bands) || bands < 1) throw new Error(`ParallelRenderer: bands must be a positive integer, got ${bands}`);
+    if (!Number.isInteger(chunksPerThread) || chunksPerThread < 1) throw new Error(`ParallelRenderer: chunksPerThread must be a positive integer, got ${chunksPerThread}`);
+    this.chunksPerThread = chunksPerThread;
     if (workers.length > 0 && !canShareMemory()) throw new Error("ParallelRenderer: workers need SharedArrayBuffer (cross-origin isolation in pages)");
     this.bands = bands;
     // Frames live in one shared WebAssembly memory where the SIMD kernels can run (same bytes
@@ -166,16 +198,34 @@ export class ParallelRenderer implements FrameRenderer {
 
   async render(mesh: RenderMesh, opts: RenderOptions): Promise<RenderResult> {
     this.current = null;
-    const { frame, saved } = prepareFrame(mesh, opts, this.slots);
-    if (this.bands > 1) frame.triRows = triangleRows(frame.scr, frame.fused.triangles, opts.height, this.slots.i32("triRows", (frame.fused.triangles.length / 3) * 2));
+    // A worker computes the vertex normals (and tangent frame) while this thread prepares the
+    // rest of the frame and bins the triangles: the largest serial part of a frame otherwise.
+    let normals: Promise<void> | null = null;
+    let prepared: ReturnType<typeof prepareFrame>;
+    try {
+      prepared = prepareFrame(mesh, opts, this.slots, this.workers.length > 0 ? (job) => { normals = this.workers[0]!.run({ op: "normals", job }); normals.catch(() => {}); } : undefined);
+    } catch (e) {
+      await normals; // the worker is free again before the error reaches the caller
+      throw e;
+    }
+    const { frame, saved } = prepared;
+    const K = this.workers.length > 0 ? this.chunksPerThread * this.threads : 1;
+    if (this.bands > 1 || K > 1) frame.triRows = triangleRows(frame.scr, frame.fused.triangles, opts.height, this.slots.i32("triRows", (frame.fused.triangles.length / 3) * 2));
+    if (normals) await normals;
     if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
-    // Pixels do not depend on the split, so the forward may balance its bands on the previous
-    // frame's coverage (still in the reused rows slot; consecutive views barely differ).
+    // Pixels do not depend on the split, so the forward cuts the frame into K chunks of rows,
+    // of equal coverage in the previous frame (still in the reused rows slot; consecutive views
+    // barely differ), and every thread takes the next chunk until none is left: a thread that
+    // starts late (a worker waking up) or meets costlier rows takes fewer.
     const { width: W, height: H } = opts;
-    let edges = this.lastSize === W * 65536 + H ? coverEdges(frame.rows, this.bands) : null;
-    if (!edges || edges[this.bands - 1] === 0) edges = forwardEdges(frame.scr, H, this.bands);
+    let edges = this.lastSize === W * 65536 + H ? coverEdges(frame.rows, K) : null;
+    if (!edges || edges[K - 1] === 0) edges = forwardEdges(frame.scr, H, K);
     this.lastSize = W * 65536 + H;
-    await this.spread(edges, (bands) => ({ op: "forward", frame, bands }), (bands) => { for (const [y0, y1] of bands) forwardBand(frame, y0!, y1!); });
+    const next = this.slots.i32("forward.next", 1);
+    next[0] = 0;
+    const pending = this.workers.slice(0, K - 1).map((w) => w.run({ op: "forward", frame, edges, next }));
+    forwardChunks(frame, edges, next);
+    await Promise.all(pending);
     this.current = saved;
     return frameResult(frame, saved);
   }
@@ -202,15 +252,29 @@ export class ParallelRenderer implements FrameRenderer {
     // its next renderBackward, as a result's arrays are by the next render): no copy out of the
     // band slots and no fresh 512² allocations (their page faults cost as much as the sums).
     const into: ReduceTarget = { texture: shape.texture ? this.slots.f32("grad.texture", shape.texture) : null, normalMap: shape.normalMap ? this.slots.f32("grad.normalMap", shape.normalMap) : null };
-    const T = this.threads;
-    const parts = Array.from({ length: T }, (_, t) => [t / T, (t + 1) / T] as const);
+    const { tail } = result.saved, a = accs[0]!;
+    const gPos = job.wantPos ? this.slots.f32("grad.positions", tail.positions.length).fill(0) : null;
+    // The per-vertex tail's normals part needs the whole reduced normals (and bitangents) and
+    // nothing else: with a worker, that worker reduces them, runs it and takes a smaller share
+    // of the atlases, while this thread and any others reduce the rest and run the clip part.
+    // The two parts meet in gPos in the synchronous order (normals, then clip), so the bytes do
+    // not depend on the split.
+    const aside = gPos && a.vertexNormals && this.workers.length > 0 ? this.workers[0]! : null;
+    const plans = reducePlans(this.threads, aside !== null);
+    const normalsDone = aside ? aside.run({ op: "reduce", accs, ranges: plans[1]!, into, tail: { inputs: tail, out: gPos! } }) : null;
+    normalsDone?.catch(() => {}); // awaited below; not an unhandled rejection if the others fail first
     await Promise.all([
-      ...this.workers.map((w, i) => w.run({ op: "reduce", accs, from: parts[i + 1]![0], to: parts[i + 1]![1], into })),
-      Promise.resolve().then(() => reduceBands(accs, parts[0]![0], parts[0]![1], into)),
+      ...this.workers.map((w, i) => (w === aside ? null : w.run({ op: "reduce", accs, ranges: plans[i + 1]!, into }))),
+      Promise.resolve().then(() => reduceBands(accs, plans[0]!, into)),
     ]);
+    const gSplit = gPos ? clipTail(job, a.clip!) : null;
+    if (normalsDone) await normalsDone;
+    else if (gPos && a.vertexNormals) normalsTail(tail, a.vertexNormals, a.bitangents, gPos);
     this.accsClean = key;
-    const a = accs[0]!;
-    return finishBackward(result.saved, job, { ...a, texture: into.texture, normalMap: into.normalMap });
+    const out = gradsOut(job, into);
+    // A fresh array, as render's: callers may keep position gradients across frames.
+    if (gPos) { addClipTail(tail, gSplit!, gPos); out.positions = gPos.slice(); }
+    return out;
   }
 
   private scratch: BandScratch | undefined;

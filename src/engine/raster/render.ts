@@ -82,6 +82,20 @@ export interface Saved {
   /** glTF tangents `[S*4]` (with a lit normal map). */
   tangents: Float32Array | null;
   frame: Frame;
+  /** What the per-vertex tail of the adjoint reads (in the frame's memory, so a worker can run its normals part). */
+  tail: TailInputs;
+}
+
+/** The per-vertex inputs of the adjoint's tail (normalsTail, addClipTail). */
+export interface TailInputs {
+  /** Model positions `[V*3]`. */
+  positions: Float32Array;
+  /** The triangles on model vertices. */
+  modelTris: Uint32Array;
+  /** The seam split's source (render vertex → model vertex), or null. */
+  source: Uint32Array | null;
+  /** glTF tangents `[S*4]` when the bitangents follow the normals (a lit normal map), else null. */
+  tangents: Float32Array | null;
 }
 
 const GREY = [0.7, 0.7, 0.7];
@@ -98,8 +112,45 @@ export interface FrameMemory {
   u8(name: string, n: number): Uint8Array;
 }
 
-/** Checks the inputs and computes the per-vertex part of a frame (normals, tangents, clip and screen coordinates); no pixels yet. */
-export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameMemory): { frame: Frame; saved: Saved } {
+/**
+ * The per-vertex shading frame of a lit render (vertex normals; with a normal map the tangents'
+ * xyz and the bitangents), as typed arrays in the frame's memory: prepareFrame computes it in
+ * place (frameNormals), or a ParallelRenderer hands it to a worker while this thread prepares
+ * the rest of the frame.
+ */
+export interface NormalsJob {
+  positions: Float32Array;
+  modelTris: Uint32Array;
+  source: Uint32Array | null;
+  splitPositions: Float32Array;
+  triangles: Uint32Array;
+  /** With a normal map: the uv, and the glTF tangents given (else null: computed). */
+  uv: Float32Array | null;
+  tangentsIn: Float32Array | null;
+  /** Outputs: normals `[S*3]`; with a normal map, tangents `[S*4]` (= tangentsIn when given), their xyz `[S*3]`, bitangents `[S*3]`. */
+  vn: Float32Array;
+  tangents: Float32Array | null;
+  vt: Float32Array | null;
+  vb: Float32Array | null;
+}
+
+/** Fills a NormalsJob's outputs (the same arithmetic wherever it runs: the bytes do not depend on the thread). */
+export function frameNormals(j: NormalsJob): void {
+  const vn = vertexNormals(j.positions, j.modelTris);
+  if (j.source) gatherSplit(vn, j.source, 3, j.vn);
+  else j.vn.set(vn);
+  if (!j.tangents) return;
+  if (!j.tangentsIn) j.tangents.set(vertexTangents(j.splitPositions, j.vn, j.uv!, j.triangles));
+  j.vt!.set(tangentXyz(j.tangents));
+  j.vb!.set(vertexBitangents(j.vn, j.tangents));
+}
+
+/**
+ * Checks the inputs and computes the per-vertex part of a frame (normals, tangents, clip and
+ * screen coordinates); no pixels yet. With `startNormals`, the shading frame's NormalsJob is
+ * handed to it (to run elsewhere; the caller waits for it before the pixels) instead of run here.
+ */
+export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameMemory, startNormals?: (job: NormalsJob) => void): { frame: Frame; saved: Saved } {
   const { camera, width: W, height: H, texture, normalMap, light, specular } = opts;
   const { positions, triangles, source, uv } = mesh;
   const S = source ? source.length : positions.length / 3;
@@ -108,6 +159,8 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   if ((texture || normalMap) && !uv) throw new Error("render: a texture or normal map needs mesh.uv");
   if (normalMap && (normalMap.data.length !== normalMap.width * normalMap.height * 3 || (normalMap.channels ?? 3) !== 3)) throw new Error(`render: normalMap must be ${normalMap.height}×${normalMap.width}×3`);
   if (source) for (let s = 0; s < S; s++) if (source[s]! * 3 >= positions.length) throw new Error(`render: source[${s}] = ${source[s]} is outside the ${positions.length / 3} positions`);
+  const mapped = !!light && !!normalMap;
+  if (mapped && mesh.tangents && mesh.tangents.length !== S * 4) throw new Error(`render: tangents must be [${S}*4] (glTF xyzw per render vertex), got ${mesh.tangents.length}`);
   const splitPos = source ? gatherSplit(positions, source, 3) : positions;
   checkMesh({ positions: splitPos, triangles });
   const N = W * H;
@@ -117,23 +170,24 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   if (!texture && albedo.length !== C) throw new Error(`render: albedo must have ${C} values`);
 
   const modelTris = source ? mapTriangles(triangles, source) : triangles;
-  let splitN: Float32Array | null = null;
-  let tangents: Float32Array | null = null, tanXyz: Float32Array | null = null, bit: Float32Array | null = null;
-  if (light) {
-    const vn = vertexNormals(positions, modelTris);
-    splitN = source ? gatherSplit(vn, source, 3) : vn;
-    if (normalMap) {
-      tangents = mesh.tangents ?? vertexTangents(splitPos, splitN, uv!, triangles);
-      if (tangents.length !== S * 4) throw new Error(`render: tangents must be [${S}*4] (glTF xyzw per render vertex), got ${tangents.length}`);
-      tanXyz = tangentXyz(tangents);
-      bit = vertexBitangents(splitN, tangents);
-    }
-  }
   // Inputs go into shared slots when a FrameMemory is given (workers read them there).
   const f32 = (name: string, a: Float32Array): Float32Array => { if (!mem) return a; const o = mem.f32(name, a.length); o.set(a); return o; };
-  const f32n = (name: string, a: Float32Array | null): Float32Array | null => (a ? f32(name, a) : null);
-  const tris = mem ? mem.u32("triangles", triangles.length) : triangles;
-  if (mem) tris.set(triangles);
+  const u32 = (name: string, a: Uint32Array): Uint32Array => { if (!mem) return a; const o = mem.u32(name, a.length); o.set(a); return o; };
+  const fresh = (name: string, n: number): Float32Array => (mem ? mem.f32(name, n) : new Float32Array(n));
+  const tris = u32("triangles", triangles);
+  const splitMem = f32("splitPos", splitPos), uvMem = uv ? f32("uv", uv) : null;
+  const tail: TailInputs = { positions: f32("positions", positions), modelTris: u32("modelTris", modelTris), source: source ? u32("source", source) : null, tangents: null };
+  let normals: NormalsJob | null = null;
+  if (light) {
+    const tangentsIn = mapped && mesh.tangents ? f32("tangents", mesh.tangents) : null;
+    normals = {
+      positions: tail.positions, modelTris: tail.modelTris, source: tail.source, splitPositions: splitMem, triangles: tris, uv: mapped ? uvMem : null, tangentsIn,
+      vn: fresh("vn", S * 3), tangents: mapped ? tangentsIn ?? fresh("tangents", S * 4) : null, vt: mapped ? fresh("vt", S * 3) : null, vb: mapped ? fresh("vb", S * 3) : null,
+    };
+    tail.tangents = normals.tangents;
+    if (startNormals) startNormals(normals);
+    else frameNormals(normals);
+  }
   const clip = toClip(splitPos, camera.viewProjection, mem ? mem.f64("clip", S * 4) : undefined);
   const scr = screenCoords(clip, W, H, mem ? mem.f64("scr", S * 3) : undefined);
   const raster: Raster = {
@@ -146,14 +200,14 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
     t ? { data: f32(name, t.data), width: t.width, height: t.height, channels, wrap: t.wrap } : null;
   const bg = opts.background ?? new Array(C).fill(0);
   const fused: FusedInputs = {
-    raster, triangles: tris, channels: C, uv: f32n("uv", uv ?? null), texture: shared(texture, "texture", C), albedo, light: light ?? null,
-    vertexNormals: f32n("vn", splitN), tangents: f32n("vt", tanXyz), bitangents: f32n("vb", bit), normalMap: light ? shared(normalMap, "normalMap", 3) : null,
-    specular: specular ?? null, splitPositions: f32("splitPos", splitPos), eye: camera.eye, background: bg instanceof Float32Array ? f32("background", bg) : bg,
+    raster, triangles: tris, channels: C, uv: uvMem, texture: shared(texture, "texture", C), albedo, light: light ?? null,
+    vertexNormals: normals?.vn ?? null, tangents: normals?.vt ?? null, bitangents: normals?.vb ?? null, normalMap: light ? shared(normalMap, "normalMap", 3) : null,
+    specular: specular ?? null, splitPositions: splitMem, eye: camera.eye, background: bg instanceof Float32Array ? f32("background", bg) : bg,
     keepNormalFrame: opts.keepNormalFrame === true,
   };
   let k = 0;
   const out = mem ? fusedOutputs(fused, (n) => mem.f32(`out${k++}`, n), mem.u8("mask", N)) : fusedOutputs(fused);
-  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null }, saved: { mesh, opts, modelTris, tangents, frame: null! } };
+  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null }, saved: { mesh, opts, modelTris, tangents: tail.tangents, frame: null!, tail } };
 }
 
 /** The public result for a frame whose bands have all run. */
@@ -220,24 +274,45 @@ const scratchMemory: FrameMemory = {
 
 /** The per-vertex tail of the adjoint, after the bands are reduced into `acc`: normals → positions, clip → positions, seam scatter. */
 export function finishBackward(saved: Saved, job: BackwardJob, acc: BandAcc): RenderGrads {
-  const { mesh } = saved;
+  const out = gradsOut(job, acc);
+  if (!job.wantPos) return out;
+  const gPos = new Float32Array(saved.tail.positions.length);
+  if (acc.vertexNormals) normalsTail(saved.tail, acc.vertexNormals, acc.bitangents, gPos);
+  addClipTail(saved.tail, clipTail(job, acc.clip!), gPos);
+  out.positions = gPos;
+  return out;
+}
+
+/** The texture and normal-map gradients of an adjoint (the positions' come from its tail). */
+export function gradsOut(job: BackwardJob, acc: Pick<BandAcc, "texture" | "normalMap">): RenderGrads {
   const out: RenderGrads = {};
   if (job.wantMap && acc.normalMap) out.normalMap = acc.normalMap;
   if (job.wantTexture && acc.texture) out.texture = acc.texture;
-  if (!job.wantPos) return out;
-  const gPosModel = new Float32Array(mesh.positions.length);
-  if (acc.vertexNormals) {
-    // The bitangents w·(n × t) follow the vertex normals.
-    if (job.frame.fused.normalMap) vertexBitangentsBackward(saved.tangents!, acc.bitangents!, acc.vertexNormals);
-    const gModelN = mesh.source ? scatter(acc.vertexNormals, mesh.source, 3, mesh.positions.length) : acc.vertexNormals;
-    vertexNormalsBackward(mesh.positions, saved.modelTris, gModelN, gPosModel);
-  }
-  const raster = job.frame.raster;
-  const gSplit = clipToPositionsBackward(acc.clip!, raster.viewProjection, new Float32Array((raster.clip.length / 4) * 3));
-  if (mesh.source) scatter(gSplit, mesh.source, 3, mesh.positions.length, gPosModel);
-  else for (let i = 0; i < gSplit.length; i++) gPosModel[i] += gSplit[i]!;
-  out.positions = gPosModel;
   return out;
+}
+
+/**
+ * The tail's normals part: dL/d(vertex normals) (and the bitangents', which follow them; both
+ * per render vertex, `gNormals` updated in place) → dL/dpositions on model vertices, added to
+ * `out`. Independent of the clip part, so a ParallelRenderer runs the two on two threads.
+ */
+export function normalsTail(t: TailInputs, gNormals: Float32Array, gBitangents: Float32Array | null, out: Float32Array): void {
+  // The bitangents w·(n × t) follow the vertex normals.
+  if (t.tangents) vertexBitangentsBackward(t.tangents, gBitangents!, gNormals);
+  const gModelN = t.source ? scatter(gNormals, t.source, 3, t.positions.length) : gNormals;
+  vertexNormalsBackward(t.positions, t.modelTris, gModelN, out);
+}
+
+/** The tail's clip part: dL/dclip → dL/d(render-vertex positions) `[S*3]`. */
+export function clipTail(job: BackwardJob, gClip: Float64Array): Float32Array {
+  const raster = job.frame.raster;
+  return clipToPositionsBackward(gClip, raster.viewProjection, new Float32Array((raster.clip.length / 4) * 3));
+}
+
+/** Adds clipTail's per-render-vertex gradient onto the model positions' (after the normals part, in that order: the bytes). */
+export function addClipTail(t: TailInputs, gSplit: Float32Array, out: Float32Array): void {
+  if (t.source) scatter(gSplit, t.source, 3, t.positions.length, out);
+  else for (let i = 0; i < gSplit.length; i++) out[i] += gSplit[i]!;
 }
 
 /** A texture's channel count: as given, else data.length / (width·height). */

@@ -77,6 +77,25 @@ test("ParallelRenderer with 4 bands: same bytes on 1, 2 and 3 threads; close to 
   }
 });
 
+test("forward chunks: the image bytes do not depend on the chunks per thread or the threads; the normals a worker computes equal render()'s", async () => {
+  const mesh = await ictRegionMesh();
+  const ref = render(mesh, opts);
+  const refG = renderBackward(ref, grad);
+  for (const [threads, chunksPerThread] of [[2, 1], [2, 5], [3, 2]] as const) {
+    const r = await createNodeRenderer({ threads, bands: 1, chunksPerThread });
+    try {
+      for (let frame = 0; frame < 2; frame++) { // the second frame chunks on the first one's coverage
+        const got = await run(r);
+        assert.ok(bytes(got.image).equals(bytes(ref.image)), `${threads} threads, ${chunksPerThread} chunks per thread, frame ${frame}: image differs`);
+        sameBytes(got.g, refG, `${threads} threads, ${chunksPerThread} chunks per thread, frame ${frame}`);
+      }
+    } finally {
+      await r.close();
+    }
+  }
+  assert.throws(() => new ParallelRenderer([], { chunksPerThread: 0 }), /chunksPerThread must be a positive integer/);
+});
+
 test("ParallelRenderer refuses a stale result and bad band counts", async () => {
   const mesh = await ictRegionMesh();
   const r = new ParallelRenderer([], { bands: 2 });

@@ -139,7 +139,7 @@ test("a worker thread runs the kernel on the same memory (after a grow too): byt
       const { frame } = prepareFrame(mesh, opts, arena);
       frame.fused.wasm = arena.memory;
       frame.out.frame!.fill(0);
-      const reply = await ask({ op: "forward", frame, bands: [[0, S >> 1], [S >> 1, S]] });
+      const reply = await ask({ op: "forward", frame, edges: [0, S >> 1, S], next: new Int32Array(new SharedArrayBuffer(4)) });
       assert.equal(reply.error, undefined, reply.error);
       assert.equal(reply.calls, last + 2, `${S}²: the worker did not run the kernel on both bands`);
       last = reply.calls!;

@@ -35,6 +35,24 @@ test("addAndClear kernel = JS dst += src then src = 0, byte for byte, for every 
   assert.deepEqual(Array.from(plain), new Array(8).fill(1));
 });
 
+test("the float64 addAndClear kernel (clip gradients) = JS dst += src then src = 0, byte for byte", () => {
+  const arena = WasmArena.create();
+  assert.ok(arena);
+  const rng = new Rng(6);
+  const n = 131;
+  const dst = arena.f64("dst64", n), src = arena.f64("src64", n);
+  for (const [lo, hi] of [[0, n], [1, 2], [3, 10], [5, 130], [2, 131], [7, 7]] as const) {
+    for (let i = 0; i < n; i++) { dst[i] = rng.normal() * 10 ** Math.round(rng.uniform() * 20 - 10); src[i] = rng.normal() * 10 ** Math.round(rng.uniform() * 20 - 10); }
+    const want = dst.slice(), wantSrc = src.slice();
+    for (let i = lo; i < hi; i++) { want[i] += wantSrc[i]!; wantSrc[i] = 0; }
+    assert.equal(addAndClearWasm(dst, src, lo, hi), hi > lo);
+    assert.ok(bytes(dst).equals(bytes(want)), `[${lo}, ${hi}): sums differ`);
+    assert.ok(bytes(src).equals(bytes(wantSrc)), `[${lo}, ${hi}): source not cleared exactly there`);
+  }
+  // Mixed element types are declined.
+  assert.equal(addAndClearWasm(dst, arena.f32("src32", n), 0, 4), false);
+});
+
 test("the ParallelRenderer reduces through the kernel, and its gradients equal the JS reduction's", async () => {
   const mesh = await ictRegionMesh();
   const S = 96;
