@@ -229,6 +229,11 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
   }
 }
 
+/** backwardBand for bands edges[b]…edges[b+1] into accs[b], taken in turn from the shared counter `next` by every thread that calls this. */
+export function backwardBands(job: BackwardJob, accs: readonly BandAcc[], scratch: BandScratch, edges: readonly number[], next: Int32Array, clear: BandClear): void {
+  for (let b = Atomics.add(next, 0, 1); b < edges.length - 1; b = Atomics.add(next, 0, 1)) backwardBand(job, accs[b]!, scratch, edges[b]!, edges[b + 1]!, clear);
+}
+
 /** Where reduceBands sums the texture and normal-map gradients when not into band 0 (any contents: it zeroes its range first). */
 export interface ReduceTarget {
   texture: Float32Array | null;

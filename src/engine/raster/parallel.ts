@@ -1,6 +1,6 @@
 /**
  * ParallelRenderer: render()/renderBackward() with the bands of bands.ts spread over threads.
- * The calling thread runs its share of the bands itself and hands the others to workers
+ * The calling thread takes bands (and forward chunks) in turn with the workers
  * (BandWorker: worker_threads in data-loaders/raster/render-workers.ts, Web Workers in
  * src/components/renderWorkers.ts; both run bandHandler below). Frames live in
  * SharedArrayBuffers, so a message carries views, not copies: in one shared WebAssembly
@@ -25,7 +25,7 @@ import { triangleRows } from "./rasterize.js";
 import { render, renderBackward, prepareFrame, frameResult, backwardJob, gradsOut, normalsTail, clipTail, addClipTail, frameNormals, type NormalsJob, type FrameMemory, type RenderGrads, type RenderMesh, type RenderOptions, type RenderResult, type Saved, type TailInputs } from "./render.js";
 import { WasmArena, registerMemory } from "./wasm/arena.js";
 import { wasmSimdSupported } from "./wasm/fused-kernel.js";
-import { accShape, backwardBand, bandScratch, coverEdges, everyBuffer, forwardChunks, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget, type ReduceRanges, type ReduceTarget } from "./bands.js";
+import { accShape, backwardBands, bandScratch, coverEdges, everyBuffer, forwardChunks, forwardEdges, newAcc, reduceBands, type BackwardJob, type BandAcc, type BandScratch, type Frame, type GradTarget, type ReduceRanges, type ReduceTarget } from "./bands.js";
 
 /**
  * What a stage loop needs from a renderer: the synchronous functions (syncRenderer) or a
@@ -54,7 +54,7 @@ export function stageRenderer(bands = STAGE_BANDS): ParallelRenderer {
 export type BandMessage =
   | { op: "normals"; job: NormalsJob; rows: { scr: Float64Array; height: number; out: Int32Array } | null }
   | { op: "forward"; frame: Frame; edges: number[]; next: Int32Array }
-  | { op: "backward"; job: BackwardJob; accs: BandAcc[]; bands: number[][]; clean: boolean }
+  | { op: "backward"; job: BackwardJob; accs: BandAcc[]; edges: number[]; next: Int32Array; clean: boolean }
   | { op: "reduce"; accs: BandAcc[]; ranges: ReduceRanges; into?: ReduceTarget; tail?: { inputs: TailInputs; out: Float32Array } };
 
 /** One worker, seen from the calling thread: runs a message, resolves when done. */
@@ -101,7 +101,7 @@ export function bandHandler(): (message: BandMessage) => void {
     else if (m.op === "forward") forwardChunks(m.frame, m.edges, m.next);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
-      for (const [y0, y1, b] of m.bands) backwardBand(m.job, m.accs[b!]!, scratch, y0!, y1!, bandClear(m.clean));
+      backwardBands(m.job, m.accs, scratch, m.edges, m.next, bandClear(m.clean));
     } else {
       reduceBands(m.accs, m.ranges, m.into);
       if (m.tail) normalsTail(m.tail.inputs, m.accs[0]!.vertexNormals!, m.accs[0]!.bitangents, m.tail.out);
@@ -257,7 +257,13 @@ export class ParallelRenderer implements FrameRenderer {
     this.accsClean = null;
     const edges = coverEdges(result.saved.frame.rows, this.bands);
     const scratch = (this.scratch = bandScratch(job, this.scratch));
-    await this.spread(edges, (bands) => ({ op: "backward", job, accs, bands, clean }), (bands) => { for (const [y0, y1, b] of bands) backwardBand(job, accs[b!]!, scratch, y0!, y1!, bandClear(clean)); });
+    // Threads take bands in turn, as forward chunks: a band's accumulator is its own whoever
+    // runs it, so the bytes do not depend on who took which.
+    const next = this.slots.i32("backward.next", 1);
+    next[0] = 0;
+    const pending = this.workers.slice(0, this.bands - 1).map((w) => w.run({ op: "backward", job, accs, edges, next, clean }));
+    backwardBands(job, accs, scratch, edges, next, bandClear(clean));
+    await Promise.all(pending);
     // Reduction split by element over the threads; each element sums bands 0…B−1 in order.
     // The texture and normal-map gradients are summed into the renderer's own arrays (reused by
     // its next renderBackward, as a result's arrays are by the next render): no copy out of the
@@ -291,19 +297,6 @@ export class ParallelRenderer implements FrameRenderer {
   private scratch: BandScratch | undefined;
   /** The accumulator shape whose bands 1… are zero outside their footprints, if any. */
   private accsClean: string | null = null;
-
-  /** Contiguous runs of bands per thread (thread 0 = this one); resolves when all are done. */
-  private async spread(edges: number[], message: (bands: number[][]) => BandMessage, local: (bands: number[][]) => void): Promise<void> {
-    const B = edges.length - 1, T = Math.min(this.threads, B);
-    const share = (t: number) => {
-      const out: number[][] = [];
-      for (let b = Math.floor((t * B) / T); b < Math.floor(((t + 1) * B) / T); b++) out.push([edges[b]!, edges[b + 1]!, b]);
-      return out;
-    };
-    const pending = this.workers.slice(0, T - 1).map((w, i) => w.run(message(share(i + 1))));
-    local(share(0));
-    await Promise.all(pending);
-  }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
