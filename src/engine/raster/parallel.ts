@@ -52,7 +52,7 @@ export function stageRenderer(bands = STAGE_BANDS): ParallelRenderer {
 }
 
 export type BandMessage =
-  | { op: "normals"; job: NormalsJob; rows: { scr: Float64Array; height: number; out: Int32Array } | null }
+  | { op: "normals"; job: NormalsJob }
   | { op: "forward"; frame: Frame; edges: number[]; next: Int32Array }
   | { op: "backward"; job: BackwardJob; accs: BandAcc[]; edges: number[]; next: Int32Array; clean: boolean }
   | { op: "reduce"; accs: BandAcc[]; ranges: ReduceRanges; into?: ReduceTarget; tail?: { inputs: TailInputs; out: Float32Array } };
@@ -94,10 +94,7 @@ export function bandHandler(): (message: BandMessage) => void {
     // A frame in a WasmArena carries its memory: register it so this thread's kernels run there.
     const wasm = m.op === "forward" ? m.frame.fused.wasm : m.op === "backward" ? m.job.frame.fused.wasm : null;
     if (wasm) registerMemory(wasm);
-    if (m.op === "normals") {
-      frameNormals(m.job);
-      if (m.rows) triangleRows(m.rows.scr, m.job.triangles, m.rows.height, m.rows.out);
-    }
+    if (m.op === "normals") frameNormals(m.job);
     else if (m.op === "forward") forwardChunks(m.frame, m.edges, m.next);
     else if (m.op === "backward") {
       scratch = bandScratch(m.job, scratch);
@@ -201,27 +198,21 @@ export class ParallelRenderer implements FrameRenderer {
 
   async render(mesh: RenderMesh, opts: RenderOptions): Promise<RenderResult> {
     this.current = null;
-    // A worker computes the vertex normals (and tangent frame) and bins the triangles by row
-    // while this thread prepares the rest of the frame: the largest serial parts of a frame.
+    // A worker computes the vertex normals (and tangent frame), the largest serial part of a
+    // frame, while this thread prepares the rest and bins the triangles by row (measured: the
+    // worker, started once the normals' inputs are copied, finishes about when this thread does).
     const K = this.workers.length > 0 ? this.chunksPerThread * this.threads : 1;
-    const binned = this.bands > 1 || K > 1;
-    const triRows = (n: number) => this.slots.i32("triRows", (n / 3) * 2);
-    let normals: Promise<void> | null = null, rowsAside = false;
+    let normals: Promise<void> | null = null;
     let prepared: ReturnType<typeof prepareFrame>;
     try {
-      prepared = prepareFrame(mesh, opts, this.slots, this.workers.length > 0 ? (job, scr) => {
-        rowsAside = binned;
-        normals = this.workers[0]!.run({ op: "normals", job, rows: binned ? { scr, height: opts.height, out: triRows(job.triangles.length) } : null });
-        normals.catch(() => {});
-      } : undefined);
+      prepared = prepareFrame(mesh, opts, this.slots, this.workers.length > 0 ? (job) => { normals = this.workers[0]!.run({ op: "normals", job }); normals.catch(() => {}); } : undefined);
     } catch (e) {
       await normals; // the worker is free again before the error reaches the caller
       throw e;
     }
     const { frame, saved } = prepared;
     const tris = frame.fused.triangles;
-    if (rowsAside) frame.triRows = triRows(tris.length);
-    else if (binned) frame.triRows = triangleRows(frame.scr, tris, opts.height, triRows(tris.length));
+    if (this.bands > 1 || K > 1) frame.triRows = triangleRows(frame.scr, tris, opts.height, this.slots.i32("triRows", (tris.length / 3) * 2));
     if (normals) await normals;
     if (this.slots instanceof WasmArena) frame.fused.wasm = this.slots.memory;
     // Pixels do not depend on the split, so the forward cuts the frame into K chunks of rows,

@@ -149,9 +149,9 @@ export function frameNormals(j: NormalsJob): void {
  * Checks the inputs and computes the per-vertex part of a frame (normals, tangents, clip and
  * screen coordinates); no pixels yet. With `startNormals`, the shading frame's NormalsJob is
  * handed to it (to run elsewhere; the caller waits for it before the pixels) instead of run
- * here, with the screen coordinates (computed first, for work that can go along).
+ * here, as soon as its inputs are in `mem`.
  */
-export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameMemory, startNormals?: (job: NormalsJob, scr: Float64Array) => void): { frame: Frame; saved: Saved } {
+export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameMemory, startNormals?: (job: NormalsJob) => void): { frame: Frame; saved: Saved } {
   const { camera, width: W, height: H, texture, normalMap, light, specular } = opts;
   const { positions, triangles, source, uv } = mesh;
   const S = source ? source.length : positions.length / 3;
@@ -178,8 +178,6 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   const tris = u32("triangles", triangles);
   const splitMem = f32("splitPos", splitPos), uvMem = uv ? f32("uv", uv) : null;
   const tail: TailInputs = { positions: f32("positions", positions), modelTris: u32("modelTris", modelTris), source: source ? u32("source", source) : null, tangents: null };
-  const clip = toClip(splitPos, camera.viewProjection, mem ? mem.f64("clip", S * 4) : undefined);
-  const scr = screenCoords(clip, W, H, mem ? mem.f64("scr", S * 3) : undefined);
   let normals: NormalsJob | null = null;
   if (light) {
     const tangentsIn = mapped && mesh.tangents ? f32("tangents", mesh.tangents) : null;
@@ -188,9 +186,11 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
       vn: fresh("vn", S * 3), tangents: mapped ? tangentsIn ?? fresh("tangents", S * 4) : null, vt: mapped ? fresh("vt", S * 3) : null, vb: mapped ? fresh("vb", S * 3) : null,
     };
     tail.tangents = normals.tangents;
-    if (startNormals) startNormals(normals, scr);
+    if (startNormals) startNormals(normals);
     else frameNormals(normals);
   }
+  const clip = toClip(splitPos, camera.viewProjection, mem ? mem.f64("clip", S * 4) : undefined);
+  const scr = screenCoords(clip, W, H, mem ? mem.f64("scr", S * 3) : undefined);
   const raster: Raster = {
     width: W, height: H, clip, viewProjection: camera.viewProjection,
     triangleId: mem ? mem.i32("ids", N) : new Int32Array(N),
