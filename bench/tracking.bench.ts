@@ -2,7 +2,8 @@
 // (held-out identities, several yaws and lights; data-loaders/animation/tracking-eval.ts),
 // rendered, tracked by MediaPipe in headless Chromium, fitted. Reports per-weight mean absolute
 // error, the error on driven weights and the largest spurious weight (gaze excluded), for
-// sequences (neutral first frame as reference) and single frames. Peer, same run and frames:
+// sequences (neutral first frame as reference), streams (in order, no neutral reference: the
+// CLI's default) and single frames. Peer, same run and frames:
 // the geometric-correspondence basis without the calibration (the fit before issue 16).
 //
 // TRACKING_BENCH_LANDMARKS=FILE reuses (or, when absent, stores) the tracked landmarks, to
@@ -63,6 +64,7 @@ const calibrated = calibratedBasis(geometric, calibration);
 const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> = {
   calibrated: { basis: calibrated },
   "calibrated, focal estimated": { basis: calibrated, options: { focal: "estimate" } },
+  "calibrated, identity from 1 frame": { basis: calibrated, options: { identityFrames: 1 } },
   "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
   "calibrated, noise model": { basis: calibrated, options: { noise: true } },
   geometric: { basis: geometric },
@@ -93,7 +95,7 @@ const results: Record<string, Record<EvalMode, Summary>> = {};
 const frameTable: Record<string, unknown>[] = [];
 for (const [label, { basis, options }] of Object.entries(rows)) {
   results[label] = {} as Record<EvalMode, Summary>;
-  for (const mode of ["sequence", "single"] as const) {
+  for (const mode of ["sequence", "stream", "single"] as const) {
     const scores: FrameScore[] = [], truths: Float32Array[] = [], recovered: Float32Array[] = [];
     sequences.forEach((s, k) => {
       const w = recoverSequence(basis, tracked[k]!, mode, options);
@@ -107,7 +109,7 @@ for (const [label, { basis, options }] of Object.entries(rows)) {
     });
     results[label]![mode] = summarize(scores, truths, recovered, mode === "sequence" ? 0.15 : 0.25);
     const r = results[label]![mode];
-    console.log(`${label.padEnd(28)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
+    console.log(`${label.padEnd(34)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
   }
 }
 function stripPerWeight(r: Record<EvalMode, Summary>) {
