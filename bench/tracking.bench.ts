@@ -10,7 +10,9 @@
 // iterate on the fit without re-running MediaPipe; the reported run tracks afresh.
 // TRACKING_BENCH_SET=tuning runs the TUNING set instead (other identities, yaws, lights and
 // combinations; what the fit's priors were chosen on), written to results/bench/tracking-tuning.json;
-// the evaluation set is never tuned on.
+// the evaluation set is never tuned on. TRACKING_BENCH_HEAD=full renders the same sets with the
+// full head (eyeballs, teeth, gums and tongue, eyelashes; synthetic.ts) instead of the face
+// region, written to results/bench/tracking-full-head.json (tracking-tuning-full-head.json).
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir, loadavg } from "node:os";
@@ -30,7 +32,9 @@ import { TRACKING_DEMO_FILE } from "../data-loaders/animation/tracking-eval.js";
 
 const model = await loadFaceModel();
 const tuning = process.env.TRACKING_BENCH_SET === "tuning";
-const sequences = tuning ? tuningSet(model) : evaluationSet(model);
+const fullHead = process.env.TRACKING_BENCH_HEAD === "full";
+if (process.env.TRACKING_BENCH_HEAD && !fullHead) throw new Error(`TRACKING_BENCH_HEAD must be "full" (or unset), got ${process.env.TRACKING_BENCH_HEAD}`);
+const sequences = (tuning ? tuningSet(model) : evaluationSet(model)).map((s) => (fullHead ? { ...s, poses: s.poses.map((p) => ({ ...p, head: "full" as const })) } : s));
 const load0 = loadavg()[0];
 
 const cacheFile = process.env.TRACKING_BENCH_LANDMARKS;
@@ -124,9 +128,10 @@ const shown = names.filter((n, j) => !n.startsWith("eyeLook") && demo.poses.some
 const demoData = { sequence: demo.name, names: shown, truth: demo.poses.map((p) => shown.map((n) => round(p.weights[names.indexOf(n)]!))), recovered: demoW.map((w) => shown.map((n) => round(w[names.indexOf(n)]!))) };
 const summary = Object.fromEntries(Object.entries(results).map(([label, r]) => [label, stripPerWeight(r)]));
 // The Animation page's truth-vs-recovered chart reads this committed copy (src/data/tracking-demo.json.ts).
-if (!tuning) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary });
-report(tuning ? "tracking-tuning" : "tracking", {
+if (!tuning && !fullHead) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary });
+report(`${tuning ? "tracking-tuning" : "tracking"}${fullHead ? "-full-head" : ""}`, {
   set: tuning ? "tuning" : "evaluation",
+  head: fullHead ? "full" : "face",
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
   sequences: sequences.map((s) => s.name),
