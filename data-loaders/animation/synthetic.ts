@@ -26,6 +26,8 @@ export interface SyntheticPose {
   yaw: number;
   /** Light azimuth / elevation, degrees. */
   light: readonly [number, number];
+  /** "face" (default): the paper's region (eye sockets and mouth show skin or background); "full": the whole head with eyes and teeth. */
+  head?: "face" | "full";
 }
 
 export const SYNTHETIC_SIZE = 384;
