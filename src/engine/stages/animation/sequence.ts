@@ -105,7 +105,7 @@ export const FIT_DEFAULTS = {
   // single frames), and the astronaut photo still smiles (0.89).
   focal: "estimate" as number | "estimate" | undefined,
   // One identity shared by the first 5 frames (then frozen). On the tuning set (stored tracker
-  // landmarks, 2026-12-03) 1–7 frames are a wash through MediaPipe: every median within ±0.01
+  // landmarks, 2026-12-03) 1–10 frames are a wash through MediaPipe: every median within ±0.02
   // (stream: driven 0.452 → 0.446, spurious 0.425 → 0.417; neutral first: driven 0.448 → 0.455,
   // spurious 0.291 → 0.286), because MediaPipe's landmarks hardly show face shape (the
   // estimated β has a cosine of 0.1–0.6 with the true one, whatever the frame count). Where the
