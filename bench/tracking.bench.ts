@@ -2,14 +2,17 @@
 // (held-out identities, several yaws and lights; data-loaders/animation/tracking-eval.ts),
 // rendered, tracked by MediaPipe in headless Chromium, fitted. Reports per-weight mean absolute
 // error, the error on driven weights and the largest spurious weight (gaze excluded), for
-// sequences (neutral first frame as reference) and single frames. Peer, same run and frames:
+// sequences (neutral first frame as reference), streams (in order, no neutral reference: the
+// CLI's default) and single frames. Peer, same run and frames:
 // the geometric-correspondence basis without the calibration (the fit before issue 16).
 //
 // TRACKING_BENCH_LANDMARKS=FILE reuses (or, when absent, stores) the tracked landmarks, to
 // iterate on the fit without re-running MediaPipe; the reported run tracks afresh.
 // TRACKING_BENCH_SET=tuning runs the TUNING set instead (other identities, yaws, lights and
 // combinations; what the fit's priors were chosen on), written to results/bench/tracking-tuning.json;
-// the evaluation set is never tuned on.
+// the evaluation set is never tuned on. TRACKING_BENCH_HEAD=full renders the same sets with the
+// full head (eyeballs, teeth, gums and tongue, eyelashes; synthetic.ts) instead of the face
+// region, written to results/bench/tracking-full-head.json (tracking-tuning-full-head.json).
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir, loadavg } from "node:os";
@@ -29,7 +32,9 @@ import { TRACKING_DEMO_FILE } from "../data-loaders/animation/tracking-eval.js";
 
 const model = await loadFaceModel();
 const tuning = process.env.TRACKING_BENCH_SET === "tuning";
-const sequences = tuning ? tuningSet(model) : evaluationSet(model);
+const fullHead = process.env.TRACKING_BENCH_HEAD === "full";
+if (process.env.TRACKING_BENCH_HEAD && !fullHead) throw new Error(`TRACKING_BENCH_HEAD must be "full" (or unset), got ${process.env.TRACKING_BENCH_HEAD}`);
+const sequences = (tuning ? tuningSet(model) : evaluationSet(model)).map((s) => (fullHead ? { ...s, poses: s.poses.map((p) => ({ ...p, head: "full" as const })) } : s));
 const load0 = loadavg()[0];
 
 const cacheFile = process.env.TRACKING_BENCH_LANDMARKS;
@@ -63,6 +68,7 @@ const calibrated = calibratedBasis(geometric, calibration);
 const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> = {
   calibrated: { basis: calibrated },
   "calibrated, focal estimated": { basis: calibrated, options: { focal: "estimate" } },
+  "calibrated, identity from 1 frame": { basis: calibrated, options: { identityFrames: 1 } },
   "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
   "calibrated, noise model": { basis: calibrated, options: { noise: true } },
   geometric: { basis: geometric },
@@ -93,7 +99,7 @@ const results: Record<string, Record<EvalMode, Summary>> = {};
 const frameTable: Record<string, unknown>[] = [];
 for (const [label, { basis, options }] of Object.entries(rows)) {
   results[label] = {} as Record<EvalMode, Summary>;
-  for (const mode of ["sequence", "single"] as const) {
+  for (const mode of ["sequence", "stream", "single"] as const) {
     const scores: FrameScore[] = [], truths: Float32Array[] = [], recovered: Float32Array[] = [];
     sequences.forEach((s, k) => {
       const w = recoverSequence(basis, tracked[k]!, mode, options);
@@ -107,7 +113,7 @@ for (const [label, { basis, options }] of Object.entries(rows)) {
     });
     results[label]![mode] = summarize(scores, truths, recovered, mode === "sequence" ? 0.15 : 0.25);
     const r = results[label]![mode];
-    console.log(`${label.padEnd(28)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
+    console.log(`${label.padEnd(34)} ${mode.padEnd(8)} driven err median ${r.drivenMedian} max ${r.drivenMax}; spurious median ${r.spuriousMedian} max ${r.spuriousMax}; frames within targets ${r.framesWithinTargets}`);
   }
 }
 function stripPerWeight(r: Record<EvalMode, Summary>) {
@@ -122,9 +128,10 @@ const shown = names.filter((n, j) => !n.startsWith("eyeLook") && demo.poses.some
 const demoData = { sequence: demo.name, names: shown, truth: demo.poses.map((p) => shown.map((n) => round(p.weights[names.indexOf(n)]!))), recovered: demoW.map((w) => shown.map((n) => round(w[names.indexOf(n)]!))) };
 const summary = Object.fromEntries(Object.entries(results).map(([label, r]) => [label, stripPerWeight(r)]));
 // The Animation page's truth-vs-recovered chart reads this committed copy (src/data/tracking-demo.json.ts).
-if (!tuning) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary });
-report(tuning ? "tracking-tuning" : "tracking", {
+if (!tuning && !fullHead) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date().toISOString(), load: round(load0), trackedAfresh: trackSeconds > 0, ...demoData, summary });
+report(`${tuning ? "tracking-tuning" : "tracking"}${fullHead ? "-full-head" : ""}`, {
   set: tuning ? "tuning" : "evaluation",
+  head: fullHead ? "full" : "face",
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
   sequences: sequences.map((s) => s.name),

@@ -181,10 +181,10 @@ export async function animate(opts: AnimateOptions): Promise<AnimateResult> {
     throw new UserError(`no face found in ${faceless.map((f) => basename(f.source)).join(", ")}`);
   }
 
-  // Identity modes let the first frame absorb the person's face shape (then held fixed).
+  // Identity modes let the first frames absorb the person's face shape (then held fixed).
   const basis = trackerBasis(model, config.fit.identityModes);
   const seq = fitSequence(basis, frames, {
-    dims: config.dims, tikhonov: config.fit.tikhonov, temporal: config.fit.temporal, identityPrior: config.fit.identityPrior, smoothing: config.smoothing,
+    dims: config.dims, tikhonov: config.fit.tikhonov, temporal: config.fit.temporal, identityPrior: config.fit.identityPrior, identityFrames: config.fit.identityFrames, smoothing: config.smoothing,
     neutralFirst: config.fit.neutralFirst, landmarkWeights: regionWeights(basis.count), sparsity: config.fit.sparsity, decouple: config.fit.decouple,
     debias: config.fit.debias, noise: config.fit.noiseModel, focal: config.fit.focal === "weak" ? undefined : config.fit.focal,
   });

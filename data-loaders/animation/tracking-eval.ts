@@ -88,16 +88,18 @@ export function tuningSet(model: FaceModel): EvalSequence[] {
   });
 }
 
-export type EvalMode = "sequence" | "single";
+export type EvalMode = "sequence" | "stream" | "single";
 
 /**
  * Recovers the weights of one evaluation sequence's tracked frames. "sequence": in order, the
- * first (neutral) frame as the reference; "single": every frame alone, no reference. The fit
+ * first (neutral) frame as the reference; "stream": in order, no neutral reference (the CLI's
+ * default: the identity from the first `identityFrames` frames, then frozen); "single": every
+ * frame alone, no reference. The fit
  * is the CLI's (FIT_DEFAULTS), with the render camera's focal length given.
  */
 export function recoverSequence(basis: LandmarkBasis, frames: readonly TrackedFrame[], mode: EvalMode, options: SequenceOptions = {}): Float32Array[] {
   // Evaluation frames are independent poses, not a motion: no temporal prior or smoothing.
   const opts: SequenceOptions = { smoothing: false, temporal: 0, landmarkWeights: regionWeights(basis.count), ...FIT_DEFAULTS, focal: SYNTHETIC_FOCAL, ...options };
-  if (mode === "sequence") return fitSequence(basis, frames, { ...opts, neutralFirst: true }).weights;
+  if (mode !== "single") return fitSequence(basis, frames, { ...opts, neutralFirst: mode === "sequence" }).weights;
   return frames.map((f) => fitSequence(basis, [f], opts).weights[0]!);
 }

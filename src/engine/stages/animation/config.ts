@@ -26,8 +26,10 @@ export const animationConfigSchema = z
         tikhonov: z.number().min(0).default(FIT_DEFAULTS.tikhonov),
         /** μ pulling each frame towards the previous one. */
         temporal: z.number().min(0).default(0.002),
-        /** Identity modes estimated on the first frame (then held fixed); 0 = none. */
+        /** Identity modes estimated on the first `identityFrames` frames (then held fixed); 0 = none. */
         identityModes: z.number().int().min(0).max(100).default(30),
+        /** Frames with a face the identity is estimated over (one β shared by them), then frozen. */
+        identityFrames: z.number().int().min(1).max(300).default(FIT_DEFAULTS.identityFrames),
         /** γ of the prior on those identity coefficients. */
         identityPrior: z.number().min(0).default(1e-4),
         /** The first frame is a neutral face (a video starting at rest): its weights are 0 and it becomes the reference. */

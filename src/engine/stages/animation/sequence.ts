@@ -2,8 +2,9 @@
  * Tracker landmarks → expression weights for a whole sequence: converts MediaPipe's normalized
  * landmarks to a y-up observation, fits each frame warm-started from the last (with a temporal
  * prior), and smooths the weights over time with a One-Euro filter. When the basis carries
- * identity modes, the first frame with a face also estimates the face's identity β, which is
- * then held fixed (folded into the neutral) for the rest of the sequence.
+ * identity modes, the first `identityFrames` frames with a face also estimate the face's
+ * identity β (one β shared by those frames), which is then held fixed (folded into the neutral)
+ * for the rest of the sequence.
  */
 import { withIdentity, type LandmarkBasis } from "./correspondence.js";
 import { fitLandmarks, perspectiveFactor, projectLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
@@ -43,8 +44,17 @@ export interface SequenceOptions {
   smoothing?: OneEuroOptions | false;
   /** Expressions held at 0; default: the eyeLook* gaze shapes (no iris landmarks). */
   fixedAtZero?: readonly number[];
-  /** γ for the first frame's identity fit (used when the basis has identity modes). */
+  /** γ for the identity fit (used when the basis has identity modes). */
   identityPrior?: number;
+  /**
+   * How many frames with a face the identity β is estimated over before it is frozen (default
+   * FIT_DEFAULTS.identityFrames; 1 = the first frame alone). One β is shared by those frames
+   * (alternating: each frame's weights and pose with β held, then β with the weights held, the
+   * frames' estimates averaged), so one frame's expression is not taken for face shape. Until
+   * then frames are fitted with the first frame's β; once frozen, the earlier frames are refitted
+   * with the shared β (`SequenceFitter.push` returns them as `revised`; fitSequence uses them).
+   */
+  identityFrames?: number;
   /**
    * The first frame with a face is a neutral expression (as a video that starts at rest): its
    * weights are 0 by definition, and what the identity modes leave unexplained there (this
@@ -94,14 +104,24 @@ export const FIT_DEFAULTS = {
   // true focal length on the tuning set (spurious median 0.41 vs 0.54 for weak perspective in
   // single frames), and the astronaut photo still smiles (0.89).
   focal: "estimate" as number | "estimate" | undefined,
+  // One identity shared by the first 5 frames (then frozen). On the tuning set (stored tracker
+  // landmarks, 2026-12-03) 1–10 frames are a wash through MediaPipe: every median within ±0.02
+  // (stream: driven 0.452 → 0.446, spurious 0.425 → 0.417; neutral first: driven 0.448 → 0.455,
+  // spurious 0.291 → 0.286), because MediaPipe's landmarks hardly show face shape (the
+  // estimated β has a cosine of 0.1–0.6 with the true one, whatever the frame count). Where the
+  // shape is visible and the landmarks are noisy, sharing β helps (sequence-identity.test.ts).
+  identityFrames: 5,
 };
+
+/** Alternations of the shared identity estimate (weights and poses, then β). */
+const IDENTITY_ROUNDS = 2;
 
 export interface SequenceResult {
   /** Smoothed weights per frame, `[J]` each. Frames without a face repeat the last weights. */
   weights: Float32Array[];
   fits: (FitResult | null)[];
   times: number[];
-  /** Identity β estimated on the first frame with a face (empty without identity modes). */
+  /** Identity β estimated on the first `identityFrames` frames with a face (empty without identity modes). */
   identity: Float32Array;
 }
 
@@ -109,63 +129,133 @@ export function fitSequence(basis: LandmarkBasis, frames: readonly SequenceFrame
   const fitter = new SequenceFitter(basis, options);
   const weights: Float32Array[] = [];
   const fits: (FitResult | null)[] = [];
+  const revise = (revised: readonly FrameRevision[] | undefined) => revised?.forEach((r) => { weights[r.index] = r.weights; fits[r.index] = r.fit; });
   for (const frame of frames) {
     const r = fitter.push(frame);
     weights.push(r.weights);
     fits.push(r.fit);
+    revise(r.revised);
   }
+  revise(fitter.finish());
   return { weights, fits, times: frames.map((f) => f.time), identity: fitter.identity };
+}
+
+/** A frame's output replaced once the identity is frozen (`index` counts `push` calls from 0). */
+export interface FrameRevision {
+  index: number;
+  weights: Float32Array;
+  fit: FitResult | null;
+}
+
+/** A frame pushed while the identity is still being estimated. */
+interface Pending {
+  index: number;
+  time: number;
+  obs: LandmarkObservation | null;
+  neutral: boolean;
+  fit?: FitResult;
+  /** This frame's own identity estimate (the first frame's, or a joint fit's). */
+  beta?: Float32Array;
 }
 
 /**
  * The per-frame fit of a sequence, one frame at a time (fitSequence for a whole clip, the
- * Animation page for a live webcam): warm start, temporal prior, identity frozen after the first
- * frame with a face, the neutral reference (`neutralFirst`), select-then-debias, smoothing.
+ * Animation page for a live webcam): warm start, temporal prior, identity estimated over the
+ * first `identityFrames` frames with a face and then frozen, the neutral reference
+ * (`neutralFirst`), select-then-debias, smoothing.
  */
 export class SequenceFitter {
-  /** Identity β estimated on the first frame with a face (empty until then, or without identity modes). */
+  /** Identity β: the first face frame's, then (once frozen) the one shared by the first `identityFrames`; empty without identity modes. */
   identity: Float32Array = new Float32Array(0);
+  private readonly raw: LandmarkBasis;
   private current: LandmarkBasis;
   private previous: FitResult | undefined;
   private last: Float32Array;
   private seenFace = false;
-  private readonly filter: OneEuroFilter | undefined;
+  private filter: OneEuroFilter | undefined;
   private readonly fixedAtZero: readonly number[];
   private readonly partner: number[];
+  private readonly identityFrames: number;
+  /** Frames since the first face while β is being estimated; null once frozen (or without identity modes). */
+  private pending: Pending[] | null;
+  private pushed = 0;
   /** The focal length in use (image heights), once known. */
   focal: number | undefined;
 
   constructor(basis: LandmarkBasis, private readonly options: SequenceOptions = {}) {
+    this.raw = basis;
     this.current = basis;
     this.last = new Float32Array(basis.modes.length);
     this.filter = options.smoothing === false ? undefined : new OneEuroFilter(options.smoothing);
     this.fixedAtZero = options.fixedAtZero ?? gazeIndices(basis.names);
     this.partner = mirrorIndices(basis.names);
     this.focal = typeof options.focal === "number" ? options.focal : undefined;
+    const k = options.identityFrames ?? 1;
+    if (!Number.isInteger(k) || k < 1) throw new Error(`SequenceFitter: identityFrames must be a whole number ≥ 1, got ${k}`);
+    this.identityFrames = k;
+    this.pending = basis.identityModes?.length ? [] : null;
   }
 
-  /** Fits one frame; a frame without a face repeats the last weights (fit null). */
-  push(frame: SequenceFrame): { weights: Float32Array; fit: FitResult | null } {
-    const options = this.options;
+  /**
+   * Fits one frame; a frame without a face repeats the last weights (fit null). The frame that
+   * freezes the identity also returns `revised`: the earlier frames refitted with it.
+   */
+  push(frame: SequenceFrame): { weights: Float32Array; fit: FitResult | null; revised?: FrameRevision[] } {
+    const index = this.pushed++;
     if (!frame.landmarks) {
       // A lost face breaks the warm start: the next detection may be anywhere.
       this.previous = undefined;
+      if (this.pending && this.seenFace) this.pending.push({ index, time: frame.time, obs: null, neutral: false });
       return { weights: Float32Array.from(this.last), fit: null };
     }
-    const current = this.current, previous = this.previous, fixedAtZero = this.fixedAtZero;
-    const observe = (focal: number | undefined) => ({ ...observationFromMediaPipe(frame.landmarks!, frame.width, frame.height, options.dims ?? 2, focal), ...(options.landmarkWeights ? { confidence: options.landmarkWeights } : {}) });
-    const first = current.identityModes?.length ? true : false;
-    const neutral = !!options.neutralFirst && !this.seenFace;
-    const temporal = options.temporal ?? 0.002;
-    const fitWith = (focal: number | undefined) => fitLandmarks(current, observe(focal), {
-      previous, temporal, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations, decouple: options.decouple, noise: options.noise,
-      fixedAtZero: neutral ? current.names.map((_, j) => j) : fixedAtZero,
-      ...(first ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
-    });
-    if (options.focal === "estimate" && !this.seenFace) this.focal = estimateFocal((f) => fitWith(f).rmse);
+    const options = this.options;
+    const firstFace = !this.seenFace;
+    const neutral = !!options.neutralFirst && firstFace;
+    const estimate = firstFace && !!this.pending;
+    if (options.focal === "estimate" && firstFace) this.focal = estimateFocal((f) => this.fitFrame(this.current, this.observe(frame, f), { neutral, identity: estimate }).rmse);
     this.seenFace = true;
-    const obs = observe(this.focal);
-    let fit = fitWith(this.focal);
+    const obs = this.observe(frame, this.focal);
+    const fit = this.fitFrame(this.current, obs, { previous: this.previous, neutral, identity: estimate });
+    let beta = fit.identity;
+    if (estimate && beta) {
+      // Provisional until frozen: later frames are fitted with the first frame's β meanwhile.
+      this.identity = beta;
+      this.current = withIdentity(this.current, beta);
+    } else if (this.pending && !firstFace) {
+      // This frame's own β (weights, pose and β jointly), the shared estimate's starting point.
+      beta = this.fitFrame(this.raw, obs, { initial: { ...fit, identity: this.identity }, neutral: false, identity: true }).identity;
+    }
+    if (neutral) this.current = absorbResidual(this.current, obs, fit);
+    this.previous = fit;
+    const out = this.emit(fit, frame.time);
+    if (!this.pending) return out;
+    this.pending.push({ index, time: frame.time, obs, neutral, fit, ...(beta ? { beta } : {}) });
+    if (this.pending.filter((p) => p.obs).length < this.identityFrames) return out;
+    const revised = this.freeze();
+    return revised.length ? { ...revised[revised.length - 1]!, revised } : out;
+  }
+
+  /** Freezes the identity on the frames seen so far (a clip shorter than `identityFrames`); returns their revisions. */
+  finish(): FrameRevision[] {
+    return this.pending ? this.freeze() : [];
+  }
+
+  private observe(frame: SequenceFrame, focal: number | undefined): LandmarkObservation {
+    const o = this.options;
+    return { ...observationFromMediaPipe(frame.landmarks!, frame.width, frame.height, o.dims ?? 2, focal), ...(o.landmarkWeights ? { confidence: o.landmarkWeights } : {}) };
+  }
+
+  /** One frame's fit: weights (all 0 for a neutral frame) and pose, β too when `identity`; then select-then-debias. */
+  private fitFrame(basis: LandmarkBasis, obs: LandmarkObservation, at: { previous?: FitResult; initial?: FitResult; neutral: boolean; identity?: boolean }): FitResult {
+    const options = this.options, fixedAtZero = this.fixedAtZero;
+    const { previous, neutral } = at;
+    const identity = !!at.identity && !!basis.identityModes?.length;
+    const temporal = options.temporal ?? 0.002;
+    let fit = fitLandmarks(basis, obs, {
+      previous, ...(at.initial ? { initial: at.initial } : {}), temporal, tikhonov: options.tikhonov, sparsity: options.sparsity, iterations: options.iterations, decouple: options.decouple, noise: options.noise,
+      fixedAtZero: neutral ? basis.names.map((_, j) => j) : fixedAtZero,
+      ...(identity ? { identity: { prior: options.identityPrior }, iterations: 50 } : {}),
+    });
     if (options.debias && !neutral) {
       const { threshold, tikhonov } = options.debias;
       const off = new Set(fixedAtZero);
@@ -173,23 +263,84 @@ export class SequenceFitter {
       // moves both eyes on a one-sided blink, so which side carries a weak signal is not reliable).
       const w = fit.weights, partner = this.partner;
       w.forEach((v, j) => { if (v < threshold && !(partner[j]! >= 0 && w[partner[j]!]! >= threshold)) off.add(j); });
-      // The identity (first frame) stays as selected: refitting it too would let it take the expression back.
+      // The identity stays as selected: refitting it too would let it take the expression back.
       const beta = fit.identity;
-      const refit = fitLandmarks(beta ? withIdentity(current, beta) : current, obs, {
+      const refit = fitLandmarks(beta ? withIdentity(basis, beta) : basis, obs, {
         initial: fit, previous, temporal, tikhonov, iterations: options.iterations, fixedAtZero: [...off], decouple: options.decouple, noise: options.noise,
       });
       fit = beta ? { ...refit, identity: beta } : refit;
     }
-    if (first && fit.identity) {
-      this.identity = fit.identity;
-      this.current = withIdentity(current, fit.identity);
-    }
-    if (neutral) this.current = absorbResidual(this.current, obs, fit);
-    this.previous = fit;
-    const smoothed = this.filter ? this.filter.filter(fit.weights, frame.time) : fit.weights;
+    return fit;
+  }
+
+  private emit(fit: FitResult, time: number): { weights: Float32Array; fit: FitResult } {
+    const smoothed = this.filter ? this.filter.filter(fit.weights, time) : fit.weights;
     this.last = Float32Array.from(smoothed, (v) => Math.min(1, Math.max(0, v)));
     return { weights: this.last, fit };
   }
+
+  /**
+   * One β for the pending frames: alternately each frame's weights and pose with β held, then
+   * each frame's β with its weights held (folded into the neutral), averaged over the frames.
+   * Then the frames are refitted in order with β frozen (and the neutral reference rebuilt), the
+   * warm start, temporal prior and smoothing replayed from the first face.
+   */
+  private freeze(): FrameRevision[] {
+    const pending = this.pending!;
+    this.pending = null;
+    const faces = pending.filter((p) => p.obs && p.beta);
+    if (faces.length < 2) return [];
+    const all = this.raw.names.map((_, j) => j);
+    let fits = faces.map((p) => p.fit!);
+    let beta = meanOf(faces.map((p) => p.beta!));
+    for (let round = 0; round < IDENTITY_ROUNDS; round++) {
+      const held = withIdentity(this.raw, beta);
+      fits = faces.map((p, k) => this.fitFrame(held, p.obs!, { initial: stripIdentity(fits[k]!), neutral: p.neutral }));
+      beta = meanOf(faces.map((p, k) => fitLandmarks(foldWeights(this.raw, fits[k]!.weights), p.obs!, {
+        initial: { ...fits[k]!, identity: beta }, tikhonov: this.options.tikhonov, noise: this.options.noise, fixedAtZero: all,
+        identity: { prior: this.options.identityPrior }, iterations: 50,
+      }).identity!));
+    }
+    this.identity = beta;
+    this.current = withIdentity(this.raw, beta);
+    this.filter = this.options.smoothing === false ? undefined : new OneEuroFilter(this.options.smoothing);
+    this.previous = undefined;
+    this.last = new Float32Array(this.raw.modes.length);
+    const revised: FrameRevision[] = [];
+    for (const p of pending) {
+      if (!p.obs) {
+        this.previous = undefined;
+        revised.push({ index: p.index, weights: Float32Array.from(this.last), fit: null });
+        continue;
+      }
+      const fit = this.fitFrame(this.current, p.obs, { previous: this.previous, neutral: p.neutral });
+      if (p.neutral) this.current = absorbResidual(this.current, p.obs, fit);
+      this.previous = fit;
+      revised.push({ index: p.index, ...this.emit(fit, p.time) });
+    }
+    return revised;
+  }
+}
+
+function meanOf(vectors: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let i = 0; i < out.length; i++) out[i] += v[i]! / vectors.length;
+  return out;
+}
+
+function stripIdentity(fit: FitResult): FitResult {
+  const { identity: _, ...rest } = fit;
+  return rest;
+}
+
+/** The basis with expression weights folded into its neutral (identity modes kept), to fit β with the expression held. */
+function foldWeights(basis: LandmarkBasis, weights: ArrayLike<number>): LandmarkBasis {
+  const neutral = Float32Array.from(basis.neutral);
+  basis.modes.forEach((m, j) => {
+    const w = weights[j]!;
+    if (w) for (let i = 0; i < neutral.length; i++) neutral[i] += w * m[i]!;
+  });
+  return { ...basis, neutral };
 }
 
 /**
