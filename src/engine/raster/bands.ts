@@ -19,7 +19,7 @@ import { normalChainBackward, type NormalChainInputs } from "./normalChain.js";
 import { normalChainBackwardWasm } from "./wasm/normal-chain-kernel.js";
 import { sampleTextureBackward } from "./texture.js";
 import { interpolateBackwardBary } from "./interpolate.js";
-import { addAndClearWasm } from "./wasm/reduce-kernel.js";
+import { addAndClearOn, addAndClearWasm } from "./wasm/reduce-kernel.js";
 
 /** Everything a band reads and writes (typed arrays, possibly views of SharedArrayBuffers). */
 export interface Frame {
@@ -32,6 +32,28 @@ export interface Frame {
   rows: Int32Array;
   /** Each triangle's pixel rows `[T*2]` (rasterize.ts triangleRows) when the frame is split into bands, else null. */
   triRows: Int32Array | null;
+  /**
+   * `[memory id, version]` of the frame's uv and triangles when they live in a FrameMemory: the
+   * version changes whenever their contents do, so per-thread caches derived from them (the
+   * triangles' footprint boxes) stay valid across frames. Null: no such cache.
+   */
+  topology?: Int32Array | null;
+}
+
+/** The side of the square texel tiles footprints are kept in. */
+export const FOOTPRINT_TILE = 32;
+const TILE_SHIFT = 5;
+
+/** A gradient atlas's layout (texture or normal map), as footprints and reduceBands walk it. */
+export interface Atlas {
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** Footprint tiles over an atlas (0 without one). */
+export function atlasTiles(a: Atlas | null | undefined): number {
+  return a ? Math.ceil(a.width / FOOTPRINT_TILE) * Math.ceil(a.height / FOOTPRINT_TILE) : 0;
 }
 
 export type GradTarget = "texture" | "normalMap" | "positions";
@@ -44,9 +66,11 @@ export interface BandAcc {
   bitangents: Float32Array | null;
   clip: Float64Array | null;
   /**
-   * The element ranges [lo, hi) of `texture` and `normalMap` this band's pixels can write
-   * (`[texLo, texHi, mapLo, mapHi]`, from the texel rows its uv reach): the ParallelRenderer
-   * reduces and zeroes only those, since a band's rows see a part of the atlas.
+   * Which texel tiles (FOOTPRINT_TILE² texels) of `texture`, then of `normalMap`, this band's
+   * pixels can write (1) or not (0), from the uv of the triangles its rows meet: the
+   * ParallelRenderer reduces and zeroes only those. Tiles, not ranges of rows: a band of image
+   * rows reaches texel rows all over a face atlas (four bands' row ranges added up to 2.5
+   * atlases on the ICT region; their 32² tiles to 1.3).
    */
   footprint: Int32Array;
 }
@@ -89,20 +113,27 @@ export function accShape(job: Omit<BackwardJob, "gBary" | "gUv" | "gradImage">):
   const f = job.frame.fused;
   const normals = f.light !== null && (job.wantPos || (f.normalMap !== null && job.wantMap));
   const S = f.vertexNormals ? f.vertexNormals.length : 0;
+  const texture = f.texture && (job.wantTexture || job.wantPos) ? f.texture.data.length : 0;
+  const normalMap = normals && f.normalMap && job.wantMap ? f.normalMap.data.length : 0;
+  const atlas = (t: { width: number; height: number } | null, channels: number, n: number): Atlas | null => (t && n ? { width: t.width, height: t.height, channels } : null);
   return {
-    texture: f.texture && (job.wantTexture || job.wantPos) ? f.texture.data.length : 0,
-    normalMap: normals && f.normalMap && job.wantMap ? f.normalMap.data.length : 0,
+    texture, normalMap,
     vertexNormals: normals ? S : 0,
     bitangents: normals ? S : 0,
     clip: job.wantPos ? job.frame.raster.clip.length : 0,
+    atlases: { texture: atlas(f.texture, f.channels, texture), normalMap: atlas(f.normalMap, 3, normalMap) },
   };
 }
 
-export type AccShape = Record<Exclude<keyof BandAcc, "footprint">, number>;
+export interface AccShape extends Record<Exclude<keyof BandAcc, "footprint">, number> {
+  /** The texture's and normal map's layouts (footprint tiles); absent: one tile each. */
+  atlases?: { texture: Atlas | null; normalMap: Atlas | null };
+}
 
 export function newAcc(shape: AccShape, f32: (n: number) => Float32Array = (n) => new Float32Array(n), f64: (n: number) => Float64Array = (n) => new Float64Array(n), i32: (n: number) => Int32Array = (n) => new Int32Array(n)): BandAcc {
-  const footprint = i32(4);
-  footprint.set([0, shape.texture, 0, shape.normalMap]);
+  // Every tile, until a band records its own (BandClear "footprint").
+  const footprint = i32(Math.max(1, atlasTiles(shape.atlases?.texture) + atlasTiles(shape.atlases?.normalMap)));
+  footprint.fill(1);
   return {
     texture: shape.texture ? f32(shape.texture) : null,
     normalMap: shape.normalMap ? f32(shape.normalMap) : null,
@@ -114,39 +145,70 @@ export function newAcc(shape: AccShape, f32: (n: number) => Float32Array = (n) =
 }
 
 /**
- * The range of v over the triangles whose pixel rows meet y0…y1 (`triRows`, rasterize.ts
- * triangleRows): every covered pixel of those rows takes its uv as a convex combination of its
- * triangle's. Null when unknown (no row bins, or a non-finite v). One pass over the triangles'
- * row bins, far cheaper than reading every pixel's uv.
+ * Records in `fp` (BandAcc.footprint) the texel tiles that bilinear taps of rows y0…y1 can
+ * write: every covered pixel of those rows takes its uv as a convex combination of its
+ * triangle's (`triRows`, rasterize.ts triangleRows, lists the triangles meeting the rows), so
+ * its taps fall in that triangle's uv box, widened by a texel each side for the rounding of
+ * interpolated uv (sampleTexture's x = u·W − 0.5, y = (1 − v)·H − 0.5, clamped). Every tile of
+ * an atlas when unknown: no row bins, a non-finite uv, or "repeat" wrapping. The triangles'
+ * boxes are cached per thread while `topology` says uv and triangles are unchanged.
  */
-export function bandVRange(triRows: Int32Array | null, tris: Uint32Array, uv: Float32Array, y0: number, y1: number): [number, number] | null {
-  if (!triRows) return null;
-  let lo = Infinity, hi = -Infinity;
-  const T = tris.length / 3;
-  for (let t = 0; t < T; t++) {
-    if (triRows[2 * t + 1]! < y0 || triRows[2 * t]! >= y1) continue;
-    for (let k = 0; k < 3; k++) {
-      const v = uv[2 * tris[3 * t + k]! + 1]!;
-      if (!(v === v) || v === Infinity || v === -Infinity) return null;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-  }
-  return [lo, hi];
+export function markFootprint(fp: Int32Array, triRows: Int32Array | null, tris: Uint32Array, uv: Float32Array, y0: number, y1: number, tex: (Atlas & { repeat: boolean }) | null, map: (Atlas & { repeat: boolean }) | null, topology?: Int32Array | null): void {
+  const nTex = atlasTiles(tex);
+  fp.fill(0);
+  if (tex) markAtlas(fp, 0, triRows, tris, uv, y0, y1, tex, topology);
+  // The same uv over an atlas of the same size marks the same tiles.
+  if (map && tex && map.width === tex.width && map.height === tex.height && map.repeat === tex.repeat) fp.copyWithin(nTex, 0, nTex);
+  else if (map) markAtlas(fp, nTex, triRows, tris, uv, y0, y1, map, topology);
 }
 
+function markAtlas(fp: Int32Array, at: number, triRows: Int32Array | null, tris: Uint32Array, uv: Float32Array, y0: number, y1: number, a: Atlas & { repeat: boolean }, topology?: Int32Array | null): void {
+  const n = atlasTiles(a);
+  const boxes = a.repeat || !triRows ? null : triangleBoxes(tris, uv, a.width, a.height, topology);
+  if (!boxes) { fp.fill(1, at, at + n); return; }
+  const tilesX = Math.ceil(a.width / FOOTPRINT_TILE), T = tris.length / 3;
+  for (let t = 0; t < T; t++) {
+    if (triRows![2 * t + 1]! < y0 || triRows![2 * t]! >= y1) continue;
+    const b = boxes[t]!;
+    const x0 = b & 255, x1 = (b >>> 8) & 255, r0 = (b >>> 16) & 255, r1 = b >>> 24;
+    for (let ty = r0; ty <= r1; ty++) for (let tx = x0, row = at + ty * tilesX; tx <= x1; tx++) fp[row + tx] = 1;
+  }
+}
+
+// Per thread: the last triangles' boxes per atlas size, for one [memory id, version].
+let boxCache: { id: number; version: number; boxes: Map<string, Int32Array | null> } | null = null;
+
 /**
- * Element range [lo, hi) of a texture `[th*tw*C]` that bilinear taps at v in [vLo, vHi] can
- * touch: those texel rows, one row of margin each side (rounding of the interpolated v). The
- * whole texture for "repeat" or an unknown range; nothing for an empty one.
+ * Each triangle's footprint box in tiles, packed x0 | x1 << 8 | y0 << 16 | y1 << 24 (atlases up
+ * to 8192 texels a side), or null for a non-finite uv (taps anywhere).
  */
-export function tapFootprint(range: [number, number] | null, tw: number, th: number, C: number, repeat: boolean): [number, number] {
-  if (repeat || !range) return [0, tw * th * C];
-  const [vLo, vHi] = range;
-  if (vLo > vHi) return [0, 0];
-  const yLo = (1 - vHi) * th - 0.5, yHi = (1 - vLo) * th - 0.5;
-  const r0 = Math.max(0, Math.min(th - 1, Math.floor(yLo) - 1)), r1 = Math.max(0, Math.min(th - 1, Math.floor(yHi) + 2));
-  return [r0 * tw * C, (r1 + 1) * tw * C];
+function triangleBoxes(tris: Uint32Array, uv: Float32Array, w: number, h: number, topology?: Int32Array | null): Int32Array | null {
+  const key = `${w}x${h}:${tris.length}:${uv.length}`;
+  if (topology) {
+    if (!boxCache || boxCache.id !== topology[0] || boxCache.version !== topology[1]) boxCache = { id: topology[0]!, version: topology[1]!, boxes: new Map() };
+    const hit = boxCache.boxes.get(key);
+    if (hit !== undefined) return hit;
+  }
+  const S = uv.length / 2, T = tris.length / 3, tiles = new Int32Array(S * 4);
+  let boxes: Int32Array | null = new Int32Array(T);
+  for (let s = 0; s < S; s++) {
+    const u = uv[2 * s]!, v = uv[2 * s + 1]!;
+    if (!(u - u === 0 && v - v === 0)) { boxes = null; break; }
+    const fx = Math.floor(u * w - 0.5), fy = Math.floor((1 - v) * h - 0.5);
+    // Clamped to the atlas (≤ 8192 texels), so |0 is exact; a texel of margin each side.
+    const x0 = fx - 1 < 0 ? 0 : fx - 1 > w - 1 ? w - 1 : fx - 1, x1 = fx + 2 < 0 ? 0 : fx + 2 > w - 1 ? w - 1 : fx + 2;
+    const r0 = fy - 1 < 0 ? 0 : fy - 1 > h - 1 ? h - 1 : fy - 1, r1 = fy + 2 < 0 ? 0 : fy + 2 > h - 1 ? h - 1 : fy + 2;
+    tiles[4 * s] = (x0 | 0) >> TILE_SHIFT; tiles[4 * s + 1] = (x1 | 0) >> TILE_SHIFT; tiles[4 * s + 2] = (r0 | 0) >> TILE_SHIFT; tiles[4 * s + 3] = (r1 | 0) >> TILE_SHIFT;
+  }
+  // A triangle's box is the min/max over its vertices' (floor and clamping are monotone).
+  if (boxes) for (let t = 0; t < T; t++) {
+    const i0 = 4 * tris[3 * t]!, i1 = 4 * tris[3 * t + 1]!, i2 = 4 * tris[3 * t + 2]!;
+    const x0 = Math.min(tiles[i0]!, tiles[i1]!, tiles[i2]!), x1 = Math.max(tiles[i0 + 1]!, tiles[i1 + 1]!, tiles[i2 + 1]!);
+    const r0 = Math.min(tiles[i0 + 2]!, tiles[i1 + 2]!, tiles[i2 + 2]!), r1 = Math.max(tiles[i0 + 3]!, tiles[i1 + 3]!, tiles[i2 + 3]!);
+    boxes[t] = x0 | (x1 << 8) | (r0 << 16) | (r1 << 24);
+  }
+  boxCache?.boxes.set(key, boxes);
+  return boxes;
 }
 
 /** Forward for rows y0…y1: rasterize (coverage + barycentrics) then the fused shading pass. */
@@ -188,14 +250,13 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
   const ids = raster.triangleId;
   if (clear === "all") {
     for (const a of [acc.texture, acc.normalMap, acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
-    acc.footprint.set([0, acc.texture?.length ?? 0, 0, acc.normalMap?.length ?? 0]);
+    acc.footprint.fill(1);
   } else if (clear === "footprint") {
     for (const a of [acc.vertexNormals, acc.bitangents, acc.clip]) a?.fill(0);
-    const fp = acc.footprint, tex = f.texture, map = f.normalMap;
-    const range = acc.texture || acc.normalMap ? bandVRange(frame.triRows, f.triangles, f.uv!, y0, y1) : null;
-    const [t0, t1] = acc.texture && tex ? tapFootprint(range, tex.width, tex.height, C, tex.wrap === "repeat") : [0, 0];
-    const [m0, m1] = acc.normalMap && map ? tapFootprint(range, map.width, map.height, 3, map.wrap === "repeat") : [0, 0];
-    fp[0] = t0; fp[1] = t1; fp[2] = m0; fp[3] = m1;
+    const tex = acc.texture ? f.texture : null, map = acc.normalMap ? f.normalMap : null;
+    markFootprint(acc.footprint, frame.triRows, f.triangles, f.uv ?? new Float32Array(0), y0, y1,
+      tex && { width: tex.width, height: tex.height, channels: C, repeat: tex.wrap === "repeat" },
+      map && { width: map.width, height: map.height, channels: 3, repeat: map.wrap === "repeat" }, frame.topology);
   }
   gBary?.fill(0, 2 * p0, 2 * p1);
   gUv?.fill(0, 2 * p0, 2 * p1);
@@ -238,6 +299,8 @@ export function backwardBands(job: BackwardJob, accs: readonly BandAcc[], scratc
 export interface ReduceTarget {
   texture: Float32Array | null;
   normalMap: Float32Array | null;
+  /** Their layouts (AccShape.atlases): the bands' footprints are tiles of these. */
+  atlases: { texture: Atlas | null; normalMap: Atlas | null };
 }
 
 /**
@@ -254,18 +317,37 @@ export function reduceBands(accs: readonly BandAcc[], ranges: ReduceRanges, into
     const first = accs[0]?.[key], range = ranges[key];
     if (!first || !range) continue;
     const lo = Math.floor(range[0] * first.length), hi = Math.floor(range[1] * first.length);
-    const target = key === "texture" || key === "normalMap" ? into?.[key] : null;
-    if (target) {
-      const f = key === "texture" ? 0 : 2;
-      target.fill(0, lo, hi);
-      for (const acc of accs) {
-        const fp = acc.footprint, a = acc[key] as Float32Array;
-        const l = Math.max(lo, fp[f]!), h = Math.min(hi, fp[f + 1]!);
-        if (l < h && !addAndClearWasm(target, a, l, h)) { addInto32(target, a, l, h); a.fill(0, l, h); }
-      }
+    if ((key === "texture" || key === "normalMap") && into?.[key]) {
+      const atlases = into.atlases;
+      reduceTiles(accs, key, into[key]!, atlases[key]!, key === "texture" ? 0 : atlasTiles(atlases.texture), range);
       continue;
     }
     for (let b = 1; b < accs.length; b++) addFolded(first, accs[b]![key]!, lo, hi);
+  }
+}
+
+/** Texel rows [from·H, to·H) of one atlas: target = Σ bands (in order) over each band's footprint tiles, read then zeroed. */
+function reduceTiles(accs: readonly BandAcc[], key: "texture" | "normalMap", target: Float32Array, atlas: Atlas, at: number, [from, to]: readonly [number, number]): void {
+  const { width: w, height: h, channels: C } = atlas, S = FOOTPRINT_TILE, tilesX = Math.ceil(w / S), row = w * C;
+  const y0 = Math.floor(from * h), y1 = Math.floor(to * h);
+  target.fill(0, y0 * row, y1 * row);
+  for (const acc of accs) {
+    const fp = acc.footprint, a = acc[key]!, add = addAndClearOn(target, a);
+    for (let ty = (y0 / S) | 0; ty * S < y1; ty++) {
+      const ry0 = Math.max(y0, ty * S), ry1 = Math.min(y1, (ty + 1) * S);
+      // Runs of consecutive footprint tiles in this tile row, each a span of every texel row.
+      for (let tx = 0; tx < tilesX; ) {
+        if (fp[at + ty * tilesX + tx] === 0) { tx++; continue; }
+        const tx0 = tx;
+        while (tx < tilesX && fp[at + ty * tilesX + tx] !== 0) tx++;
+        const c0 = tx0 * S * C, c1 = Math.min(w, tx * S) * C;
+        for (let y = ry0; y < ry1; y++) {
+          const l = y * row + c0, r = y * row + c1;
+          if (add) add(l, r);
+          else { addInto32(target, a, l, r); a.fill(0, l, r); }
+        }
+      }
+    }
   }
 }
 

@@ -260,7 +260,11 @@ export class ParallelRenderer implements FrameRenderer {
     // The texture and normal-map gradients are summed into the renderer's own arrays (reused by
     // its next renderBackward, as a result's arrays are by the next render): no copy out of the
     // band slots and no fresh 512² allocations (their page faults cost as much as the sums).
-    const into: ReduceTarget = { texture: shape.texture ? this.slots.f32("grad.texture", shape.texture) : null, normalMap: shape.normalMap ? this.slots.f32("grad.normalMap", shape.normalMap) : null };
+    const into: ReduceTarget = {
+      texture: shape.texture ? this.slots.f32("grad.texture", shape.texture) : null,
+      normalMap: shape.normalMap ? this.slots.f32("grad.normalMap", shape.normalMap) : null,
+      atlases: shape.atlases!,
+    };
     const { tail } = result.saved, a = accs[0]!;
     const gPos = job.wantPos ? this.slots.f32("grad.positions", tail.positions.length).fill(0) : null;
     // The per-vertex tail's normals part needs the whole reduced normals (and bitangents) and

@@ -175,8 +175,8 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   const f32 = (name: string, a: Float32Array): Float32Array => { if (!mem) return a; const o = mem.f32(name, a.length); o.set(a); return o; };
   const u32 = (name: string, a: Uint32Array): Uint32Array => { if (!mem) return a; const o = mem.u32(name, a.length); o.set(a); return o; };
   const fresh = (name: string, n: number): Float32Array => (mem ? mem.f32(name, n) : new Float32Array(n));
-  const tris = u32("triangles", triangles);
-  const splitMem = f32("splitPos", splitPos), uvMem = uv ? f32("uv", uv) : null;
+  const { tris, uvMem, topology } = topologyIn(triangles, uv ?? null, mem);
+  const splitMem = f32("splitPos", splitPos);
   const tail: TailInputs = { positions: f32("positions", positions), modelTris: u32("modelTris", modelTris), source: source ? u32("source", source) : null, tangents: null };
   let normals: NormalsJob | null = null;
   if (light) {
@@ -208,7 +208,30 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   };
   let k = 0;
   const out = mem ? fusedOutputs(fused, (n) => mem.f32(`out${k++}`, n), mem.u8("mask", N)) : fusedOutputs(fused);
-  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null }, saved: { mesh, opts, modelTris, tangents: tail.tangents, frame: null!, tail } };
+  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null, topology }, saved: { mesh, opts, modelTris, tangents: tail.tangents, frame: null!, tail } };
+}
+
+/**
+ * Triangles and uv in `mem` (copied only when their contents changed) and Frame.topology,
+ * whose version counts those changes; as given without `mem`.
+ */
+function topologyIn(triangles: Uint32Array, uv: Float32Array | null, mem?: FrameMemory): { tris: Uint32Array; uvMem: Float32Array | null; topology: Int32Array | null } {
+  if (!mem) return { tris: triangles, uvMem: uv, topology: null };
+  const topology = mem.i32("topology", 2);
+  // A random id per memory: caches in a thread serving several renderers never mix them up.
+  if (topology[0] === 0) topology[0] = 1 + Math.floor(Math.random() * 0x7ffffffe);
+  const tris = mem.u32("triangles", triangles.length), uvMem = uv ? mem.f32("uv", uv.length) : null;
+  let changed = false;
+  if (!sameValues(tris, triangles)) { tris.set(triangles); changed = true; }
+  if (uv && !sameValues(uvMem!, uv)) { uvMem!.set(uv); changed = true; }
+  if (changed) topology[1] = (topology[1]! + 1) | 0;
+  return { tris, uvMem, topology };
+}
+
+function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The public result for a frame whose bands have all run. */

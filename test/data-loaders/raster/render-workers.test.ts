@@ -138,6 +138,35 @@ test("after the first adjoint, bands zero and reduce only their footprints: fram
   }
 });
 
+test("footprints follow uv edited in place between frames (cached triangle boxes are dropped when the uv changes), on 1 and 2 threads", async () => {
+  const base = await ictRegionMesh();
+  const uv = base.uv!.slice(); // one array, edited between frames as a caller might
+  const mesh = { ...base, uv };
+  const shifts = [0, 0.37, 0.37, -0.21];
+  const expected: RenderGrads[] = [];
+  for (const shift of shifts) {
+    const fresh = new ParallelRenderer([], { bands: 4 });
+    const moved = { ...base, uv: base.uv!.map((x, i) => (i % 2 === 0 ? x + shift : x)) };
+    expected.push(await fresh.renderBackward(await fresh.render(moved, opts), grad, ["texture", "normalMap"]));
+  }
+  for (const threads of [1, 2]) {
+    const r = threads === 1 ? new ParallelRenderer([], { bands: 4 }) : await createNodeRenderer({ threads, bands: 4 });
+    try {
+      const versions: number[] = [];
+      for (const [i, shift] of shifts.entries()) {
+        for (let k = 0; k < uv.length; k += 2) uv[k] = base.uv![k]! + shift;
+        const f = await r.render(mesh, opts);
+        versions.push(f.saved.frame.topology![1]!);
+        const g = await r.renderBackward(f, grad, ["texture", "normalMap"]);
+        for (const k of ["texture", "normalMap"] as const) assert.ok(bytes(g[k]).equals(bytes(expected[i]![k])), `${threads} thread(s), frame ${i}: ${k} differs`);
+      }
+      assert.deepEqual(versions.map((v) => v - versions[0]!), [0, 1, 1, 2], "the version counts the uv's changes");
+    } finally {
+      await r.close();
+    }
+  }
+});
+
 test("workers hold the process only while a message is in flight: a renderer never closed lets it exit", { timeout: 60_000 }, () => {
   const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../../helpers/unclosed-renderer.ts", import.meta.url))], { encoding: "utf8", timeout: 45_000 });
   assert.equal(r.signal, null, "the process hung and was killed");

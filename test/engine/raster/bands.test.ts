@@ -1,9 +1,15 @@
 // reduceBands: each element is the float32 sum of bands 0, 1, …, B−1 in that order, whatever
-// the split of [0, 1) among threads and however many bands one pass folds in.
+// the split of [0, 1) among threads and however many bands one pass folds in; and the
+// footprints that let the reduction skip the texel tiles a band never taps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { REDUCE_KEYS, everyBuffer, newAcc, reduceBands } from "../../../src/engine/raster/bands.js";
+import { FOOTPRINT_TILE, REDUCE_KEYS, atlasTiles, coverEdges, everyBuffer, markFootprint, newAcc, reduceBands } from "../../../src/engine/raster/bands.js";
 import { reducePlans } from "../../../src/engine/raster/parallel.js";
+import { render } from "../../../src/engine/raster/render.js";
+import { triangleRows } from "../../../src/engine/raster/rasterize.js";
+import { orbitCamera } from "../../../src/engine/raster/camera.js";
+import { seamSplit } from "../../../src/engine/face/seam.js";
+import { loadFaceModel } from "../../../data-loaders/face/load.js";
 import { Rng } from "../../../src/engine/util/rng.js";
 
 test("reduceBands = in-order float32 (float64 for clip) sums, for 2–7 bands and any split", () => {
@@ -43,4 +49,60 @@ test("reducePlans: every buffer's [0, 1) is split among the threads exactly once
       assert.equal(plans[1]!.clip, undefined, "the normals thread leaves the clip gradients to the others");
     }
   }
+});
+
+test("markFootprint covers every texel a band's pixels tap (atlas and tile uv, three views, texture and normal map of other sizes)", async () => {
+  const model = await loadFaceModel();
+  const split = seamSplit(model, "dreamface");
+  const positions = model.neutral.slice(0, model.regions.dreamface.vertexCount * 3);
+  const atlases = [{ w: 512, h: 512, C: 3 }, { w: 200, h: 136, C: 3 }] as const; // texture, normal map (not multiples of the tile)
+  let checked = 0;
+  for (const uv of [split.uv, split.tileUv]) for (const azimuth of [0, 35, -60]) {
+    const r = render({ positions, triangles: split.triangles, uv, source: split.source }, { camera: orbitCamera({ azimuth }), width: 256, height: 256, texture: { data: new Float32Array(8 * 8 * 3), width: 8, height: 8, channels: 3 } });
+    const f = r.saved.frame;
+    const triRows = triangleRows(f.scr, split.triangles, 256);
+    const edges = coverEdges(f.rows, 4);
+    const tiles = atlases.map((a) => atlasTiles({ width: a.w, height: a.h, channels: a.C }));
+    const fp = new Int32Array(tiles[0]! + tiles[1]!);
+    for (let b = 0; b < 4; b++) {
+      const y0 = edges[b]!, y1 = edges[b + 1]!;
+      markFootprint(fp, triRows, split.triangles, uv, y0, y1, { width: 512, height: 512, channels: 3, repeat: false }, { width: 200, height: 136, channels: 3, repeat: false });
+      let marked = 0;
+      for (const x of fp) marked += x;
+      assert.ok(marked < fp.length, "a band of a face marks only part of the atlases");
+      for (let p = y0 * 256; p < y1 * 256; p++) {
+        if (!r.mask[p]) continue;
+        const u = f.out.uvImg![2 * p]!, v = f.out.uvImg![2 * p + 1]!;
+        for (const [k, a] of atlases.entries()) {
+          // sampleTexture's taps (clamped).
+          const fx = Math.floor(u * a.w - 0.5), fy = Math.floor((1 - v) * a.h - 0.5);
+          const at = k === 0 ? 0 : tiles[0]!, tilesX = Math.ceil(a.w / FOOTPRINT_TILE);
+          for (const x of [fx, fx + 1]) for (const y of [fy, fy + 1]) {
+            const cx = Math.min(a.w - 1, Math.max(0, x)), cy = Math.min(a.h - 1, Math.max(0, y));
+            const tile = at + Math.floor(cy / FOOTPRINT_TILE) * tilesX + Math.floor(cx / FOOTPRINT_TILE);
+            assert.equal(fp[tile], 1, `band ${b}, pixel ${p}: texel (${cx}, ${cy}) of atlas ${k} lies outside the footprint`);
+            checked++;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(checked > 100_000, `checked ${checked} taps`);
+});
+
+test("markFootprint marks every tile without row bins, for repeat wrapping and for a non-finite uv", () => {
+  const tris = Uint32Array.of(0, 1, 2), uv = Float32Array.of(0.1, 0.1, 0.2, 0.1, 0.1, 0.2);
+  const tex = { width: 64, height: 64, channels: 3, repeat: false };
+  const fp = new Int32Array(atlasTiles(tex));
+  const count = () => fp.reduce((s, x) => s + x, 0);
+  markFootprint(fp, Int32Array.of(0, 10), tris, uv, 0, 16, tex, null);
+  assert.equal(count(), 1, "a small triangle marks one tile");
+  markFootprint(fp, null, tris, uv, 0, 16, tex, null);
+  assert.equal(count(), 4);
+  markFootprint(fp, Int32Array.of(0, 10), tris, uv, 0, 16, { ...tex, repeat: true }, null);
+  assert.equal(count(), 4);
+  markFootprint(fp, Int32Array.of(0, 10), tris, Float32Array.of(0.1, NaN, 0.2, 0.1, 0.1, 0.2), 0, 16, tex, null);
+  assert.equal(count(), 4);
+  markFootprint(fp, Int32Array.of(20, 30), tris, uv, 0, 16, tex, null);
+  assert.equal(count(), 0, "a triangle outside the band's rows marks nothing");
 });
