@@ -2,6 +2,7 @@
 // and ratios against a peer measured in the same run (absolute times are not comparable
 // across our noisy machines; ratios are).
 import { cpus } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../data-loaders/io/atomic.js";
 import { resultsDir } from "../data-loaders/io/paths.js";
@@ -65,4 +66,30 @@ export function cpuMs(fn: () => unknown, n = 15): number {
     best = Math.min(best, (c.user + c.system) / 1000);
   }
   return best;
+}
+
+/**
+ * CPU time the hypervisor gave to other guests ("steal", /proc/stat) as a fraction of all CPU
+ * time since `since()`: on our shared VMs it reached a third of a core in some minutes, which
+ * makes any parallel timing meaningless; benches record it next to the load average. Null off Linux.
+ */
+export function stealMeter(): { since: () => number | null } {
+  const read = (): number[] | null => {
+    try {
+      const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+      return line.trim().split(/\s+/).slice(1).map(Number);
+    } catch {
+      return null;
+    }
+  };
+  const start = read();
+  return {
+    since: () => {
+      const now = read();
+      if (!start || !now) return null;
+      const d = now.map((x, i) => x - (start[i] ?? 0));
+      const total = d.reduce((a, b) => a + b, 0);
+      return total > 0 ? +((d[7] ?? 0) / total).toFixed(3) : null; // fields: user nice system idle iowait irq softirq steal …
+    },
+  };
 }
