@@ -183,6 +183,7 @@ let boxCache: { id: number; version: number; boxes: Map<string, Int32Array | nul
  * to 8192 texels a side), or null for a non-finite uv (taps anywhere).
  */
 function triangleBoxes(tris: Uint32Array, uv: Float32Array, w: number, h: number, topology?: Int32Array | null): Int32Array | null {
+  if (w > 256 * FOOTPRINT_TILE || h > 256 * FOOTPRINT_TILE) return null; // tiles would not fit 8 bits: every tile
   const key = `${w}x${h}:${tris.length}:${uv.length}`;
   if (topology) {
     if (!boxCache || boxCache.id !== topology[0] || boxCache.version !== topology[1]) boxCache = { id: topology[0]!, version: topology[1]!, boxes: new Map() };

@@ -109,4 +109,9 @@ test("markFootprint marks every tile without row bins, for repeat wrapping and f
   assert.equal(count(), 4);
   markFootprint(fp, Int32Array.of(20, 30), tris, uv, 0, 16, tex, null);
   assert.equal(count(), 0, "a triangle outside the band's rows marks nothing");
+  // An atlas wider than 256 tiles (8192 texels) cannot pack its boxes: every tile.
+  const wide = { width: 9000, height: 32, channels: 3, repeat: false };
+  const fpWide = new Int32Array(atlasTiles(wide));
+  markFootprint(fpWide, Int32Array.of(0, 10), tris, uv, 0, 16, wide, null);
+  assert.equal(fpWide.reduce((s, x) => s + x, 0), fpWide.length);
 });
