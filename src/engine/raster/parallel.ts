@@ -173,9 +173,9 @@ export class ParallelRenderer implements FrameRenderer {
   private current: Saved | null = null;
   private lastSize = -1;
 
-  /** `workers` run bands beside the calling thread; pass [] for one thread. */
   private readonly chunksPerThread: number;
 
+  /** `workers` run bands beside the calling thread; pass [] for one thread. */
   constructor(private readonly workers: readonly BandWorker[], { bands = 4, chunksPerThread = CHUNKS_PER_THREAD }: ParallelRendererOptions = {}) {
     if (!Number.isInteger(bands) || bands < 1) throw new Error(`ParallelRenderer: bands must be a positive integer, got ${bands}`);
     if (!Number.isInteger(chunksPerThread) || chunksPerThread < 1) throw new Error(`ParallelRenderer: chunksPerThread must be a positive integer, got ${chunksPerThread}`);
@@ -256,7 +256,7 @@ export class ParallelRenderer implements FrameRenderer {
     const pending = this.workers.slice(0, this.bands - 1).map((w) => w.run({ op: "backward", job, accs, edges, next, clean }));
     backwardBands(job, accs, scratch, edges, next, bandClear(clean));
     await Promise.all(pending);
-    // Reduction split by element over the threads; each element sums bands 0…B−1 in order.
+    // Reduction split over the threads (reducePlans); each element sums bands 0…B−1 in order.
     // The texture and normal-map gradients are summed into the renderer's own arrays (reused by
     // its next renderBackward, as a result's arrays are by the next render): no copy out of the
     // band slots and no fresh 512² allocations (their page faults cost as much as the sums).
