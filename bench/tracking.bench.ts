@@ -60,11 +60,14 @@ if (missed) throw new Error(`MediaPipe found no face in ${missed} evaluation fra
 
 const calibration = loadCalibration();
 if (!calibration) throw new Error("no tracker calibration: run npx tsx data-loaders/animation/build-calibration.ts");
-// TRACKING_BENCH_COMPARE=FILE.json adds a row fitted with another calibration (FILE.bin beside
-// it, e.g. build-calibration.ts --head full --out FILE.json), same frames, same run.
-const compareFile = process.env.TRACKING_BENCH_COMPARE;
-const compared = compareFile ? loadCalibration(compareFile) : null;
-if (compareFile && !compared) throw new Error(`TRACKING_BENCH_COMPARE: no calibration at ${compareFile} (+ .bin)`);
+// TRACKING_BENCH_COMPARE=A.json,B.json adds a row per other calibration (its .bin beside it,
+// e.g. build-calibration.ts --head full --out A.json), fitted on the same frames in the same run.
+const compareFiles = process.env.TRACKING_BENCH_COMPARE ? process.env.TRACKING_BENCH_COMPARE.split(",") : [];
+const compared = compareFiles.map((file) => {
+  const c = loadCalibration(file);
+  if (!c) throw new Error(`TRACKING_BENCH_COMPARE: no calibration at ${file} (+ .bin)`);
+  return { file, c };
+});
 const corr = loadCorrespondence();
 const geometric = landmarkBasis(model, corr, undefined, 30);
 const calibrated = calibratedBasis(geometric, calibration);
@@ -77,7 +80,7 @@ const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> 
   "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
   "calibrated, noise model": { basis: calibrated, options: { noise: true } },
   geometric: { basis: geometric },
-  ...(compared ? { [`calibrated with ${basename(compareFile!)} (v${compared.version})`]: { basis: calibratedBasis(geometric, compared) } } : {}),
+  ...Object.fromEntries(compared.map(({ file, c }) => [`calibrated with ${basename(file)} (v${c.version})`, { basis: calibratedBasis(geometric, c) }])),
 };
 const names = model.expressionNames;
 
@@ -138,7 +141,7 @@ if (!tuning && !fullHead) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date()
 report(`${tuning ? "tracking-tuning" : "tracking"}${fullHead ? "-full-head" : ""}`, {
   set: tuning ? "tuning" : "evaluation",
   head: fullHead ? "full" : "face",
-  calibration: { version: calibration.version, ...(compared ? { compared: compareFile, comparedVersion: compared.version } : {}) },
+  calibration: { version: calibration.version, compared: compared.map(({ file, c }) => ({ file, version: c.version })) },
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
   sequences: sequences.map((s) => s.name),
