@@ -14,7 +14,7 @@
 // full head (eyeballs, teeth, gums and tongue, eyelashes; synthetic.ts) instead of the face
 // region, written to results/bench/tracking-full-head.json (tracking-tuning-full-head.json).
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { tmpdir, loadavg } from "node:os";
 import { loadFaceModel } from "../data-loaders/face/load.js";
 import { loadCorrespondence } from "../data-loaders/animation/correspondence.js";
@@ -60,6 +60,14 @@ if (missed) throw new Error(`MediaPipe found no face in ${missed} evaluation fra
 
 const calibration = loadCalibration();
 if (!calibration) throw new Error("no tracker calibration: run npx tsx data-loaders/animation/build-calibration.ts");
+// TRACKING_BENCH_COMPARE=A.json,B.json adds a row per other calibration (its .bin beside it,
+// e.g. build-calibration.ts --head full --out A.json), fitted on the same frames in the same run.
+const compareFiles = process.env.TRACKING_BENCH_COMPARE ? process.env.TRACKING_BENCH_COMPARE.split(",") : [];
+const compared = compareFiles.map((file) => {
+  const c = loadCalibration(file);
+  if (!c) throw new Error(`TRACKING_BENCH_COMPARE: no calibration at ${file} (+ .bin)`);
+  return { file, c };
+});
 const corr = loadCorrespondence();
 const geometric = landmarkBasis(model, corr, undefined, 30);
 const calibrated = calibratedBasis(geometric, calibration);
@@ -72,6 +80,7 @@ const rows: Record<string, { basis: LandmarkBasis; options?: SequenceOptions }> 
   "calibrated, weak perspective": { basis: calibrated, options: { focal: undefined } },
   "calibrated, noise model": { basis: calibrated, options: { noise: true } },
   geometric: { basis: geometric },
+  ...Object.fromEntries(compared.map(({ file, c }) => [`calibrated with ${basename(file)} (v${c.version})`, { basis: calibratedBasis(geometric, c) }])),
 };
 const names = model.expressionNames;
 
@@ -132,6 +141,7 @@ if (!tuning && !fullHead) writeJsonAtomic(TRACKING_DEMO_FILE, { date: new Date()
 report(`${tuning ? "tracking-tuning" : "tracking"}${fullHead ? "-full-head" : ""}`, {
   set: tuning ? "tuning" : "evaluation",
   head: fullHead ? "full" : "face",
+  calibration: { version: calibration.version, compared: compared.map(({ file, c }) => ({ file, version: c.version })) },
   load: { start: round(load0), end: round(loadavg()[0]) },
   frames: tracked.flat().length,
   sequences: sequences.map((s) => s.name),

@@ -1,8 +1,11 @@
 // Builds the tracker calibration (tracker-calibration.json + .bin beside this file, committed):
 //
-//   npx tsx data-loaders/animation/build-calibration.ts
+//   npx tsx data-loaders/animation/build-calibration.ts [--head face|full] [--frames FILE] [--out FILE.json]
 //
-//   npx tsx data-loaders/animation/build-calibration.ts --frames FILE   (reuse / store the tracking)
+// --head full renders the poses with the full head (eyeballs, teeth, lashes; synthetic.ts), as
+// real videos show faces; face (default) renders the paper's face region alone. --frames FILE
+// stores the tracked landmarks after each identity (a stopped run resumes from them) and, once
+// complete, rebuilds from them in seconds. --out writes elsewhere than the committed file.
 //
 // For each calibration identity (β = 0 and eight seeded random faces; none of them is in the
 // tracking benchmark's evaluation or tuning set), ICT is rendered frontally at neutral and with
@@ -14,7 +17,8 @@
 // Rendering and MediaPipe (CPU WASM) are deterministic, so the same inputs rebuild the same bytes.
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { writeJsonAtomic } from "../io/atomic.js";
 import { tmpdir } from "node:os";
 import { loadFaceModel } from "../face/load.js";
 import { synthesize } from "../../src/engine/face/synthesize.js";
@@ -56,6 +60,9 @@ function detectedInModel(landmarks: Float32Array, geometric: Float32Array): Floa
   return out;
 }
 
+/** What the calibration poses are rendered with: the paper's face region, or the full head (eyes, teeth). */
+export type CalibrationHead = "face" | "full";
+
 /** One calibration identity's tracked frames: neutral, then each name alone at LEVEL (MediaPipe landmarks `[468*3]`). */
 export interface CalibrationFrames {
   seed: number;
@@ -63,20 +70,26 @@ export interface CalibrationFrames {
 }
 
 /** The poses of one calibration identity, in the order CalibrationFrames holds them. */
-export function calibrationPoses(model: FaceModel, seed: number): SyntheticPose[] {
+export function calibrationPoses(model: FaceModel, seed: number, head: CalibrationHead = "face"): SyntheticPose[] {
   const J = model.expressionNames.length;
   const identity = calibrationIdentity(seed);
   const weightSets = [new Float32Array(J), ...calibratedNames(model).map((n) => { const w = new Float32Array(J); w[model.expressionNames.indexOf(n)] = LEVEL; return w; })];
-  return weightSets.map((weights) => ({ identity, weights, yaw: 0, light: LIGHT }));
+  return weightSets.map((weights) => ({ identity, weights, yaw: 0, light: LIGHT, head }));
 }
 
 /** Renders and tracks every calibration identity (the slow part: one Chromium, 46 frames each). */
-export async function trackCalibration(model: FaceModel, seeds: readonly number[] = CALIBRATION_IDENTITY_SEEDS): Promise<CalibrationFrames[]> {
+export async function trackCalibration(
+  model: FaceModel, seeds: readonly number[] = CALIBRATION_IDENTITY_SEEDS, head: CalibrationHead = "face",
+  done: readonly CalibrationFrames[] = [], onIdentity?: (tracked: readonly CalibrationFrames[]) => void,
+): Promise<CalibrationFrames[]> {
   const dir = join(tmpdir(), `dreamface-calibration-${process.pid}`);
   const out: CalibrationFrames[] = [];
   try {
     for (const seed of seeds) {
-      const frames = await trackImages(writePoses(model, calibrationPoses(model, seed), join(dir, String(seed))));
+      // Identities already tracked (a stored partial run) are kept, not tracked again.
+      const stored = done.find((t) => t.seed === seed);
+      if (stored) { out.push(stored); continue; }
+      const frames = await trackImages(writePoses(model, calibrationPoses(model, seed, head), join(dir, String(seed))));
       out.push({
         seed,
         landmarks: frames.map((f, k) => {
@@ -84,6 +97,7 @@ export async function trackCalibration(model: FaceModel, seeds: readonly number[
           return f.landmarks;
         }),
       });
+      onIdentity?.(out);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -210,18 +224,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   // seconds), else tracked (~4 min per identity on 2 busy cores) and stored there.
   const k = process.argv.indexOf("--frames");
   const framesFile = k > 0 ? process.argv[k + 1] : undefined;
+  const h = process.argv.indexOf("--head");
+  const head = (h > 0 ? process.argv[h + 1] : "face") as CalibrationHead;
+  if (head !== "face" && head !== "full") throw new Error(`--head: expected face or full, got ${head}`);
   const model = await loadFaceModel();
   const t0 = performance.now();
-  let tracked: CalibrationFrames[];
-  if (framesFile && existsSync(framesFile)) {
-    tracked = JSON.parse(readFileSync(framesFile, "utf8")) as CalibrationFrames[];
-    const seeds = tracked.map((t) => t.seed).join(",");
-    if (seeds !== CALIBRATION_IDENTITY_SEEDS.join(",")) throw new Error(`${framesFile}: identities ${seeds}, expected ${CALIBRATION_IDENTITY_SEEDS.join(",")}`);
-  } else {
-    tracked = await trackCalibration(model);
-    if (framesFile) writeFileSync(framesFile, JSON.stringify(tracked.map((t) => ({ seed: t.seed, landmarks: t.landmarks.map((l) => Array.from(l)) }))));
-  }
-  const c = { ...calibrationFromFrames(model, tracked), noise: noiseFromFrames(model, tracked, NOISE_MODES) };
-  writeCalibration(c, { identitySeeds: CALIBRATION_IDENTITY_SEEDS, level: LEVEL, light: LIGHT, camera: FRONTAL_CAMERA, builtBy: "data-loaders/animation/build-calibration.ts" });
+  // A stored file may hold the first identities only (a run stopped part way): the rest are tracked.
+  const stored = framesFile && existsSync(framesFile) ? (JSON.parse(readFileSync(framesFile, "utf8")) as CalibrationFrames[]) : [];
+  const seeds = stored.map((t) => t.seed).join(",");
+  if (!CALIBRATION_IDENTITY_SEEDS.join(",").startsWith(seeds)) throw new Error(`${framesFile}: identities ${seeds}, expected ${CALIBRATION_IDENTITY_SEEDS.join(",")}`);
+  const store = (t: readonly CalibrationFrames[]) => framesFile && writeJsonAtomic(framesFile, t.map((f) => ({ seed: f.seed, landmarks: f.landmarks.map((l) => Array.from(l)) })));
+  const tracked = await trackCalibration(model, CALIBRATION_IDENTITY_SEEDS, head, stored, store);
+  const o = process.argv.indexOf("--out");
+  const c = { ...calibrationFromFrames(model, tracked), version: head === "full" ? 3 : 2, noise: noiseFromFrames(model, tracked, NOISE_MODES) };
+  writeCalibration(c, { head, identitySeeds: CALIBRATION_IDENTITY_SEEDS, level: LEVEL, light: LIGHT, camera: FRONTAL_CAMERA, builtBy: "data-loaders/animation/build-calibration.ts" }, o > 0 ? process.argv[o + 1] : undefined);
   console.log(`calibration: ${c.names.length} modes + ${NOISE_MODES} noise modes × ${c.count} landmarks in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 }

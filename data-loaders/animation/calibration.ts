@@ -22,7 +22,13 @@ interface Header {
   [extra: string]: unknown;
 }
 
-export function writeCalibration(c: TrackerCalibration, extra: Record<string, unknown> = {}): void {
+/** The binary beside a calibration header `NAME.json`: `NAME.bin`. */
+export function calibrationBin(json: string): string {
+  return json.replace(/\.json$/, "") + ".bin";
+}
+
+/** Writes `json` (default: the committed calibration) and its binary beside it. */
+export function writeCalibration(c: TrackerCalibration, extra: Record<string, unknown> = {}, json = CALIBRATION_JSON): void {
   const parts = [c.neutralBias, ...c.modes, ...(c.noise?.modes ?? [])];
   const q = new Int16Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
@@ -33,24 +39,25 @@ export function writeCalibration(c: TrackerCalibration, extra: Record<string, un
       q[o++] = v;
     }
   }
-  writeFileAtomic(CALIBRATION_BIN, new Uint8Array(q.buffer));
+  writeFileAtomic(calibrationBin(json), new Uint8Array(q.buffer));
   const header: Header = {
     version: c.version, count: c.count, names: [...c.names], scale: SCALE, strength: Array.from(c.strength, (s) => Math.round(s * 1e4) / 1e4),
     ...(c.noise ? { noiseModes: c.noise.modes.length, noiseFloor: Math.round(c.noise.floor * 1e6) / 1e6 } : {}), ...extra,
   };
-  writeJsonAtomic(CALIBRATION_JSON, header);
+  writeJsonAtomic(json, header);
 }
 
-/** The committed calibration, or null when it has not been built. */
-export function loadCalibration(): TrackerCalibration | null {
-  if (!existsSync(CALIBRATION_JSON) || !existsSync(CALIBRATION_BIN)) return null;
-  const h = JSON.parse(readFileSync(CALIBRATION_JSON, "utf8")) as Header;
-  const bytes = readFileSync(CALIBRATION_BIN);
+/** The calibration at `json` + its `.bin` (default: the committed one), or null when it has not been built. */
+export function loadCalibration(json = CALIBRATION_JSON): TrackerCalibration | null {
+  const bin = calibrationBin(json);
+  if (!existsSync(json) || !existsSync(bin)) return null;
+  const h = JSON.parse(readFileSync(json, "utf8")) as Header;
+  const bytes = readFileSync(bin);
   const q = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const n2 = h.count * 2;
   const K = h.noiseModes ?? 0;
   const expected = n2 * (1 + h.names.length + K);
-  if (q.length !== expected) throw new Error(`${CALIBRATION_BIN}: expected ${expected} values, found ${q.length}`);
+  if (q.length !== expected) throw new Error(`${bin}: expected ${expected} values, found ${q.length}`);
   const part = (k: number) => Float32Array.from(q.subarray(k * n2, (k + 1) * n2), (v) => v * h.scale);
   const J = h.names.length;
   return {
