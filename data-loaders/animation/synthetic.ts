@@ -36,7 +36,6 @@ const DISTANCE = 60;
 export const FRONTAL_CAMERA: FrontalCamera = { eye: [FACE_TARGET[0], FACE_TARGET[1], FACE_TARGET[2] + DISTANCE], fovY: FACE_FOV_Y };
 /** The render camera's focal length in image heights (a perspective fit's `focal`). */
 export const SYNTHETIC_FOCAL = 0.5 / Math.tan((FACE_FOV_Y * Math.PI) / 360);
-const SKIN = [0.86, 0.66, 0.55];
 const BACKGROUND = [0.35, 0.38, 0.42];
 
 /** RGB float image `[S*S*3]` of a pose (the face region, or the full head with `pose.head` "full"). */
@@ -45,7 +44,7 @@ export function renderPose(model: FaceModel, pose: SyntheticPose, size = SYNTHET
   const positions = synthesize(model, { identity: Array.from(pose.identity), expression: Array.from(pose.weights), region: full ? "full" : "dreamface" });
   const camera = orbitCamera({ azimuth: pose.yaw, elevation: 0, distance: DISTANCE });
   const light = directionalLight(pose.light[0], pose.light[1], { intensity: 0.75, ambient: 0.3 });
-  if (!full) return render({ positions, triangles: model.regions.dreamface.triangles }, { camera, width: size, height: size, albedo: SKIN, background: BACKGROUND, light }).image;
+  if (!full) return render({ positions, triangles: model.regions.dreamface.triangles }, { camera, width: size, height: size, albedo: HEAD_COLOURS.skin, background: BACKGROUND, light }).image;
   const head = headMesh(model);
   return render({ positions, triangles: head.triangles, source: head.source, uv: head.uv }, { camera, width: size, height: size, texture: head.palette, background: BACKGROUND, light }).image;
 }

@@ -232,7 +232,12 @@ export function forwardBand(frame: Frame, y0: number, y1: number): void {
  * depend on who runs which chunk.
  */
 export function forwardChunks(frame: Frame, edges: readonly number[], next: Int32Array): void {
-  for (let c = Atomics.add(next, 0, 1); c < edges.length - 1; c = Atomics.add(next, 0, 1)) forwardBand(frame, edges[c]!, edges[c + 1]!);
+  inTurn(next, edges.length - 1, (c) => forwardBand(frame, edges[c]!, edges[c + 1]!));
+}
+
+/** Runs `run(i)` for the items i < n this thread takes from the shared counter `next` (Atomics: each item once, whichever thread). */
+function inTurn(next: Int32Array, n: number, run: (i: number) => void): void {
+  for (let i = Atomics.add(next, 0, 1); i < n; i = Atomics.add(next, 0, 1)) run(i);
 }
 
 /**
@@ -293,7 +298,7 @@ export function backwardBand(job: BackwardJob, acc: BandAcc, scratch: BandScratc
 
 /** backwardBand for bands edges[b]…edges[b+1] into accs[b], taken in turn from the shared counter `next` by every thread that calls this. */
 export function backwardBands(job: BackwardJob, accs: readonly BandAcc[], scratch: BandScratch, edges: readonly number[], next: Int32Array, clear: BandClear): void {
-  for (let b = Atomics.add(next, 0, 1); b < edges.length - 1; b = Atomics.add(next, 0, 1)) backwardBand(job, accs[b]!, scratch, edges[b]!, edges[b + 1]!, clear);
+  inTurn(next, edges.length - 1, (b) => backwardBand(job, accs[b]!, scratch, edges[b]!, edges[b + 1]!, clear));
 }
 
 /** Where reduceBands sums the texture and normal-map gradients when not into band 0 (any contents: it zeroes its range first). */
@@ -317,12 +322,12 @@ export function reduceBands(accs: readonly BandAcc[], ranges: ReduceRanges, into
   for (const key of REDUCE_KEYS) {
     const first = accs[0]?.[key], range = ranges[key];
     if (!first || !range) continue;
-    const lo = Math.floor(range[0] * first.length), hi = Math.floor(range[1] * first.length);
     if ((key === "texture" || key === "normalMap") && into?.[key]) {
       const atlases = into.atlases;
       reduceTiles(accs, key, into[key]!, atlases[key]!, key === "texture" ? 0 : atlasTiles(atlases.texture), range);
       continue;
     }
+    const lo = Math.floor(range[0] * first.length), hi = Math.floor(range[1] * first.length);
     for (let b = 1; b < accs.length; b++) addFolded(first, accs[b]![key]!, lo, hi);
   }
 }

@@ -224,11 +224,7 @@ export class ParallelRenderer implements FrameRenderer {
     let edges = this.lastSize === W * 65536 + H ? coverEdges(frame.rows, K) : null;
     if (!edges || edges[K - 1] === 0) edges = forwardEdges(frame.scr, H, K);
     this.lastSize = W * 65536 + H;
-    const next = this.slots.i32("forward.next", 1);
-    next[0] = 0;
-    const pending = this.workers.slice(0, K - 1).map((w) => w.run({ op: "forward", frame, edges, next }));
-    forwardChunks(frame, edges, next);
-    await Promise.all(pending);
+    await this.inTurn("forward", K, (next) => ({ op: "forward", frame, edges, next }), (next) => forwardChunks(frame, edges, next));
     this.current = saved;
     return frameResult(frame, saved);
   }
@@ -251,11 +247,7 @@ export class ParallelRenderer implements FrameRenderer {
     const scratch = (this.scratch = bandScratch(job, this.scratch));
     // Threads take bands in turn, as forward chunks: a band's accumulator is its own whoever
     // runs it, so the bytes do not depend on who took which.
-    const next = this.slots.i32("backward.next", 1);
-    next[0] = 0;
-    const pending = this.workers.slice(0, this.bands - 1).map((w) => w.run({ op: "backward", job, accs, edges, next, clean }));
-    backwardBands(job, accs, scratch, edges, next, bandClear(clean));
-    await Promise.all(pending);
+    await this.inTurn("backward", this.bands, (next) => ({ op: "backward", job, accs, edges, next, clean }), (next) => backwardBands(job, accs, scratch, edges, next, bandClear(clean)));
     // Reduction split over the threads (reducePlans); each element sums bands 0…B−1 in order.
     // The texture and normal-map gradients are summed into the renderer's own arrays (reused by
     // its next renderBackward, as a result's arrays are by the next render): no copy out of the
@@ -293,6 +285,18 @@ export class ParallelRenderer implements FrameRenderer {
   private scratch: BandScratch | undefined;
   /** The accumulator shape whose bands 1… are zero outside their footprints, if any. */
   private accsClean: string | null = null;
+
+  /**
+   * `n` items taken in turn from a shared counter by this thread and up to n − 1 workers: each
+   * gets `message(next)`, this thread runs `local(next)`; resolves when all are done.
+   */
+  private async inTurn(name: string, n: number, message: (next: Int32Array) => BandMessage, local: (next: Int32Array) => void): Promise<void> {
+    const next = this.slots.i32(`${name}.next`, 1);
+    next[0] = 0;
+    const pending = this.workers.slice(0, n - 1).map((w) => w.run(message(next)));
+    local(next);
+    await Promise.all(pending);
+  }
 
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));

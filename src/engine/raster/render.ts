@@ -78,9 +78,6 @@ export interface RenderResult {
 export interface Saved {
   mesh: RenderMesh;
   opts: RenderOptions;
-  modelTris: Uint32Array;
-  /** glTF tangents `[S*4]` (with a lit normal map). */
-  tangents: Float32Array | null;
   frame: Frame;
   /** What the per-vertex tail of the adjoint reads (in the frame's memory, so a worker can run its normals part). */
   tail: TailInputs;
@@ -173,10 +170,11 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   const modelTris = source ? mapTriangles(triangles, source) : triangles;
   // Inputs go into shared slots when a FrameMemory is given (workers read them there).
   const f32 = (name: string, a: Float32Array): Float32Array => { if (!mem) return a; const o = mem.f32(name, a.length); o.set(a); return o; };
-  const u32 = (name: string, a: Uint32Array): Uint32Array => { if (!mem) return a; const o = mem.u32(name, a.length); o.set(a); return o; };
+  const u32 = (name: string, a: Uint32Array): Uint32Array => (mem ? slotOf(mem.u32(name, a.length), a).slot : a);
   const fresh = (name: string, n: number): Float32Array => (mem ? mem.f32(name, n) : new Float32Array(n));
   const { tris, uvMem, topology } = topologyIn(triangles, uv ?? null, mem);
   const splitMem = f32("splitPos", splitPos);
+  // Index arrays change only with the topology: u32 copies them in only when they differ.
   const tail: TailInputs = { positions: f32("positions", positions), modelTris: u32("modelTris", modelTris), source: source ? u32("source", source) : null, tangents: null };
   let normals: NormalsJob | null = null;
   if (light) {
@@ -208,7 +206,7 @@ export function prepareFrame(mesh: RenderMesh, opts: RenderOptions, mem?: FrameM
   };
   let k = 0;
   const out = mem ? fusedOutputs(fused, (n) => mem.f32(`out${k++}`, n), mem.u8("mask", N)) : fusedOutputs(fused);
-  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null, topology }, saved: { mesh, opts, modelTris, tangents: tail.tangents, frame: null!, tail } };
+  return { frame: { fused, raster, scr, out, rows: mem ? mem.i32("rows", H) : new Int32Array(H), triRows: null, topology }, saved: { mesh, opts, frame: null!, tail } };
 }
 
 /**
@@ -220,18 +218,15 @@ function topologyIn(triangles: Uint32Array, uv: Float32Array | null, mem?: Frame
   const topology = mem.i32("topology", 2);
   // A random id per memory: caches in a thread serving several renderers never mix them up.
   if (topology[0] === 0) topology[0] = 1 + Math.floor(Math.random() * 0x7ffffffe);
-  const tris = mem.u32("triangles", triangles.length), uvMem = uv ? mem.f32("uv", uv.length) : null;
-  let changed = false;
-  if (!sameValues(tris, triangles)) { tris.set(triangles); changed = true; }
-  if (uv && !sameValues(uvMem!, uv)) { uvMem!.set(uv); changed = true; }
-  if (changed) topology[1] = (topology[1]! + 1) | 0;
-  return { tris, uvMem, topology };
+  const t = slotOf(mem.u32("triangles", triangles.length), triangles), u = uv ? slotOf(mem.f32("uv", uv.length), uv) : null;
+  if (t.changed || u?.changed) topology[1] = (topology[1]! + 1) | 0;
+  return { tris: t.slot, uvMem: u?.slot ?? null, topology };
 }
 
-function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** `slot` holding `values`: copied in only when they differ (a compare reads, a copy also writes). */
+function slotOf<T extends Uint32Array | Float32Array>(slot: T, values: T): { slot: T; changed: boolean } {
+  for (let i = 0; i < values.length; i++) if (slot[i] !== values[i]) { slot.set(values); return { slot, changed: true }; }
+  return { slot, changed: false };
 }
 
 /** The public result for a frame whose bands have all run. */

@@ -99,11 +99,16 @@ export function landmarkBasis(model: FaceModel, corr: LandmarkCorrespondence, id
 
 /** The same basis with identity β folded into its neutral (and no identity modes left to fit). */
 export function withIdentity(basis: LandmarkBasis, beta: ArrayLike<number>): LandmarkBasis {
-  const neutral = Float32Array.from(basis.neutral);
-  const modes = basis.identityModes ?? [];
-  for (let k = 0; k < beta.length && k < modes.length; k++) {
-    const m = modes[k]!;
-    for (let i = 0; i < neutral.length; i++) neutral[i] += beta[k]! * m[i]!;
-  }
+  const neutral = foldedNeutral(basis.neutral, basis.identityModes ?? [], beta);
   return { count: basis.count, neutral, modes: basis.modes, names: basis.names, ...(basis.noise ? { noise: basis.noise } : {}) };
+}
+
+/** neutral + Σₖ cₖ·modesₖ (as a new array), over the first min(|c|, |modes|) modes. */
+export function foldedNeutral(neutral: Float32Array, modes: readonly Float32Array[], coefficients: ArrayLike<number>): Float32Array {
+  const out = Float32Array.from(neutral);
+  for (let k = 0; k < coefficients.length && k < modes.length; k++) {
+    const c = coefficients[k]!, m = modes[k]!;
+    for (let i = 0; i < out.length; i++) out[i] += c * m[i]!;
+  }
+  return out;
 }

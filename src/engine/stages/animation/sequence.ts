@@ -6,7 +6,7 @@
  * identity β (one β shared by those frames), which is then held fixed (folded into the neutral)
  * for the rest of the sequence.
  */
-import { withIdentity, type LandmarkBasis } from "./correspondence.js";
+import { foldedNeutral, withIdentity, type LandmarkBasis } from "./correspondence.js";
 import { fitLandmarks, perspectiveFactor, projectLandmarks, type FitResult, type LandmarkObservation } from "./fit.js";
 import { OneEuroFilter, type OneEuroOptions } from "./smooth.js";
 
@@ -335,12 +335,7 @@ function stripIdentity(fit: FitResult): FitResult {
 
 /** The basis with expression weights folded into its neutral (identity modes kept), to fit β with the expression held. */
 function foldWeights(basis: LandmarkBasis, weights: ArrayLike<number>): LandmarkBasis {
-  const neutral = Float32Array.from(basis.neutral);
-  basis.modes.forEach((m, j) => {
-    const w = weights[j]!;
-    if (w) for (let i = 0; i < neutral.length; i++) neutral[i] += w * m[i]!;
-  });
-  return { ...basis, neutral };
+  return { ...basis, neutral: foldedNeutral(basis.neutral, basis.modes, weights) };
 }
 
 /**
